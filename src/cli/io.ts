@@ -1,0 +1,28 @@
+/**
+ * What a command handler may touch of the outside world, injected so that CLI tests run
+ * in-process with captured streams and a fixed clock.
+ */
+import type { Clock } from '../core/clock.js';
+
+export interface Output {
+  write(text: string): void;
+}
+
+export interface CliIO {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** Whether stdout is a terminal: colour and interactive prompts only then. */
+  readonly isTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly clock: Clock;
+  /** Asks a question on the terminal; undefined when there is no terminal to ask on. */
+  readonly prompt?: (question: string) => Promise<string>;
+}
+
+/** Colour only on a terminal, and never under NO_COLOR or --no-color. */
+export function useColor(io: CliIO, flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return io.isTTY;
+}

@@ -1,0 +1,61 @@
+/**
+ * The CLI's one entry: parse, dispatch to a command, and map every error to the documented exit
+ * codes in one place. A stack trace is shown only with --debug.
+ */
+import yargs, { type CommandModule } from 'yargs';
+import { ExitCode, UserError } from '../core/errors.js';
+import { withGlobalOptions, type GlobalArgs } from './global-args.js';
+import type { CliIO } from './io.js';
+import { commands } from './commands/index.js';
+
+/** A command's handler reports its exit code through this holder (yargs handlers return void). */
+export interface ExitHolder {
+  code: number;
+}
+
+export type CommandFactory = (io: CliIO, exit: ExitHolder) => CommandModule<GlobalArgs, any>;
+
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const exit: ExitHolder = { code: ExitCode.Ok };
+  const debug = argv.includes('--debug');
+  let parser = withGlobalOptions(yargs([...argv]))
+    .scriptName('migrate')
+    .usage('$0 <command> [options]\n\nMove cron jobs between Mesos Chronos and Kubernetes, one job at a time, never losing or doubling a run.')
+    .strict()
+    .demandCommand(1, 'Name a command; `migrate --help` lists them.')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue(
+      'Exit codes: 0 success or nothing to do; 1 an error (for validate: problems found); ' +
+        'for diff, 1 means differences found and 2 or more an error.',
+    )
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.');
+    });
+  for (const factory of commands) parser = parser.command(factory(io, exit));
+  let helpText = '';
+  parser = parser.showHelpOnFail(false);
+  try {
+    await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+      helpText = output;
+    });
+    if (helpText) io.stdout.write(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
+    return exit.code;
+  } catch (err) {
+    return reportError(err, io, debug, exit.code);
+  }
+}
+
+function reportError(err: unknown, io: CliIO, debug: boolean, current: number): number {
+  if (err instanceof UserError) {
+    io.stderr.write(`error: ${err.summary}\n`);
+    if (err.detail) io.stderr.write(`${err.detail}\n`);
+    if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`error: ${message.split('\n')[0]}\n`);
+  io.stderr.write(debug && err instanceof Error && err.stack ? `${err.stack}\n` : 'Run again with --debug for details.\n');
+  return current === ExitCode.Ok ? ExitCode.Error : Math.max(current, ExitCode.Error);
+}

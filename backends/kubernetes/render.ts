@@ -1,0 +1,230 @@
+/**
+ * The pure half of the Kubernetes backend: a JobDefinition <-> a batch/v1 CronJob.
+ * Everything is explicit in the render (time zone, policies, deadline), so what runs never
+ * depends on a cluster's defaults or the controller-manager's local zone.
+ */
+import type { BackendModel, Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
+import { parseDuration } from '../../src/core/duration.js';
+import {
+  DEFAULT_NAMESPACE,
+  DEFAULT_TIMEZONE,
+  type Concurrency,
+  type EnvValue,
+  type JobDefinition,
+  type ResourceAmounts,
+  type Resources,
+} from '../../src/core/job.js';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const NAME_LABEL = 'app.kubernetes.io/name';
+export const TIER_LABEL = 'migrate.io/tier';
+export const OWNER_ANNOTATION = 'migrate.io/owner';
+export const DESCRIPTION_ANNOTATION = 'migrate.io/description';
+export const CONTAINER_NAME = 'main';
+
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+}
+
+export interface ResourceRequirements {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+export interface Container {
+  readonly name: string;
+  readonly image?: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env?: readonly EnvVar[];
+  readonly resources?: ResourceRequirements;
+}
+
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly [serverOwned: string]: unknown;
+}
+
+export interface CronJobManifest {
+  readonly apiVersion: 'batch/v1';
+  readonly kind: 'CronJob';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly schedule: string;
+    readonly timeZone?: string;
+    readonly concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+    readonly startingDeadlineSeconds?: number;
+    readonly suspend?: boolean;
+    readonly successfulJobsHistoryLimit?: number;
+    readonly failedJobsHistoryLimit?: number;
+    readonly jobTemplate: {
+      readonly metadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+      readonly spec: {
+        readonly backoffLimit?: number;
+        readonly template: {
+          readonly metadata?: { readonly labels?: Readonly<Record<string, string>> };
+          readonly spec: {
+            readonly restartPolicy: 'Never' | 'OnFailure';
+            readonly containers: readonly Container[];
+            readonly [other: string]: unknown;
+          };
+        };
+        readonly [other: string]: unknown;
+      };
+    };
+  };
+  readonly status?: unknown;
+}
+
+const POLICY: Record<Concurrency, 'Allow' | 'Forbid' | 'Replace'> = { allow: 'Allow', forbid: 'Forbid', replace: 'Replace' };
+/** Kubernetes calls Chronos' `disk` ephemeral storage. */
+const RESOURCE_KEYS: Record<keyof ResourceAmounts, string> = { cpu: 'cpu', memory: 'memory', disk: 'ephemeral-storage' };
+
+export function renderCronJob(job: JobDefinition): Rendered<CronJobManifest> {
+  const warnings: TranslationWarning[] = [];
+  const labels = { ...job.labels, [NAME_LABEL]: job.name, [MANAGED_BY_LABEL]: 'migrate', ...(job.tier ? { [TIER_LABEL]: job.tier } : {}) };
+  const podLabels = { [NAME_LABEL]: job.name };
+  const annotations = {
+    ...(job.owner ? { [OWNER_ANNOTATION]: job.owner } : {}),
+    ...(job.description ? { [DESCRIPTION_ANNOTATION]: job.description } : {}),
+  };
+  if (!job.image) warnings.push({ field: 'image', message: 'no image: Kubernetes cannot run this job until an image is set (here or in migrate.yaml defaults.image)' });
+  const argv = typeof job.command === 'string' ? ['/bin/sh', '-c', job.command] : [...job.command];
+  const container: Container = {
+    name: CONTAINER_NAME,
+    ...(job.image ? { image: job.image } : {}),
+    command: argv,
+    ...(Object.keys(job.env).length ? { env: Object.entries(job.env).map(([name, value]) => envVar(name, value)) } : {}),
+    ...resourceRequirements(job.resources),
+  };
+  const manifest: CronJobManifest = {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: {
+      name: job.name,
+      namespace: job.namespace,
+      labels,
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+    },
+    spec: {
+      schedule: job.schedule,
+      timeZone: job.timezone,
+      concurrencyPolicy: POLICY[job.concurrency],
+      startingDeadlineSeconds: job.startingDeadlineSeconds,
+      suspend: false,
+      jobTemplate: {
+        metadata: { labels: podLabels },
+        spec: {
+          backoffLimit: job.retries,
+          template: {
+            metadata: { labels: podLabels },
+            // Retries are the Job's (backoffLimit), as Chronos retries a whole task.
+            spec: { restartPolicy: 'Never', containers: [container] },
+          },
+        },
+      },
+    },
+  };
+  return { manifest, warnings };
+}
+
+function envVar(name: string, value: EnvValue): EnvVar {
+  return typeof value === 'string' ? { name, value } : { name, valueFrom: { secretKeyRef: { ...value.secretKeyRef } } };
+}
+
+function resourceRequirements(resources: Resources): { resources?: ResourceRequirements } {
+  const convert = (amounts?: ResourceAmounts) => {
+    if (!amounts) return undefined;
+    const entries = Object.entries(amounts).filter(([, v]) => v !== undefined).map(([k, v]) => [RESOURCE_KEYS[k as keyof ResourceAmounts], v]);
+    return entries.length ? Object.fromEntries(entries) : undefined;
+  };
+  const requests = convert(resources.requests);
+  const limits = convert(resources.limits);
+  if (!requests && !limits) return {};
+  return { resources: { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) } };
+}
+
+/** A live or rendered CronJob back to a definition (used by `import`). */
+export function cronJobToDefinition(cronJob: CronJobManifest): Imported {
+  const warnings: TranslationWarning[] = [];
+  const spec = cronJob.spec;
+  const podSpec = spec.jobTemplate.spec.template.spec;
+  const containers = podSpec.containers ?? [];
+  const container = containers[0];
+  if (containers.length > 1) warnings.push({ field: 'spec.jobTemplate.spec.template.spec.containers', message: `${containers.length} containers: only the first ("${container.name}") is imported` });
+  const known = new Set(['restartPolicy', 'containers']);
+  for (const key of Object.keys(podSpec)) if (!known.has(key)) warnings.push({ field: `spec.jobTemplate.spec.template.spec.${key}`, message: `${key} has no equivalent in a job definition and is not imported` });
+  const argv = [...(container?.command ?? []), ...(container?.args ?? [])];
+  const command: readonly string[] | string = argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c' ? argv[2] : argv;
+  if (argv.length === 0) warnings.push({ field: 'containers[0].command', message: 'no command: the image\'s entrypoint runs; the imported definition needs a command' });
+  const env: Record<string, EnvValue> = {};
+  for (const e of container?.env ?? []) {
+    if (e.valueFrom?.secretKeyRef) env[e.name] = { secretKeyRef: { name: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key } };
+    else if (e.valueFrom) warnings.push({ field: `env.${e.name}`, message: 'valueFrom other than secretKeyRef is not imported' });
+    else env[e.name] = e.value ?? '';
+  }
+  const back = (amounts?: Readonly<Record<string, string>>): ResourceAmounts | undefined => {
+    if (!amounts) return undefined;
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(amounts)) {
+      const field = (Object.keys(RESOURCE_KEYS) as (keyof ResourceAmounts)[]).find((k) => RESOURCE_KEYS[k] === key);
+      if (field) out[field] = String(value);
+      else warnings.push({ field: `resources.${key}`, message: `resource ${key} has no equivalent in a job definition` });
+    }
+    return out;
+  };
+  const requests = back(container?.resources?.requests);
+  const limits = back(container?.resources?.limits);
+  const labels: Record<string, string> = {};
+  let tier: string | undefined;
+  for (const [k, v] of Object.entries(cronJob.metadata.labels ?? {})) {
+    if (k === TIER_LABEL) tier = v;
+    else if (k !== NAME_LABEL && k !== MANAGED_BY_LABEL) labels[k] = v;
+  }
+  const policy = spec.concurrencyPolicy ?? 'Allow';
+  const deadline = spec.startingDeadlineSeconds;
+  if (deadline === undefined) warnings.push({ field: 'spec.startingDeadlineSeconds', message: 'no starting deadline: the definition gets the default 20m start window' });
+  if (spec.timeZone === undefined) warnings.push({ field: 'spec.timeZone', message: `no timeZone: the cluster's controller zone applies; imported as ${DEFAULT_TIMEZONE}, check it` });
+  const definition: JobDefinition = {
+    name: cronJob.metadata.name,
+    backend: 'kubernetes',
+    schedule: spec.schedule,
+    timezone: spec.timeZone ?? DEFAULT_TIMEZONE,
+    command,
+    image: container?.image,
+    env,
+    resources: { ...(requests && Object.keys(requests).length ? { requests } : {}), ...(limits && Object.keys(limits).length ? { limits } : {}) },
+    retries: spec.jobTemplate.spec.backoffLimit ?? 6,
+    concurrency: policy === 'Forbid' ? 'forbid' : policy === 'Replace' ? 'replace' : 'allow',
+    startingDeadlineSeconds: deadline ?? parseDuration('20m')!,
+    owner: cronJob.metadata.annotations?.[OWNER_ANNOTATION],
+    description: cronJob.metadata.annotations?.[DESCRIPTION_ANNOTATION],
+    tier,
+    labels,
+    namespace: cronJob.metadata.namespace ?? DEFAULT_NAMESPACE,
+  };
+  return { definition, warnings };
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** What stops a definition from running on Kubernetes. Name rules are checked for every job in lint.ts. */
+export function lintForKubernetes(job: JobDefinition): LintFinding[] {
+  const findings: LintFinding[] = [];
+  if (!job.image) findings.push({ field: 'image', message: 'a job that runs on Kubernetes needs an image; set image here or defaults.image in migrate.yaml' });
+  if (!DNS1123_LABEL.test(job.namespace) || job.namespace.length > 63) findings.push({ field: 'namespace', message: `namespace "${job.namespace}" is not a DNS-1123 label` });
+  return findings;
+}
+
+export const kubernetesModel = {
+  name: 'kubernetes',
+  render: (job: JobDefinition) => renderCronJob(job),
+  toDefinition: cronJobToDefinition,
+  lint: lintForKubernetes,
+  normalize: (manifest: CronJobManifest) => manifest,
+} satisfies BackendModel<CronJobManifest>;

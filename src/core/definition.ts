@@ -1,0 +1,234 @@
+/**
+ * Reads one job file into a JobDefinition, reporting every structural problem with its position.
+ * Two formats load: the canonical one (`backend:` + `schedule:`), and the original migration's
+ * format, where the backend is implied by a per-backend block (`kubernetes: {schedule: ...}`).
+ * Semantic checks that need schedule math or several files live in `lint.ts`.
+ */
+import { isSeq, type Node } from 'yaml';
+import { parseDuration } from './duration.js';
+import type { Diagnostic } from './errors.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_NAMESPACE,
+  DEFAULT_RETRIES,
+  DEFAULT_STARTING_DEADLINE_SECONDS,
+  DEFAULT_TIMEZONE,
+  parseBackendName,
+  type BackendName,
+  type Concurrency,
+  type JobDefinition,
+  type Resources,
+} from './job.js';
+import type { ProjectConfig } from './project.js';
+import { readEnv, readResources } from './definition-fields.js';
+import { suggest } from './suggest.js';
+import { asMap, error, kindOf, pairsOf, parseYamlSource, positionOf, scalarValue, type ParsedYaml, type Position } from './yaml-source.js';
+
+export type DefinitionFormat = 'canonical' | 'block';
+
+export interface LoadedDefinition {
+  readonly file: string;
+  readonly job: JobDefinition;
+  readonly format: DefinitionFormat;
+  /** Where each top-level field (and `schedule`, wherever it was written) stands in the file. */
+  readonly positions: Readonly<Record<string, Position>>;
+}
+
+export const JOB_FIELDS = [
+  'name', 'backend', 'schedule', 'timezone', 'command', 'image', 'env', 'resources', 'retries',
+  'concurrency', 'startingDeadline', 'owner', 'tier', 'description', 'labels', 'namespace',
+] as const;
+const BLOCK_FIELDS = ['schedule', 'timezone'] as const;
+const BLOCKS = ['kubernetes', 'k8s', 'chronos'] as const;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+export function readDefinition(file: string, text: string, project: ProjectConfig): { definition?: LoadedDefinition; diagnostics: Diagnostic[] } {
+  const parsed = parseYamlSource(file, text);
+  if (Array.isArray(parsed)) return { diagnostics: parsed };
+  const root = asMap(parsed, parsed.doc.contents);
+  if (!root) {
+    return { diagnostics: [error(file, positionOf(parsed, parsed.doc.contents), `a job definition must be a mapping of fields (name, schedule, command, ...), found ${kindOf(parsed.doc.contents)}`)] };
+  }
+  const out: Diagnostic[] = [];
+  const positions: Record<string, Position> = {};
+  const fields: Record<string, Node | null> = {};
+  let block: { backend: BackendName; key: string; node: Node | null } | undefined;
+  /** Fields a typo probably meant: a typo already reported is not reported again as "missing". */
+  const meant = new Set<string>();
+
+  for (const { key, pair, value } of pairsOf(parsed, root)) {
+    const at = positionOf(parsed, pair.key as Node);
+    if ((BLOCKS as readonly string[]).includes(key)) {
+      if (block) {
+        out.push(error(file, at, `both "${block.key}:" and "${key}:" blocks are present; a job runs in exactly one place, so keep one`));
+        continue;
+      }
+      block = { backend: parseBackendName(key)!, key, node: value };
+      positions[key] = at;
+      continue;
+    }
+    if (!(JOB_FIELDS as readonly string[]).includes(key)) {
+      const guess = suggest(key, [...JOB_FIELDS, 'kubernetes', 'chronos']);
+      if (guess) meant.add(guess);
+      out.push(error(file, at, `unknown field "${key}"${guess ? `; did you mean "${guess}"?` : `; known fields: ${JOB_FIELDS.join(', ')}`}`));
+      continue;
+    }
+    fields[key] = value;
+    positions[key] = positionOf(parsed, value ?? (pair.key as Node));
+  }
+
+  if (block) readBlock(parsed, file, block, fields, positions, out);
+  const rootAt = positionOf(parsed, root);
+  const at = (field: string) => positions[field] ?? rootAt;
+  const str = (field: string, node: Node | null | undefined) => readString(parsed, file, field, node, out);
+
+  const name = str('name', fields.name);
+  if (fields.name === undefined && !meant.has('name')) out.push(error(file, rootAt, 'missing required field "name" (the job\'s name, a DNS-1123 label of at most 52 characters)'));
+
+  let backend: BackendName | undefined = block?.backend;
+  if (fields.backend !== undefined) {
+    const text = str('backend', fields.backend);
+    const parsedBackend = text === undefined ? undefined : parseBackendName(text);
+    if (text !== undefined && !parsedBackend) out.push(error(file, at('backend'), `backend "${text}" is not one of chronos, kubernetes (k8s)`));
+    if (block && parsedBackend && parsedBackend !== block.backend) {
+      out.push(error(file, at('backend'), `backend: ${text} contradicts the "${block.key}:" block; keep one of them`));
+    }
+    backend = parsedBackend ?? backend;
+  } else if (!block && !meant.has('backend') && !meant.has('kubernetes') && !meant.has('chronos')) {
+    out.push(error(file, rootAt, 'missing "backend" (chronos or kubernetes): say where the job runs now'));
+  }
+
+  const schedule = str('schedule', fields.schedule);
+  if (fields.schedule === undefined && !meant.has('schedule')) out.push(error(file, block ? positions[block.key] : rootAt, `missing required field "schedule" (5-field cron, e.g. "15 */2 * * *")${block ? ` in the "${block.key}:" block` : ''}`));
+
+  const command = readCommand(parsed, file, fields.command, out);
+  if (fields.command === undefined && !meant.has('command')) out.push(error(file, rootAt, 'missing required field "command" (a list of arguments, or a string run by /bin/sh -c)'));
+
+  const retries = fields.retries === undefined ? undefined : readInteger(parsed, file, 'retries', fields.retries, out);
+  const concurrency = fields.concurrency === undefined ? undefined : readConcurrency(parsed, file, fields.concurrency, out);
+  let startingDeadlineSeconds: number | undefined;
+  if (fields.startingDeadline !== undefined) {
+    const raw = scalarValue(fields.startingDeadline);
+    startingDeadlineSeconds = typeof raw === 'string' || typeof raw === 'number' ? parseDuration(raw) : undefined;
+    if (startingDeadlineSeconds === undefined) out.push(error(file, at('startingDeadline'), `startingDeadline: "${String(raw)}" is not a duration; write e.g. 20m, 90s or 1h`));
+  }
+  const resources: Resources | undefined = fields.resources === undefined ? undefined : readResources(parsed, file, fields.resources, 'resources', out);
+  const env = fields.env === undefined ? {} : readEnv(parsed, file, fields.env, out);
+  const labels = fields.labels === undefined ? {} : readLabels(parsed, file, fields.labels, out);
+
+  if (out.length > 0 || name === undefined || backend === undefined || schedule === undefined || command === undefined) {
+    return { diagnostics: out };
+  }
+  const d = project.defaults;
+  const job: JobDefinition = {
+    name,
+    backend,
+    schedule,
+    timezone: str('timezone', fields.timezone) ?? d.timezone ?? DEFAULT_TIMEZONE,
+    command,
+    image: str('image', fields.image) ?? d.image,
+    env,
+    resources: resources ?? d.resources ?? {},
+    retries: retries ?? d.retries ?? DEFAULT_RETRIES,
+    concurrency: concurrency ?? d.concurrency ?? DEFAULT_CONCURRENCY,
+    startingDeadlineSeconds: startingDeadlineSeconds ?? d.startingDeadlineSeconds ?? DEFAULT_STARTING_DEADLINE_SECONDS,
+    owner: str('owner', fields.owner),
+    description: str('description', fields.description),
+    tier: str('tier', fields.tier),
+    labels,
+    namespace: str('namespace', fields.namespace) ?? project.kubernetes.namespace ?? d.namespace ?? DEFAULT_NAMESPACE,
+  };
+  return { definition: { file, job, format: block ? 'block' : 'canonical', positions }, diagnostics: out };
+}
+
+function readBlock(
+  src: ParsedYaml,
+  file: string,
+  block: { key: string; node: Node | null },
+  fields: Record<string, Node | null>,
+  positions: Record<string, Position>,
+  out: Diagnostic[],
+): void {
+  const map = asMap(src, block.node);
+  if (!map) {
+    out.push(error(file, positions[block.key], `"${block.key}:" must be a mapping holding the schedule, e.g. ${block.key}: {schedule: '15 */2 * * *'}`));
+    return;
+  }
+  for (const { key, pair, value } of pairsOf(src, map)) {
+    const at = positionOf(src, pair.key as Node);
+    if (!(BLOCK_FIELDS as readonly string[]).includes(key)) {
+      const guess = suggest(key, [...BLOCK_FIELDS]);
+      out.push(error(file, at, `unknown field "${block.key}.${key}"${guess ? `; did you mean "${block.key}.${guess}"?` : `; a "${block.key}:" block holds ${BLOCK_FIELDS.join(' and ')}`}`));
+      continue;
+    }
+    if (fields[key] !== undefined) {
+      out.push(error(file, at, `${key} is set both at the top level and in the "${block.key}:" block; keep one`));
+      continue;
+    }
+    fields[key] = value;
+    positions[key] = positionOf(src, value ?? (pair.key as Node));
+  }
+}
+
+function readString(src: ParsedYaml, file: string, field: string, node: Node | null | undefined, out: Diagnostic[]): string | undefined {
+  if (node === undefined) return undefined;
+  const v = scalarValue(node);
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  if (typeof v === 'number' && field !== 'name') return String(v);
+  out.push(error(file, positionOf(src, node), `${field} must be a non-empty string, found ${kindOf(node)}`));
+  return undefined;
+}
+
+function readCommand(src: ParsedYaml, file: string, node: Node | null | undefined, out: Diagnostic[]): readonly string[] | string | undefined {
+  if (node === undefined) return undefined;
+  const v = scalarValue(node);
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  if (isSeq(node)) {
+    const argv: string[] = [];
+    for (const item of node.items) {
+      const value = scalarValue(item as Node);
+      if (typeof value !== 'string' && typeof value !== 'number') {
+        out.push(error(file, positionOf(src, item as Node), 'every element of command must be a string'));
+        return undefined;
+      }
+      argv.push(String(value));
+    }
+    if (argv.length > 0 && argv[0] !== '') return argv;
+  }
+  out.push(error(file, positionOf(src, node), 'command must be a non-empty list of arguments (run without a shell), or a string (run by /bin/sh -c)'));
+  return undefined;
+}
+
+function readInteger(src: ParsedYaml, file: string, field: string, node: Node | null, out: Diagnostic[]): number | undefined {
+  const v = scalarValue(node);
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  out.push(error(file, positionOf(src, node), `${field} must be a whole number of at least 0, found ${JSON.stringify(v ?? null)}`));
+  return undefined;
+}
+
+function readConcurrency(src: ParsedYaml, file: string, node: Node | null, out: Diagnostic[]): Concurrency | undefined {
+  const v = scalarValue(node);
+  const text = typeof v === 'string' ? v.toLowerCase() : undefined;
+  if (text === 'allow' || text === 'forbid' || text === 'replace') return text;
+  out.push(error(file, positionOf(src, node), `concurrency must be allow, forbid or replace (Kubernetes only), found ${JSON.stringify(v ?? null)}`));
+  return undefined;
+}
+
+function readLabels(src: ParsedYaml, file: string, node: Node | null, out: Diagnostic[]): Record<string, string> {
+  const map = asMap(src, node);
+  if (!map) {
+    out.push(error(file, positionOf(src, node), `labels must be a mapping of key: value, found ${kindOf(node)}`));
+    return {};
+  }
+  const labels: Record<string, string> = {};
+  for (const { key, pair, value } of pairsOf(src, map)) {
+    const v = scalarValue(value);
+    const text = v === null || v === undefined ? '' : String(v);
+    if (!LABEL_KEY.test(key)) out.push(error(file, positionOf(src, pair.key as Node), `label key "${key}" is not a valid Kubernetes label key`));
+    else if (typeof v === 'object' && v !== null) out.push(error(file, positionOf(src, value), `label ${key} must be a single value`));
+    else if (!LABEL_VALUE.test(text) || text.length > 63) out.push(error(file, positionOf(src, value), `label ${key}: "${text}" is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`));
+    else labels[key] = text;
+  }
+  return labels;
+}

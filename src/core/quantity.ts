@@ -102,13 +102,15 @@ function exactFromNumber(value: number, shift: number): bigint | undefined {
 
 function formatBytes(bytes: bigint): string {
   if (bytes === 0n) return '0';
-  for (const [suffix, pow] of [['Ei', 60], ['Pi', 50], ['Ti', 40], ['Gi', 30], ['Mi', 20], ['Ki', 10]] as const) {
+  const candidates = [bytes.toString()];
+  for (const [suffix, pow] of [['Ki', 10], ['Mi', 20], ['Gi', 30], ['Ti', 40], ['Pi', 50], ['Ei', 60]] as const) {
     const unit = 2n ** BigInt(pow);
-    if (bytes % unit === 0n) return `${bytes / unit}${suffix}`;
+    if (bytes % unit === 0n) candidates.push(`${bytes / unit}${suffix}`);
   }
-  for (const [suffix, pow] of [['E', 18], ['P', 15], ['T', 12], ['G', 9], ['M', 6], ['k', 3]] as const) {
+  for (const [suffix, pow] of [['k', 3], ['M', 6], ['G', 9], ['T', 12], ['P', 15], ['E', 18]] as const) {
     const unit = 10n ** BigInt(pow);
-    if (bytes % unit === 0n) return `${bytes / unit}${suffix}`;
+    if (bytes % unit === 0n) candidates.push(`${bytes / unit}${suffix}`);
   }
-  return bytes.toString();
+  // The shortest exact spelling; on a tie the binary one (listed first), as people write memory.
+  return candidates.reduce((best, c) => (c.length < best.length ? c : best));
 }

@@ -1,0 +1,378 @@
+/**
+ * The stand-in's job store and its 3.x scheduler (chronos-api.md §4) on the sandbox clock.
+ * A run never executes the command: it lasts a simulated duration and then succeeds or fails as
+ * configured (globally, or per job through the SANDBOX_* environment variables below).
+ *
+ * Simplification: real Chronos enqueues a due job and launches it on the next Mesos offer; here
+ * the offer is always there, so a due job launches at the instant it is due.
+ */
+import type { SandboxClock, TimedParticipant } from '../../src/sandbox/clock.js';
+import type { RunLedger } from '../../src/sandbox/ledger.js';
+import { CHRONOS_DEFAULTS, isDependentJob, type ChronosJob } from './model.js';
+import { readSchedule, rewriteScheduleAtLaunch } from './schedule.js';
+
+/** Per-job switch, set in the job's `environmentVariables`: `success` (default) or `failure`. */
+export const OUTCOME_ENV = 'SANDBOX_OUTCOME';
+/** Per-job switch: how long a run lasts, in sandbox seconds. */
+export const RUN_SECONDS_ENV = 'SANDBOX_RUN_SECONDS';
+
+export type RunOutcome = 'success' | 'failure';
+
+export interface SchedulerOptions {
+  /** Simulated duration of a run in sandbox seconds (at least 1). Default 30. */
+  readonly runSeconds?: number;
+  /** Outcome of every run whose job does not set SANDBOX_OUTCOME. Default `success`. */
+  readonly outcome?: RunOutcome;
+  /** Delay before a retry after a failure (`--failure_retry`). Default 60 s. */
+  readonly failureRetryMs?: number;
+}
+
+interface ActiveTask {
+  readonly id: string;
+  readonly job: string;
+  readonly slot: number | null;
+  readonly startedAt: number;
+  readonly endsAt: number;
+  readonly attempt: number;
+  readonly outcome: RunOutcome;
+}
+
+interface PendingRetry {
+  readonly job: string;
+  readonly slot: number | null;
+  readonly attempt: number;
+  readonly dueAt: number;
+}
+
+interface Entry {
+  job: ChronosJob;
+  lastOutcome: 'success' | 'failure' | 'fresh';
+  /** Parsed schedule cache; undefined for dependent jobs. */
+  repeat?: number;
+  startMs?: number;
+  /** When it last launched: a schedule whose start cannot advance (`PT0S`) reruns a second later, not in a loop. */
+  lastLaunch?: number;
+}
+
+export interface SchedulerSnapshot {
+  readonly jobs: readonly ChronosJob[];
+  readonly lastOutcome: Readonly<Record<string, Entry['lastOutcome']>>;
+  readonly tasks: readonly ActiveTask[];
+  readonly retries: readonly PendingRetry[];
+  readonly firedEdges: Readonly<Record<string, readonly string[]>>;
+  readonly taskSeq: number;
+}
+
+/** Fields a dependent child loses when its scheduled parent is deleted (JobManagementResource.delete). */
+const DROPPED_ON_ADOPTION = {
+  ownerName: '', description: '', runAsUser: CHRONOS_DEFAULTS.runAsUser, environmentVariables: [], shell: CHRONOS_DEFAULTS.shell,
+  arguments: [], constraints: [], concurrent: false, dataProcessingJobType: false,
+} as const;
+
+export class ChronosScheduler implements TimedParticipant {
+  private readonly entries = new Map<string, Entry>();
+  private tasks: ActiveTask[] = [];
+  private retries: PendingRetry[] = [];
+  /** Multi-parent children: which parent edges fired since the child last ran (in memory on the server too). */
+  private firedEdges = new Map<string, Set<string>>();
+  private taskSeq = 0;
+  private readonly runSeconds: number;
+  private readonly outcome: RunOutcome;
+  private readonly failureRetryMs: number;
+
+  constructor(
+    private readonly clock: SandboxClock,
+    private readonly ledger: RunLedger,
+    options: SchedulerOptions = {},
+  ) {
+    this.runSeconds = Math.max(1, options.runSeconds ?? 30);
+    this.outcome = options.outcome ?? 'success';
+    this.failureRetryMs = options.failureRetryMs ?? CHRONOS_DEFAULTS.failureRetryMs;
+  }
+
+  // --- the store -------------------------------------------------------------------------------
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /**
+   * Whether GET shows the job: a dependent job whose parents do not all exist is persisted but
+   * dropped from the graph on every loop, so it is invisible (and undeletable) until they do.
+   */
+  visible(name: string, seen: Set<string> = new Set()): boolean {
+    const entry = this.entries.get(name);
+    if (!entry) return false;
+    const parents = entry.job.parents;
+    if (parents === undefined) return true;
+    if (seen.has(name)) return true;
+    seen.add(name);
+    return parents.every((p) => this.visible(p, seen));
+  }
+
+  get(name: string): ChronosJob | undefined {
+    return this.visible(name) ? this.entries.get(name)?.job : undefined;
+  }
+
+  /** Every visible job, sorted by name (the server's order is unspecified). */
+  list(): ChronosJob[] {
+    return [...this.entries.keys()].sort().filter((n) => this.visible(n)).map((n) => this.entries.get(n)!.job);
+  }
+
+  /** Create or replace (the whole job, counters included), then run whatever became due. */
+  put(job: ChronosJob): void {
+    const previous = this.entries.get(job.name);
+    const entry: Entry = { job, lastOutcome: previous?.lastOutcome ?? 'fresh' };
+    this.cacheSchedule(entry);
+    this.entries.set(job.name, entry);
+    this.dependentsCache = undefined;
+    this.fireDue(this.clock.now());
+  }
+
+  /** DELETE /job/{name} with its side effects on the children. */
+  remove(name: string): void {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    const removed = entry.job;
+    this.entries.delete(name);
+    this.tasks = this.tasks.filter((t) => t.job !== name);
+    this.retries = this.retries.filter((r) => r.job !== name);
+    this.firedEdges.delete(name);
+    for (const child of this.childrenOf(name)) {
+      const c = this.entries.get(child)!;
+      if (removed.parents !== undefined) {
+        // A deleted dependent job hands its children to its own parents.
+        const parents = [...new Set([...c.job.parents!.filter((p) => p !== name), ...removed.parents])];
+        c.job = { ...c.job, parents };
+      } else {
+        // A deleted scheduled job turns its children into scheduled jobs on its own schedule.
+        const { parents: _dropped, ...rest } = c.job;
+        c.job = { ...rest, ...DROPPED_ON_ADOPTION, schedule: removed.schedule, scheduleTimeZone: removed.scheduleTimeZone ?? '' };
+        this.cacheSchedule(c);
+      }
+    }
+    this.dependentsCache = undefined;
+    this.fireDue(this.clock.now());
+  }
+
+  // --- API actions ---------------------------------------------------------------------------
+
+  /** PUT /job/{name}: a manual run (no slot). Dropped silently for a disabled job or an overlap. */
+  startManually(name: string, args?: string): void {
+    const entry = this.entries.get(name);
+    if (!entry || entry.job.disabled) return;
+    if (!entry.job.concurrent && this.runningCount(name) > 0) return;
+    void args; // appended to the command on the server; the sandbox never runs the command
+    this.launch(entry, this.clock.now().getTime(), null, 0);
+  }
+
+  /** DELETE /task/kill/{name}: the running tasks end without bookkeeping. */
+  kill(name: string): void {
+    this.tasks = this.tasks.filter((t) => t.job !== name);
+  }
+
+  /** PUT /job/success/{name}: success bookkeeping without a run, then the dependents. */
+  markSuccess(name: string): boolean {
+    const entry = this.entries.get(name);
+    if (!entry || !this.visible(name)) return false;
+    const now = this.clock.now().getTime();
+    this.recordSuccess(entry, now);
+    this.triggerChildren(name, now);
+    return true;
+  }
+
+  runningCount(name: string): number {
+    let n = 0;
+    for (const t of this.tasks) if (t.job === name) n++;
+    return n;
+  }
+
+  lastOutcome(name: string): Entry['lastOutcome'] {
+    return this.entries.get(name)?.lastOutcome ?? 'fresh';
+  }
+
+  // --- TimedParticipant --------------------------------------------------------------------
+
+  nextDueAt(): Date | undefined {
+    let min = Infinity;
+    for (const t of this.tasks) if (t.endsAt < min) min = t.endsAt;
+    for (const r of this.retries) if (r.dueAt < min) min = r.dueAt;
+    for (const entry of this.entries.values()) {
+      if (!this.isScheduledCandidate(entry)) continue;
+      // A blocked non-concurrent job becomes launchable when its run ends, counted above.
+      if (!entry.job.concurrent && this.runningCount(entry.job.name) > 0) continue;
+      const at = Math.max(entry.startMs!, (entry.lastLaunch ?? -Infinity) + 1000);
+      if (at < min) min = at;
+    }
+    return min === Infinity ? undefined : new Date(min);
+  }
+
+  fireDue(nowDate: Date): void {
+    const now = nowDate.getTime();
+    // 1. Runs that ended: bookkeeping, retries, dependents.
+    const ended = this.tasks.filter((t) => t.endsAt <= now).sort((a, b) => a.endsAt - b.endsAt);
+    if (ended.length > 0) {
+      this.tasks = this.tasks.filter((t) => t.endsAt > now);
+      for (const task of ended) this.finish(task, now);
+    }
+    // 2. Retries that are due.
+    if (this.retries.length > 0) {
+      const due = this.retries.filter((r) => r.dueAt <= now);
+      this.retries = this.retries.filter((r) => r.dueAt > now);
+      for (const r of due) {
+        const entry = this.entries.get(r.job);
+        if (entry && !entry.job.disabled) this.launch(entry, now, r.slot, r.attempt, false);
+      }
+    }
+    // 3. Scheduled jobs whose start has passed: `!disabled && repeat != 0 && start <= now`.
+    for (const entry of [...this.entries.values()]) {
+      if (!this.isScheduledCandidate(entry) || entry.startMs! > now) continue;
+      if (entry.lastLaunch !== undefined && entry.lastLaunch + 1000 > now) continue;
+      // While a non-concurrent job runs, its dequeued task is dropped; the occurrence stays due
+      // (its start only advances at launch), so it runs late, after the current run.
+      if (!entry.job.concurrent && this.runningCount(entry.job.name) > 0) continue;
+      this.launch(entry, now, entry.startMs!, 0);
+    }
+  }
+
+  // --- state for --state-dir -----------------------------------------------------------------
+
+  snapshot(): SchedulerSnapshot {
+    return {
+      jobs: [...this.entries.values()].map((e) => e.job),
+      lastOutcome: Object.fromEntries([...this.entries].map(([n, e]) => [n, e.lastOutcome])),
+      tasks: this.tasks,
+      retries: this.retries,
+      firedEdges: Object.fromEntries([...this.firedEdges].map(([n, s]) => [n, [...s]])),
+      taskSeq: this.taskSeq,
+    };
+  }
+
+  restore(state: SchedulerSnapshot): void {
+    this.entries.clear();
+    for (const job of state.jobs) {
+      const entry: Entry = { job, lastOutcome: state.lastOutcome[job.name] ?? 'fresh' };
+      this.cacheSchedule(entry);
+      this.entries.set(job.name, entry);
+    }
+    this.tasks = [...state.tasks];
+    this.retries = [...state.retries];
+    this.firedEdges = new Map(Object.entries(state.firedEdges).map(([n, ps]) => [n, new Set(ps)]));
+    this.taskSeq = state.taskSeq;
+    this.dependentsCache = undefined;
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private dependentsCache: Entry[] | undefined;
+
+  private isScheduledCandidate(entry: Entry): boolean {
+    return entry.startMs !== undefined && !entry.job.disabled && entry.repeat !== 0;
+  }
+
+  private cacheSchedule(entry: Entry): void {
+    if (isDependentJob(entry.job) || entry.job.schedule === undefined) {
+      entry.repeat = undefined;
+      entry.startMs = undefined;
+      return;
+    }
+    const parsed = readSchedule(entry.job.schedule, entry.job.scheduleTimeZone ?? '', this.clock.now());
+    entry.repeat = parsed.repeat;
+    entry.startMs = parsed.start.getTime();
+  }
+
+  private launch(entry: Entry, now: number, slot: number | null, attempt: number, rewrite = true): void {
+    const job = entry.job;
+    entry.lastLaunch = now;
+    if (rewrite && job.schedule !== undefined && !isDependentJob(job)) {
+      // At launch the start moves past now and a finite count drops by exactly one.
+      // The real server always launches a little after the start it was due for, so its
+      // skip-forward moves past that start; launching at the very instant must do the same.
+      const launchedAt = slot === null ? now : Math.max(now, slot + 1);
+      entry.job = { ...job, schedule: rewriteScheduleAtLaunch(job.schedule, job.scheduleTimeZone ?? '', new Date(launchedAt)) };
+      this.cacheSchedule(entry);
+    }
+    this.ledger.record('chronos', job.name, slot === null ? null : new Date(slot), new Date(now));
+    const seconds = envNumber(job, RUN_SECONDS_ENV) ?? this.runSeconds;
+    const outcome = envOutcome(job) ?? this.outcome;
+    this.taskSeq += 1;
+    this.tasks.push({
+      id: `ct:${now}:${attempt}:${job.name}:${this.taskSeq}`,
+      job: job.name,
+      slot,
+      startedAt: now,
+      endsAt: now + Math.max(1, seconds) * 1000,
+      attempt,
+      outcome,
+    });
+  }
+
+  private finish(task: ActiveTask, now: number): void {
+    const entry = this.entries.get(task.job);
+    if (!entry) return;
+    if (task.outcome === 'success') {
+      this.recordSuccess(entry, now);
+      // An exhausted R0 job disables itself after a success (not after a failure).
+      if (entry.repeat === 0 && entry.job.schedule !== undefined) entry.job = { ...entry.job, disabled: true };
+      this.triggerChildren(task.job, now);
+      return;
+    }
+    const job = entry.job;
+    if (task.attempt < job.retries && (job.lastError === '' || job.lastSuccess >= job.lastError)) {
+      this.retries.push({ job: job.name, slot: task.slot, attempt: task.attempt + 1, dueAt: now + this.failureRetryMs });
+      return;
+    }
+    entry.lastOutcome = 'failure';
+    entry.job = {
+      ...job,
+      errorCount: job.errorCount + 1,
+      errorsSinceLastSuccess: job.errorsSinceLastSuccess + 1,
+      lastError: new Date(now).toISOString(),
+    };
+    if (job.softError) this.triggerChildren(job.name, now);
+  }
+
+  private recordSuccess(entry: Entry, now: number): void {
+    entry.lastOutcome = 'success';
+    entry.job = { ...entry.job, successCount: entry.job.successCount + 1, lastSuccess: new Date(now).toISOString(), errorsSinceLastSuccess: 0 };
+  }
+
+  private childrenOf(parent: string): string[] {
+    this.dependentsCache ??= [...this.entries.values()].filter((e) => e.job.parents !== undefined);
+    return this.dependentsCache.filter((e) => e.job.parents!.includes(parent)).map((e) => e.job.name);
+  }
+
+  /** A one-parent child runs after each parent success; a multi-parent one once every edge fired. */
+  private triggerChildren(parent: string, now: number): void {
+    for (const name of this.childrenOf(parent)) {
+      const child = this.entries.get(name)!;
+      if (child.job.disabled || !this.visible(name)) continue;
+      const parents = child.job.parents!;
+      if (parents.length > 1) {
+        const fired = this.firedEdges.get(name) ?? new Set<string>();
+        fired.add(parent);
+        this.firedEdges.set(name, fired);
+        if (!parents.every((p) => fired.has(p))) continue;
+        this.firedEdges.delete(name);
+      }
+      if (!child.job.concurrent && this.runningCount(name) > 0) continue;
+      this.launch(child, now, null, 0);
+    }
+  }
+}
+
+function envValue(job: ChronosJob, name: string): string | undefined {
+  return job.environmentVariables.find((e) => e.name === name)?.value;
+}
+
+function envNumber(job: ChronosJob, name: string): number | undefined {
+  const v = envValue(job, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function envOutcome(job: ChronosJob): RunOutcome | undefined {
+  const v = envValue(job, OUTCOME_ENV)?.toLowerCase();
+  return v === 'failure' || v === 'success' ? v : undefined;
+}

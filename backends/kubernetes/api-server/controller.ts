@@ -1,0 +1,485 @@
+/**
+ * The CronJob controller (v2, `pkg/controller/cronjob/cronjob_controllerv2.go`) and a simulated
+ * Job controller, both on the sandbox clock. A Job "runs" for a simulated duration: it gets a
+ * Pod, then completes (or fails) and its Pod finishes with it.
+ *
+ * Every Job is recorded in the run ledger when it is created, with its slot when it has one: the
+ * controller's Jobs always, and a client's Job when it is named `<cronjob>-<unix minutes>` and
+ * carries the scheduled-timestamp annotation for that minute (how `move` compensates a slot).
+ */
+import { DateTime } from 'luxon';
+import { cronNext, mostRecentSlot, parseCron, type CronSpec } from '../../../src/core/schedule/cron.js';
+import { toRfc3339 } from '../../../src/core/time.js';
+import type { SandboxClock, TimedParticipant } from '../../../src/sandbox/clock.js';
+import type { RunLedger } from '../../../src/sandbox/ledger.js';
+import { clone } from './patch.js';
+import { ApiError } from './status.js';
+import { CRONJOBS, JOBS, PODS, type KObject } from './resources.js';
+import type { ObjectStore, StoreEvent } from './store.js';
+
+export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+/** Sandbox-only: how long a Job runs (sandbox seconds), on the Job or its CronJob's jobTemplate. */
+export const DURATION_ANNOTATION = 'sandbox.migrate.dev/duration-seconds';
+/** Sandbox-only: `Failed` makes the Job fail at the end of its run instead of succeeding. */
+export const OUTCOME_ANNOTATION = 'sandbox.migrate.dev/outcome';
+
+/** The controller's requeue lands this long after a slot (`nextScheduleDelta`). */
+const NEXT_SCHEDULE_DELTA_MS = 100;
+const MANAGER = 'kube-controller-manager';
+
+export interface ControllerEvent {
+  readonly at: string;
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly cronJob: string;
+  readonly message: string;
+}
+
+export interface ControllerOptions {
+  /** How long a Job runs when it does not say (sandbox seconds). Default 30. */
+  readonly jobDurationSeconds?: number;
+}
+
+function cjKey(ns: string, name: string): string {
+  return `${ns}/${name}`;
+}
+
+/** The slot as the annotation carries it: RFC 3339 in the CronJob's zone (Go prints `Z` for offset 0). */
+export function formatScheduledTimestamp(slot: Date, zone: string): string {
+  const dt = DateTime.fromJSDate(slot, { zone });
+  return dt.offset === 0 ? toRfc3339(slot) : dt.toISO({ suppressMilliseconds: true })!;
+}
+
+export function jobNameFor(cronJob: string, slot: Date): string {
+  return `${cronJob}-${Math.floor(slot.getTime() / 60_000)}`;
+}
+
+function controllerOf(o: KObject): KObject | undefined {
+  return ((o.metadata?.ownerReferences ?? []) as KObject[]).find((r) => r.controller === true);
+}
+
+function isFinished(job: KObject): boolean {
+  return ((job.status?.conditions ?? []) as KObject[]).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+}
+
+function isSucceeded(job: KObject): boolean {
+  return ((job.status?.conditions ?? []) as KObject[]).some((c) => c.type === 'Complete' && c.status === 'True');
+}
+
+export class CronJobController implements TimedParticipant {
+  private readonly requeueAt = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  private readonly jobsToStart = new Set<string>();
+  private readonly jobEnds = new Map<string, number>();
+  private readonly specCache = new Map<string, { schedule: string; spec?: CronSpec }>();
+  private readonly recorded: ControllerEvent[] = [];
+  private syncing = false;
+  private readonly jobSeconds: number;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly clock: SandboxClock,
+    private readonly ledger: RunLedger,
+    opts: ControllerOptions = {},
+  ) {
+    this.jobSeconds = opts.jobDurationSeconds ?? 30;
+    store.subscribe((e) => this.observe(e));
+    this.rebuild();
+  }
+
+  /** Events the controller emitted (MissSchedule, TooManyMissedTimes, ...), oldest first. */
+  events(): readonly ControllerEvent[] {
+    return this.recorded;
+  }
+
+  /** After a restore: every CronJob syncs, every running Job ends on time. */
+  rebuild(): void {
+    this.requeueAt.clear();
+    this.jobEnds.clear();
+    for (const cj of this.store.list(CRONJOBS)) this.dirty.add(cjKey(cj.metadata.namespace, cj.metadata.name));
+    for (const job of this.store.list(JOBS)) {
+      const k = cjKey(job.metadata.namespace, job.metadata.name);
+      if (isFinished(job)) continue;
+      if (job.status?.startTime) this.jobEnds.set(k, Date.parse(job.status.startTime) + this.durationOf(job) * 1000);
+      else this.jobsToStart.add(k);
+    }
+  }
+
+  nextDueAt(): Date | undefined {
+    if (this.dirty.size > 0 || this.jobsToStart.size > 0) return this.clock.now();
+    let min: number | undefined;
+    for (const t of this.requeueAt.values()) if (min === undefined || t < min) min = t;
+    for (const t of this.jobEnds.values()) if (min === undefined || t < min) min = t;
+    return min === undefined ? undefined : new Date(min);
+  }
+
+  fireDue(now: Date): void {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      for (let guard = 0; guard < 1000; guard++) {
+        const t = now.getTime();
+        for (const k of [...this.jobsToStart]) {
+          this.jobsToStart.delete(k);
+          this.startJob(k, now);
+        }
+        for (const [k, end] of [...this.jobEnds]) {
+          if (end <= t) {
+            this.jobEnds.delete(k);
+            this.finishJob(k, new Date(end));
+          }
+        }
+        for (const [k, at] of [...this.requeueAt]) {
+          if (at <= t) {
+            this.requeueAt.delete(k);
+            this.dirty.add(k);
+          }
+        }
+        if (this.dirty.size === 0 && this.jobsToStart.size === 0) break;
+        const batch = [...this.dirty].sort();
+        this.dirty.clear();
+        for (const k of batch) this.sync(k, now);
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private observe(e: StoreEvent): void {
+    const o = e.object;
+    if (e.resource === CRONJOBS) {
+      const k = cjKey(o.metadata.namespace, o.metadata.name);
+      if (e.type === 'DELETED') {
+        this.requeueAt.delete(k);
+        this.dirty.delete(k);
+        this.specCache.delete(k);
+        return;
+      }
+      const cached = this.specCache.get(k);
+      const scheduleChanged = cached !== undefined && cached.schedule !== scheduleKey(o);
+      if (scheduleChanged && e.type === 'MODIFIED') {
+        // A schedule or zone change is queued for the new next run, not synced at once.
+        this.specCache.delete(k);
+        const delay = this.requeueTime(o, this.clock.now());
+        if (delay !== undefined) this.requeueAt.set(k, delay);
+        return;
+      }
+      this.dirty.add(k);
+      return;
+    }
+    if (e.resource === JOBS) {
+      const k = cjKey(o.metadata.namespace, o.metadata.name);
+      if (e.type === 'ADDED') {
+        this.recordRun(o);
+        if (o.spec?.suspend !== true) this.jobsToStart.add(k);
+      }
+      if (e.type === 'DELETED') {
+        this.jobsToStart.delete(k);
+        this.jobEnds.delete(k);
+      }
+      const owner = controllerOf(o);
+      if (owner?.kind === 'CronJob') this.dirty.add(cjKey(o.metadata.namespace, owner.name));
+    }
+  }
+
+  private recordRun(job: KObject): void {
+    const name = job.metadata.name as string;
+    const startedAt = this.clock.now();
+    const stamp = job.metadata.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION];
+    const m = name.match(/^(.+)-(\d+)$/);
+    if (m && typeof stamp === 'string') {
+      const slot = new Date(stamp);
+      if (!Number.isNaN(slot.getTime()) && Math.floor(slot.getTime() / 60_000) === Number(m[2])) {
+        this.ledger.record('kubernetes', m[1]!, slot, startedAt);
+        return;
+      }
+    }
+    const owner = controllerOf(job);
+    this.ledger.record('kubernetes', owner?.kind === 'CronJob' ? (owner.name as string) : name, null, startedAt);
+  }
+
+  private durationOf(job: KObject): number {
+    const raw = job.metadata.annotations?.[DURATION_ANNOTATION];
+    const n = raw === undefined ? NaN : Number(raw);
+    return Number.isFinite(n) && n >= 0 ? n : this.jobSeconds;
+  }
+
+  // ---- the Job controller, simulated ----------------------------------------------------
+
+  private startJob(k: string, now: Date): void {
+    const [ns, name] = k.split('/') as [string, string];
+    const job = this.store.get(JOBS, ns, name);
+    if (!job || isFinished(job) || job.status?.startTime) return;
+    const started = toRfc3339(now);
+    const template = clone(job.spec?.template ?? {});
+    const podName = `${name}-${randomSuffix()}`;
+    try {
+      this.store.createInternal(PODS, ns, {
+        metadata: {
+          name: podName,
+          labels: template.metadata?.labels ?? {},
+          annotations: template.metadata?.annotations,
+          ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        },
+        spec: template.spec ?? {},
+      }, MANAGER);
+      this.store.writeStatus(PODS, ns, podName, (p) => {
+        p.status = { phase: 'Running', startTime: started };
+      }, 'kubelet');
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
+    this.store.writeStatus(JOBS, ns, name, (j) => {
+      j.status = { ...(j.status ?? {}), startTime: started, active: 1, ready: 1, terminating: 0, uncountedTerminatedPods: {} };
+    }, MANAGER);
+    this.jobEnds.set(k, now.getTime() + this.durationOf(job) * 1000);
+  }
+
+  private finishJob(k: string, at: Date): void {
+    const [ns, name] = k.split('/') as [string, string];
+    const job = this.store.get(JOBS, ns, name);
+    if (!job || isFinished(job)) return;
+    const failed = job.metadata.annotations?.[OUTCOME_ANNOTATION] === 'Failed';
+    const time = toRfc3339(at);
+    for (const pod of this.store.list(PODS, ns)) {
+      if (controllerOf(pod)?.uid !== job.metadata.uid) continue;
+      this.store.writeStatus(PODS, ns, pod.metadata.name, (p) => {
+        p.status = { ...(p.status ?? {}), phase: failed ? 'Failed' : 'Succeeded' };
+      }, 'kubelet');
+    }
+    this.store.writeStatus(JOBS, ns, name, (j) => {
+      const cond = (type: string, reason: string, message: string) => ({ type, status: 'True', lastProbeTime: time, lastTransitionTime: time, reason, message });
+      j.status = {
+        ...(j.status ?? {}),
+        active: 0,
+        ready: 0,
+        ...(failed ? { failed: 1 } : { succeeded: 1, completionTime: time }),
+        conditions: failed
+          ? [cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'), cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')]
+          : [cond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'), cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods')],
+      };
+    }, MANAGER);
+  }
+
+  // ---- the CronJob controller --------------------------------------------------------------
+
+  private event(cj: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.recorded.push({ at: toRfc3339(this.clock.now()), type, reason, cronJob: cjKey(cj.metadata.namespace, cj.metadata.name), message });
+    if (this.recorded.length > 10_000) this.recorded.shift();
+  }
+
+  private parsed(cj: KObject): { spec?: CronSpec; zone?: string } {
+    const k = cjKey(cj.metadata.namespace, cj.metadata.name);
+    const schedule = scheduleKey(cj);
+    let cached = this.specCache.get(k);
+    if (!cached || cached.schedule !== schedule) {
+      let spec: CronSpec | undefined;
+      try {
+        spec = parseCron(String(cj.spec?.schedule ?? '').replace(/^(CRON_)?TZ=\S+\s+/, ''));
+      } catch {
+        spec = undefined;
+      }
+      cached = { schedule, spec };
+      this.specCache.set(k, cached);
+    }
+    return { spec: cached.spec, zone: zoneOf(cj) };
+  }
+
+  /** `nextScheduleTimeDuration`: the next slot after the most recent one (no deadline), + 100 ms. */
+  private requeueTime(cj: KObject, now: Date): number | undefined {
+    const { spec, zone } = this.parsed(cj);
+    if (!spec || !zone) return undefined;
+    const earliest = baseline(cj);
+    const recent = mostRecentSlot(spec, zone, earliest, now);
+    if (recent.invalid) return undefined;
+    const next = cronNext(spec, zone, recent.slot ?? earliest);
+    return next === undefined ? undefined : next.getTime() + NEXT_SCHEDULE_DELTA_MS;
+  }
+
+  private sync(k: string, now: Date): void {
+    const [ns, name] = k.split('/') as [string, string];
+    const stored = this.store.get(CRONJOBS, ns, name);
+    if (!stored) return;
+    const cj = clone(stored);
+    cj.status ??= {};
+    const status = cj.status as KObject;
+    const jobs = this.store.list(JOBS, ns).filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
+    let active = ((status.active ?? []) as KObject[]).slice();
+    const inActive = (uid: string) => active.some((a) => a.uid === uid);
+    for (const j of jobs) {
+      if (!inActive(j.metadata.uid) && !isFinished(j)) {
+        this.event(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata.name}`);
+      } else if (inActive(j.metadata.uid) && isFinished(j)) {
+        active = active.filter((a) => a.uid !== j.metadata.uid);
+        this.event(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${j.metadata.name}, condition: ${isSucceeded(j) ? 'Complete' : 'Failed'}`);
+      }
+      if (isSucceeded(j) && j.status?.completionTime) {
+        if (!status.lastSuccessfulTime || Date.parse(j.status.completionTime) > Date.parse(status.lastSuccessfulTime)) {
+          status.lastSuccessfulTime = j.status.completionTime;
+        }
+      }
+    }
+    for (const a of [...active]) {
+      if (!jobs.some((j) => j.metadata.uid === a.uid)) {
+        active = active.filter((x) => x.uid !== a.uid);
+        this.event(cj, 'Normal', 'MissingJob', `Active job went missing: ${String(a.name)}`);
+      }
+    }
+    status.active = active;
+    this.schedule(cj, now, jobs);
+    this.cleanupFinishedJobs(cj, jobs);
+    const finalActive = status.active as KObject[];
+    if (finalActive.length === 0) delete status.active;
+    this.store.writeStatus(CRONJOBS, ns, name, (o) => {
+      o.status = status;
+    }, MANAGER);
+  }
+
+  /** Steps 2-10 of `syncCronJob`; mutates `cj.status` and sets the requeue. */
+  private schedule(cj: KObject, now: Date, jobs: readonly KObject[]): void {
+    const k = cjKey(cj.metadata.namespace, cj.metadata.name);
+    const status = cj.status as KObject;
+    this.requeueAt.delete(k);
+    if (cj.metadata.deletionTimestamp) return;
+    const { spec, zone } = this.parsed(cj);
+    if (!zone) {
+      this.event(cj, 'Warning', 'UnknownTimeZone', `invalid timeZone: ${JSON.stringify(cj.spec?.timeZone)}`);
+      return;
+    }
+    if (cj.spec?.suspend === true) return;
+    if (!spec) {
+      this.event(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)}`);
+      return;
+    }
+    const sds = typeof cj.spec?.startingDeadlineSeconds === 'number' ? (cj.spec.startingDeadlineSeconds as number) : undefined;
+    let earliest = baseline(cj);
+    if (sds !== undefined) {
+      const deadline = now.getTime() - sds * 1000;
+      if (deadline > earliest.getTime()) earliest = new Date(deadline);
+    }
+    const recent = mostRecentSlot(spec, zone, earliest, now);
+    if (recent.invalid) {
+      this.event(cj, 'Warning', 'InvalidSchedule', `invalid schedule: ${String(cj.spec?.schedule)} : ${recent.invalid}`);
+      return;
+    }
+    if (recent.missedCount > 100) {
+      this.event(cj, 'Warning', 'TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
+    }
+    const requeue = () => {
+      const t = this.requeueTime(cj, now);
+      if (t !== undefined) this.requeueAt.set(k, t);
+    };
+    const slot = recent.slot;
+    if (!slot) return requeue();
+    if (sds !== undefined && slot.getTime() + sds * 1000 < now.getTime()) {
+      this.event(cj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${slot.toISOString()}`);
+      return requeue();
+    }
+    const jobName = jobNameFor(cj.metadata.name, slot);
+    const active = status.active as KObject[];
+    if (active.some((a) => a.name === jobName) || (status.lastScheduleTime && Date.parse(status.lastScheduleTime) === slot.getTime())) {
+      return requeue();
+    }
+    if (cj.spec?.concurrencyPolicy === 'Forbid' && active.length > 0) {
+      this.event(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+      return requeue();
+    }
+    if (cj.spec?.concurrencyPolicy === 'Replace') {
+      for (const a of [...active]) {
+        const job = jobs.find((j) => j.metadata.uid === a.uid);
+        if (!job) continue;
+        this.store.delete(JOBS, cj.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background' });
+        status.active = (status.active as KObject[]).filter((x) => x.uid !== a.uid);
+        this.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata.name}`);
+      }
+    }
+    let created: KObject;
+    try {
+      created = this.store.createInternal(JOBS, cj.metadata.namespace, this.jobFromTemplate(cj, slot, zone), MANAGER);
+      this.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${jobName}`);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.body.reason !== 'AlreadyExists') throw err;
+      const existing = this.store.get(JOBS, cj.metadata.namespace, jobName);
+      // Someone else's Job of this name holds the slot: the name is the lock.
+      if (!existing || controllerOf(existing)?.uid !== cj.metadata.uid) return requeue();
+      if ((status.active as KObject[]).some((a) => a.uid === existing.metadata.uid)) return requeue();
+      created = existing;
+    }
+    status.active = [
+      ...(status.active as KObject[]),
+      { kind: 'Job', namespace: created.metadata.namespace, name: created.metadata.name, uid: created.metadata.uid, apiVersion: 'batch/v1', resourceVersion: created.metadata.resourceVersion },
+    ];
+    status.lastScheduleTime = toRfc3339(slot);
+    requeue();
+  }
+
+  private jobFromTemplate(cj: KObject, slot: Date, zone: string): KObject {
+    const template = clone(cj.spec?.jobTemplate ?? {});
+    const annotations: Record<string, string> = { ...(template.metadata?.annotations ?? {}) };
+    annotations[SCHEDULED_TIMESTAMP_ANNOTATION] = formatScheduledTimestamp(slot, zone);
+    return {
+      metadata: {
+        name: jobNameFor(cj.metadata.name, slot),
+        labels: template.metadata?.labels,
+        annotations,
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata.name, uid: cj.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: template.spec ?? {},
+    };
+  }
+
+  /** `cleanupFinishedJobs`: the oldest finished Jobs beyond the history limits go (with their Pods). */
+  private cleanupFinishedJobs(cj: KObject, jobs: readonly KObject[]): void {
+    const status = cj.status as KObject;
+    const limits: [number | undefined, (j: KObject) => boolean][] = [
+      [cj.spec?.successfulJobsHistoryLimit, isSucceeded],
+      [cj.spec?.failedJobsHistoryLimit, (j) => isFinished(j) && !isSucceeded(j)],
+    ];
+    for (const [limit, which] of limits) {
+      if (typeof limit !== 'number') continue;
+      const current = jobs.filter((j) => this.store.get(JOBS, j.metadata.namespace, j.metadata.name) !== undefined);
+      const finished = current.filter(which).sort((a, b) => startOf(a) - startOf(b));
+      for (const j of finished.slice(0, Math.max(0, finished.length - limit))) {
+        this.store.delete(JOBS, j.metadata.namespace, j.metadata.name, { propagationPolicy: 'Background' });
+        status.active = ((status.active ?? []) as KObject[]).filter((a) => a.uid !== j.metadata.uid);
+        this.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`);
+      }
+    }
+  }
+}
+
+function startOf(job: KObject): number {
+  const t = job.status?.startTime ?? job.metadata.creationTimestamp;
+  return typeof t === 'string' ? Date.parse(t) : 0;
+}
+
+function baseline(cj: KObject): Date {
+  const last = cj.status?.lastScheduleTime;
+  return new Date(typeof last === 'string' ? last : cj.metadata.creationTimestamp);
+}
+
+/** The zone the controller reads the schedule in; the sandbox's controller-manager runs in UTC. */
+function zoneOf(cj: KObject): string | undefined {
+  const schedule = String(cj.spec?.schedule ?? '');
+  const tzPrefix = schedule.match(/^(?:CRON_)?TZ=(\S+)\s+/);
+  const zone = cj.spec?.timeZone ?? tzPrefix?.[1] ?? 'UTC';
+  if (typeof zone !== 'string') return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
+function scheduleKey(cj: KObject): string {
+  return `${String(cj.spec?.schedule)}|${String(cj.spec?.timeZone)}`;
+}
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let s = '';
+  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+

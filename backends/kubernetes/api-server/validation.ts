@@ -1,0 +1,159 @@
+/**
+ * Validation as kube-apiserver does it (`pkg/apis/batch/validation`, `apimachinery` name rules),
+ * in the same order, so a 422 lists the same causes with the same texts.
+ */
+import { CronSyntaxError, isValidTimeZone, parseCron } from '../../../src/core/schedule/cron.js';
+import { isPlainObject } from './patch.js';
+import { CRONJOBS, JOBS, NAMESPACES, type KObject, type ResourceType } from './resources.js';
+import type { FieldError } from './status.js';
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL_MSG =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+/** The CronJob name limit: a Job name (≤ 63) is the CronJob name plus `-` and 10 characters. */
+export const CRONJOB_NAME_MAX = 52;
+
+export function validateName(r: ResourceType, name: unknown): FieldError[] {
+  if (typeof name !== 'string' || name === '') {
+    return [{ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' }];
+  }
+  if (r === NAMESPACES) {
+    const errs: FieldError[] = [];
+    if (!DNS1123_LABEL.test(name)) errs.push({ type: 'Invalid', field: 'metadata.name', value: name, detail: LABEL_MSG });
+    if (name.length > 63) errs.push({ type: 'Invalid', field: 'metadata.name', value: name, detail: 'must be no more than 63 characters' });
+    return errs;
+  }
+  const errs: FieldError[] = [];
+  if (name.length > 253) errs.push({ type: 'Invalid', field: 'metadata.name', value: name, detail: 'must be no more than 253 characters' });
+  if (!DNS1123_SUBDOMAIN.test(name)) errs.push({ type: 'Invalid', field: 'metadata.name', value: name, detail: SUBDOMAIN_MSG });
+  return errs;
+}
+
+function nonNegative(spec: KObject, key: string, path: string, out: FieldError[]): void {
+  const v = spec[key];
+  if (v === undefined || v === null) return;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    out.push({ type: 'Invalid', field: `${path}.${key}`, value: v, detail: 'must be an integer' });
+  } else if (v < 0) {
+    out.push({ type: 'Invalid', field: `${path}.${key}`, value: v, detail: 'must be greater than or equal to 0' });
+  }
+}
+
+function validatePodTemplate(template: unknown, path: string, out: FieldError[]): void {
+  const spec = isPlainObject(template) && isPlainObject(template.spec) ? template.spec : {};
+  const specPath = `${path}.spec`;
+  const containers = spec.containers;
+  if (!Array.isArray(containers) || containers.length === 0) {
+    out.push({ type: 'Required', field: `${specPath}.containers` });
+  } else {
+    const seen = new Set<string>();
+    containers.forEach((c: unknown, i: number) => {
+      const cp = `${specPath}.containers[${i}]`;
+      const container = isPlainObject(c) ? c : {};
+      if (typeof container.name !== 'string' || container.name === '') out.push({ type: 'Required', field: `${cp}.name` });
+      else if (!DNS1123_LABEL.test(container.name)) out.push({ type: 'Invalid', field: `${cp}.name`, value: container.name, detail: LABEL_MSG });
+      else if (seen.has(container.name)) out.push({ type: 'Duplicate', field: `${cp}.name`, value: container.name });
+      else seen.add(container.name);
+      if (typeof container.image !== 'string' || container.image.trim() === '') out.push({ type: 'Required', field: `${cp}.image` });
+    });
+  }
+  const restart = spec.restartPolicy;
+  if (restart !== 'OnFailure' && restart !== 'Never') {
+    out.push({ type: 'Required', field: `${specPath}.restartPolicy`, detail: 'valid values: "OnFailure", "Never"' });
+  }
+}
+
+/** `ValidateJobSpec` for a Job or a CronJob's `jobTemplate.spec`, at `path`. */
+function validateJobSpec(spec: unknown, path: string, inTemplate: boolean, out: FieldError[]): void {
+  const s = isPlainObject(spec) ? spec : {};
+  for (const key of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished']) nonNegative(s, key, path, out);
+  if (inTemplate) {
+    if (s.selector !== undefined && s.selector !== null) out.push({ type: 'Invalid', field: `${path}.selector`, value: s.selector, detail: '`selector` will be auto-generated' });
+    if (s.manualSelector === true) out.push({ type: 'NotSupported', field: `${path}.manualSelector`, value: true, supported: ['nil', 'false'] });
+  }
+  validatePodTemplate(s.template, `${path}.template`, out);
+}
+
+const TZ_PREFIX = /^(CRON_)?TZ=\S+\s+/;
+
+export interface CronJobValidationOptions {
+  /** The stored object, for an update: name length and unchanged time zones are not re-checked. */
+  readonly old?: KObject;
+}
+
+/** `ValidateCronJobCreate` / `ValidateCronJobUpdate`, after defaulting. */
+export function validateCronJob(cj: KObject, opts: CronJobValidationOptions = {}): FieldError[] {
+  const out: FieldError[] = validateName(CRONJOBS, cj.metadata?.name);
+  const spec: KObject = isPlainObject(cj.spec) ? cj.spec : {};
+  const oldSpec: KObject | undefined = opts.old?.spec;
+  const allowTz = typeof oldSpec?.schedule === 'string' && oldSpec.schedule.includes('TZ');
+  const schedule = spec.schedule;
+  if (schedule === undefined || schedule === null || schedule === '') {
+    out.push({ type: 'Required', field: 'spec.schedule' });
+  } else if (typeof schedule !== 'string') {
+    out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: 'must be a string' });
+  } else {
+    const parseError = scheduleParseError(schedule.replace(TZ_PREFIX, ''));
+    if (parseError) out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: parseError });
+    if (allowTz && schedule.includes('TZ') && spec.timeZone != null) {
+      out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: 'cannot use both timeZone field and TZ or CRON_TZ in schedule' });
+    } else if (!allowTz && schedule.includes('TZ') && !parseError?.startsWith('cannot use TZ')) {
+      out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead' });
+    }
+  }
+  nonNegative(spec, 'startingDeadlineSeconds', 'spec', out);
+  const policy = spec.concurrencyPolicy;
+  if (policy === '') out.push({ type: 'Required', field: 'spec.concurrencyPolicy' });
+  else if (policy !== 'Allow' && policy !== 'Forbid' && policy !== 'Replace') {
+    out.push({ type: 'NotSupported', field: 'spec.concurrencyPolicy', value: policy, supported: ['Allow', 'Forbid', 'Replace'] });
+  }
+  const template = isPlainObject(spec.jobTemplate) ? spec.jobTemplate : {};
+  validateJobSpec(template.spec, 'spec.jobTemplate.spec', true, out);
+  nonNegative(spec, 'successfulJobsHistoryLimit', 'spec', out);
+  nonNegative(spec, 'failedJobsHistoryLimit', 'spec', out);
+  const tz = spec.timeZone;
+  if (tz !== undefined && tz !== null && !(opts.old && oldSpec?.timeZone === tz)) {
+    if (tz === '') out.push({ type: 'Invalid', field: 'spec.timeZone', value: tz, detail: 'timeZone must be nil or non-empty string' });
+    else if (typeof tz !== 'string' || !isValidTimeZone(tz)) {
+      out.push({
+        type: 'Invalid',
+        field: 'spec.timeZone',
+        value: tz,
+        detail: typeof tz === 'string' && tz.toLowerCase() === 'local'
+          ? 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'
+          : `unknown time zone ${String(tz)}`,
+      });
+    }
+  }
+  if (!opts.old && typeof cj.metadata?.name === 'string' && cj.metadata.name.length > CRONJOB_NAME_MAX) {
+    out.push({ type: 'Invalid', field: 'metadata.name', value: cj.metadata.name, detail: `must be no more than ${CRONJOB_NAME_MAX} characters` });
+  }
+  return out;
+}
+
+function scheduleParseError(schedule: string): string | undefined {
+  try {
+    parseCron(schedule);
+    return undefined;
+  } catch (err) {
+    if (err instanceof CronSyntaxError) return err.message;
+    throw err;
+  }
+}
+
+export function validateJob(job: KObject): FieldError[] {
+  const out = validateName(JOBS, job.metadata?.name);
+  validateJobSpec(job.spec, 'spec', false, out);
+  return out;
+}
+
+/** Metadata-only validation for the other kinds. */
+export function validateObject(r: ResourceType, obj: KObject, old?: KObject): FieldError[] {
+  if (r === CRONJOBS) return validateCronJob(obj, { old });
+  if (r === JOBS) return old ? [] : validateJob(obj);
+  return validateName(r, obj.metadata?.name);
+}

@@ -1,0 +1,52 @@
+/**
+ * Normalisation of a Chronos job for diffing: what the server owns or rewrites is removed or made
+ * canonical, so a job that nobody touched never shows a difference (chronos-api.md §7 traps 1,
+ * 4, 6, 7, 8). Pure.
+ */
+import { isDependentJob, mirrorUrisAndFetch, readChronosJob, type ChronosJob } from './model.js';
+import { canonicalSchedule } from './schedule.js';
+
+/**
+ * - counters and last success/error: reset to their empty values (the scheduler writes them);
+ * - schedule: compared by period, zone and phase, not text: the count (`Rn` counts down) is
+ *   dropped and the start (rewritten at every launch) replaced by the grid's canonical anchor;
+ * - `uris`/`fetch`: one list (`fetch`), whichever side the server mirrored;
+ * - defaults filled in; `parents` and environment variables sorted; ports as numbers;
+ *   `maxCompletionTime` present (3.0.2 lacks it).
+ * `disabled` is kept: whether a job runs is the point of a diff.
+ */
+export function normalizeChronosJob(job: ChronosJob): ChronosJob {
+  // Re-reading fills defaults exactly as the server does (the instant is unused: a job here has a type).
+  const full = readChronosJob(job, { now: new Date(0) });
+  const mirrored = mirrorUrisAndFetch(full);
+  const base: ChronosJob = {
+    ...mirrored,
+    successCount: 0,
+    errorCount: 0,
+    errorsSinceLastSuccess: 0,
+    lastSuccess: '',
+    lastError: '',
+    uris: [],
+    fetch: [...mirrored.fetch].sort((a, b) => a.uri.localeCompare(b.uri)),
+    environmentVariables: [...mirrored.environmentVariables].sort((a, b) => a.name.localeCompare(b.name)),
+    maxCompletionTime: mirrored.maxCompletionTime ?? 0,
+    ...(mirrored.container
+      ? {
+          container: {
+            ...mirrored.container,
+            networkInfos: mirrored.container.networkInfos.map((n) => ({
+              ...n,
+              portMappings: n.portMappings.map((p) => ({ ...p, hostPort: Number(p.hostPort), containerPort: Number(p.containerPort) })),
+            })),
+          },
+        }
+      : {}),
+  };
+  if (isDependentJob(base)) return { ...base, parents: [...base.parents!].sort() };
+  return { ...base, schedule: canonicalSchedule(base.schedule!, base.scheduleTimeZone ?? '') };
+}
+
+/** The server-owned fields this normalisation hides, for a "not compared" note in diff output. */
+export const NORMALIZED_AWAY = [
+  'successCount', 'errorCount', 'errorsSinceLastSuccess', 'lastSuccess', 'lastError', 'schedule start and repeat count', 'uris (mirrored into fetch)',
+] as const;

@@ -1,0 +1,67 @@
+/** `migrate sandbox`: local stand-ins of both APIs in the foreground, until SIGINT or SIGTERM. */
+import type { CommandModule } from 'yargs';
+import { UserError } from '../../core/errors.js';
+import { toRfc3339 } from '../../core/time.js';
+import { startSandbox } from '../../sandbox/sandbox.js';
+import type { GlobalArgs } from '../global-args.js';
+import type { CliIO } from '../io.js';
+import type { ExitHolder } from '../run.js';
+
+interface SandboxArgs extends GlobalArgs {
+  readonly clock: string;
+  readonly 'chronos-port': number;
+  readonly 'k8s-port': number;
+  readonly 'state-dir'?: string;
+}
+
+export function sandboxCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, SandboxArgs> {
+  return {
+    command: 'sandbox',
+    describe: 'run local stand-ins of the Chronos and Kubernetes APIs on 127.0.0.1 (foreground; Ctrl-C stops)',
+    builder: (y) =>
+      y
+        .option('clock', { type: 'string', default: 'real', describe: 'real, or virtual (time moves only through POST /_sandbox/clock/advance)' })
+        .option('chronos-port', { type: 'number', default: 0, describe: 'port of the Chronos API (0: any free port)' })
+        .option('k8s-port', { type: 'number', default: 0, describe: 'port of the Kubernetes API (0: any free port)' })
+        .option('state-dir', { type: 'string', describe: 'keep jobs, runs and the virtual time here across restarts' }) as never,
+    handler: async (args) => {
+      const clock = args.clock;
+      if (clock !== 'real' && clock !== 'virtual') throw new UserError(`--clock must be real or virtual, not "${clock}"`);
+      const sandbox = await startSandbox({
+        clock,
+        chronosPort: port(args['chronos-port'], '--chronos-port'),
+        k8sPort: port(args['k8s-port'], '--k8s-port'),
+        stateDir: args['state-dir'],
+      }).catch((err: unknown) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new UserError('a sandbox port is already in use', 'Pick other ports with --chronos-port/--k8s-port, or 0 for any free port.');
+        throw err;
+      });
+      const { urls } = sandbox;
+      io.stdout.write(`migrate sandbox: ${clock} clock, now ${toRfc3339(sandbox.ctx.clock.now())}\n`);
+      for (const [system, url] of Object.entries(urls)) io.stdout.write(`  ${system.padEnd(10)} ${url}\n`);
+      if (args['state-dir']) io.stdout.write(`  state in ${args['state-dir']}\n`);
+      io.stdout.write('\nUse it from another shell:\n');
+      if (urls.chronos) io.stdout.write(`  export MIGRATE_CHRONOS_URL=${urls.chronos}\n`);
+      const control = urls.chronos ?? Object.values(urls)[0];
+      io.stdout.write(`\nControl API (on every port): ${control}/_sandbox/clock, /_sandbox/clock/advance, /_sandbox/runs, /_sandbox/faults\n`);
+      io.stdout.write('Press Ctrl-C to stop.\n');
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        const stop = (s: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve(s);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await sandbox.close();
+      io.stdout.write(`migrate sandbox: stopped (${signal})\n`);
+    },
+  };
+}
+
+function port(value: number, flag: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UserError(`${flag} must be a port number from 0 to 65535`);
+  return value;
+}

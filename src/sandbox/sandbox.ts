@@ -1,0 +1,148 @@
+/**
+ * The sandbox: every stand-in served on its own port of 127.0.0.1, all sharing one clock, one run
+ * ledger and one fault injector, so the control endpoints answer the same on every port. With a
+ * state directory, the stand-ins' state, the ledger and the virtual time survive a restart.
+ */
+import fs from 'node:fs/promises';
+import type http from 'node:http';
+import path from 'node:path';
+import { ChronosStandIn } from '../../backends/chronos/stand-in.js';
+import { SandboxClock, type ClockMode } from './clock.js';
+import { FaultInjector } from './faults.js';
+import { RunLedger, type LedgerEntry, type SystemName } from './ledger.js';
+import { createStandInServer, listenLocal, type SandboxContext, type StandIn } from './stand-in.js';
+
+export interface SandboxOptions {
+  readonly clock?: ClockMode;
+  /** Where a virtual clock starts (default: now). A restored state dir wins. */
+  readonly start?: Date;
+  /** 0 (default) picks a free port. */
+  readonly chronosPort?: number;
+  readonly k8sPort?: number;
+  /** Keep state here across restarts. */
+  readonly stateDir?: string;
+}
+
+/** One stand-in of the sandbox: which system, on which port, built over the shared context. */
+export interface StandInFactory {
+  readonly system: SystemName;
+  readonly port: (options: SandboxOptions) => number | undefined;
+  readonly create: (ctx: SandboxContext) => StandIn;
+}
+
+/** The stand-ins the sandbox serves; a new one is one more line here. */
+export const STAND_INS: readonly StandInFactory[] = [
+  { system: 'chronos', port: (o) => o.chronosPort, create: (ctx) => new ChronosStandIn(ctx) },
+];
+
+export interface Sandbox {
+  readonly ctx: SandboxContext;
+  /** Base URL of each stand-in, e.g. `{ chronos: 'http://127.0.0.1:4400' }`. */
+  readonly urls: Readonly<Partial<Record<SystemName, string>>>;
+  readonly standIns: Readonly<Partial<Record<SystemName, StandIn>>>;
+  /** Writes the state dir now (also done on close and shortly after each request). */
+  save(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface SavedState {
+  readonly version: 1;
+  readonly now: string;
+  readonly ledger: readonly LedgerEntry[];
+  readonly standIns: Readonly<Partial<Record<SystemName, unknown>>>;
+}
+
+const STATE_FILE = 'sandbox-state.json';
+
+export async function startSandbox(options: SandboxOptions = {}, factories: readonly StandInFactory[] = STAND_INS): Promise<Sandbox> {
+  const mode = options.clock ?? 'virtual';
+  const saved = options.stateDir ? await readState(options.stateDir) : undefined;
+  const clock = new SandboxClock(mode, saved && mode === 'virtual' ? new Date(saved.now) : options.start);
+  const ctx: SandboxContext = { clock, ledger: new RunLedger(), faults: new FaultInjector() };
+  if (saved) ctx.ledger.load(saved.ledger);
+
+  const standIns: Partial<Record<SystemName, StandIn>> = {};
+  const urls: Partial<Record<SystemName, string>> = {};
+  const servers: http.Server[] = [];
+  let saveTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const save = async (): Promise<void> => {
+    if (!options.stateDir) return;
+    const state: SavedState = {
+      version: 1,
+      now: clock.now().toISOString(),
+      ledger: ctx.ledger.all(),
+      standIns: Object.fromEntries(Object.entries(standIns).map(([system, s]) => [system, s!.snapshot()])),
+    };
+    await fs.mkdir(options.stateDir, { recursive: true });
+    const file = path.join(options.stateDir, STATE_FILE);
+    // Write-then-rename: a crash mid-write never leaves a torn state file.
+    await fs.writeFile(`${file}.tmp`, `${JSON.stringify(state)}\n`);
+    await fs.rename(`${file}.tmp`, file);
+  };
+  const scheduleSave = () => {
+    if (!options.stateDir || saveTimer || closed) return;
+    saveTimer = setTimeout(() => {
+      saveTimer = undefined;
+      save().catch(() => undefined);
+    }, 200);
+    saveTimer.unref();
+  };
+
+  try {
+    for (const factory of factories) {
+      const standIn = factory.create(ctx);
+      const restored = saved?.standIns[factory.system];
+      if (restored !== undefined) standIn.restore(restored);
+      const server = createStandInServer(standIn, ctx);
+      server.on('request', (_req, res: http.ServerResponse) => res.on('finish', scheduleSave));
+      servers.push(server);
+      const port = await listenLocal(server, factory.port(options) ?? 0);
+      standIns[factory.system] = standIn;
+      urls[factory.system] = `http://127.0.0.1:${port}`;
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => closeServer(s)));
+    throw err;
+  }
+  clock.start();
+  // A restored (or real) clock may have passed due slots while we were down: catch up now.
+  clock.fireAll();
+
+  return {
+    ctx,
+    urls,
+    standIns,
+    save,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (saveTimer) clearTimeout(saveTimer);
+      clock.stop();
+      await Promise.all(servers.map((s) => closeServer(s)));
+      await save();
+    },
+  };
+}
+
+async function readState(dir: string): Promise<SavedState | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, STATE_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const state = JSON.parse(text) as SavedState;
+  if (state.version !== 1) throw new Error(`${path.join(dir, STATE_FILE)} has an unknown format; move it away to start afresh`);
+  return state;
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,364 @@
+/**
+ * One fire-time sequence, two notations. A translation is accepted only after a proof: the
+ * fire times of both forms are generated over a year (so every DST change is in it) and must
+ * be identical. Strings are never compared (design.md, "Schedules").
+ */
+import { CronSyntaxError, cronTimes, cronTimesUntil, parseCron, type CronSpec } from './cron.js';
+import {
+  ChronosScheduleError,
+  chronosOccurrencesUntil,
+  formatChronosSchedule,
+  formatPeriod,
+  parseChronosSchedule,
+  type ChronosSchedule,
+  type IsoPeriod,
+} from './iso8601.js';
+import { Zone } from './zone.js';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** The proof's horizon: a year and a day covers both DST changes and a leap day's neighbours. */
+export const PROOF_DAYS = 366;
+const WINDOW = 7 * DAY;
+
+/** Every fire time in (after, until], oldest first. */
+export type FireTimes = (after: Date, until: Date) => Date[];
+
+export interface ScheduleDifference {
+  /** YYYY-MM-DD in the comparison's zone. */
+  readonly date: string;
+  readonly onlyInA: readonly Date[];
+  readonly onlyInB: readonly Date[];
+}
+
+export interface ScheduleComparison {
+  readonly equivalent: boolean;
+  /** Every date in the horizon where the two disagree, in order. */
+  readonly differences: readonly ScheduleDifference[];
+}
+
+export type CronToChronosResult =
+  | {
+      readonly ok: true;
+      /** `R/<first fire time after 'after'>/<period>`, as Chronos re-prints it. */
+      readonly schedule: string;
+      readonly start: Date;
+      /** Joda canonical period, e.g. `PT15M`, `P1D`, `P1W`. */
+      readonly period: string;
+      /** Set for date-based periods outside UTC, so Chronos keeps the local time across DST. */
+      readonly scheduleTimeZone?: string;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+export type ChronosToCronResult =
+  | { readonly ok: true; readonly cron: string; readonly timezone: string }
+  | { readonly ok: false; readonly reason: string };
+
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu', 'Etc/UCT', 'UCT', 'Etc/GMT0', 'GMT0', 'Etc/Greenwich', 'Greenwich']);
+
+/** The fire times of a cron schedule in a zone, as the CronJob controller computes them. */
+export function cronFireTimes(spec: CronSpec, zone: string): FireTimes {
+  return (after, until) => cronTimesUntil(spec, zone, after, until);
+}
+
+/** The occurrences of a Chronos schedule (without the rewrites a live job goes through). */
+export function chronosFireTimes(schedule: ChronosSchedule): FireTimes {
+  return (after, until) => chronosOccurrencesUntil(schedule, after, until);
+}
+
+/**
+ * Compares two fire-time sequences over (from, from + days] and reports every date (in `zone`)
+ * where one fires and the other does not.
+ */
+export function compareSchedules(
+  a: FireTimes,
+  b: FireTimes,
+  from: Date,
+  days = PROOF_DAYS,
+  zone = 'UTC',
+): ScheduleComparison {
+  const end = from.getTime() + days * DAY;
+  const onlyA: number[] = [];
+  const onlyB: number[] = [];
+  // A week at a time: a year of every-minute slots is half a million Dates per side, which
+  // costs more in garbage collection than in computing them.
+  for (let start = from.getTime(); start < end; start += WINDOW) {
+    const windowFrom = new Date(start);
+    const windowUntil = new Date(Math.min(start + WINDOW, end));
+    const left = a(windowFrom, windowUntil).map((d) => d.getTime()).sort((x, y) => x - y);
+    const right = b(windowFrom, windowUntil).map((d) => d.getTime()).sort((x, y) => x - y);
+    let i = 0;
+    let j = 0;
+    while (i < left.length || j < right.length) {
+      const x = left[i];
+      const y = right[j];
+      if (x !== undefined && x === y) {
+        i++;
+        j++;
+      } else if (y === undefined || (x !== undefined && x < y)) {
+        onlyA.push(x!);
+        i++;
+      } else {
+        onlyB.push(y);
+        j++;
+      }
+    }
+  }
+  const z = Zone.of(zone);
+  const byDate = new Map<string, { onlyInA: Date[]; onlyInB: Date[] }>();
+  const entry = (t: number): { onlyInA: Date[]; onlyInB: Date[] } => {
+    const key = localDate(z, t);
+    let e = byDate.get(key);
+    if (!e) {
+      e = { onlyInA: [], onlyInB: [] };
+      byDate.set(key, e);
+    }
+    return e;
+  };
+  onlyA.forEach((t) => entry(t).onlyInA.push(new Date(t)));
+  onlyB.forEach((t) => entry(t).onlyInB.push(new Date(t)));
+  const differences = [...byDate.entries()]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([date, e]) => ({ date, ...e }));
+  return { equivalent: differences.length === 0, differences };
+}
+
+/**
+ * A CronJob schedule as a Chronos schedule starting at the first fire time after `after`,
+ * possible exactly when the fire times form one constant period (proved over a year).
+ */
+export function cronToChronos(cron: string, zone: string, after: Date): CronToChronosResult {
+  let spec: CronSpec;
+  try {
+    spec = parseCron(cron);
+  } catch (error) {
+    if (error instanceof CronSyntaxError) return { ok: false, reason: `"${cron}" is not a valid schedule: ${error.message}` };
+    throw error;
+  }
+  let z: Zone;
+  try {
+    z = Zone.of(zone);
+  } catch {
+    return { ok: false, reason: `unknown time zone ${zone}` };
+  }
+  const [t1, t2] = cronTimes(spec, zone, after, 2);
+  if (!t1 || !t2) {
+    return { ok: false, reason: `"${cron}" never fires (or fires once) within five years, so there is no period to repeat` };
+  }
+
+  // @every is elapsed time by definition; a wall-clock grid is read in calendar units.
+  const candidate = periodBetween(z, t1.getTime(), t2.getTime(), spec.kind === 'every');
+  const utc = UTC_ZONES.has(zone);
+  const dateBased = candidate.years + candidate.months + candidate.weeks + candidate.days > 0;
+  const schedule: ChronosSchedule = dateBased && !utc
+    ? { repeat: -1, start: t1, period: candidate, zone }
+    : { repeat: -1, start: t1, period: candidate, offsetMinutes: 0 };
+  const text = formatChronosSchedule(schedule);
+  // Prove what Chronos will read back from the text, not the object built here.
+  const reread = parseChronosSchedule(text, schedule.zone);
+  const proof = compareSchedules(cronFireTimes(spec, zone), chronosFireTimes(reread), after, PROOF_DAYS, zone);
+  if (!proof.equivalent) {
+    return { ok: false, reason: explainCronMismatch(cron, zone, spec, candidate, proof, after) };
+  }
+  return {
+    ok: true,
+    schedule: text,
+    start: t1,
+    period: formatPeriod(candidate),
+    ...(schedule.zone ? { scheduleTimeZone: schedule.zone } : {}),
+  };
+}
+
+/** The period that takes t1 to t2: calendar units when the wall-clock time repeats, else elapsed time. */
+function periodBetween(z: Zone, t1: number, t2: number, elapsedOnly: boolean): IsoPeriod {
+  const a = z.fields(t1);
+  const b = z.fields(t2);
+  const sameTime = !elapsedOnly && a.hour === b.hour && a.minute === b.minute && a.second === b.second;
+  const zero = { years: 0, months: 0, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0, millis: 0 };
+  if (sameTime) {
+    const months = (b.year - a.year) * 12 + (b.month - a.month);
+    if (a.day === b.day && months > 0) {
+      return months % 12 === 0 ? { ...zero, years: months / 12 } : { ...zero, months };
+    }
+    const wallDays = Math.round((t2 + z.offsetAt(t2) - (t1 + z.offsetAt(t1))) / DAY);
+    if (wallDays > 0) return wallDays % 7 === 0 ? { ...zero, weeks: wallDays / 7 } : { ...zero, days: wallDays };
+  }
+  const elapsed = t2 - t1;
+  if (elapsed % HOUR === 0) return { ...zero, hours: elapsed / HOUR };
+  if (elapsed % MINUTE === 0) return { ...zero, minutes: elapsed / MINUTE };
+  return { ...zero, seconds: Math.floor(elapsed / 1000), millis: elapsed % 1000 };
+}
+
+function explainCronMismatch(
+  cron: string,
+  zone: string,
+  spec: CronSpec,
+  period: IsoPeriod,
+  proof: ScheduleComparison,
+  after: Date,
+): string {
+  const z = Zone.of(zone);
+  const end = after.getTime() + PROOF_DAYS * DAY;
+  const transitions: number[] = [];
+  for (let t = z.nextTransition(after.getTime(), end - after.getTime()); t !== undefined; t = z.nextTransition(t, end - t)) {
+    transitions.push(t);
+  }
+  const times = cronTimesUntil(spec, zone, after, new Date(end)).map((d) => d.getTime());
+  // Gaps not explained by a DST change next to them show that the schedule itself is irregular.
+  const gaps: string[] = [];
+  for (let i = 1; i < times.length; i++) {
+    const a = times[i - 1]!;
+    const b = times[i]!;
+    if (transitions.some((tr) => tr > a - DAY && tr <= b + DAY)) continue;
+    const text = formatDuration(b - a);
+    if (!gaps.includes(text)) gaps.push(text);
+  }
+  const shown = proof.differences.slice(0, 4).map((d) => describeDifference(z, d, 'cron', 'Chronos')).join('; ');
+  const more = proof.differences.length > 4 ? `; and ${proof.differences.length - 4} more dates` : '';
+  const p = formatPeriod(period);
+  if (gaps.length <= 1 && transitions.length > 0) {
+    if (isTimeBasedPeriod(period)) {
+      return (
+        `"${cron}" follows the wall clock in ${zone}, but a Chronos ${p} period is elapsed time, so the two drift ` +
+        `an hour apart at each daylight-saving change: ${shown}${more}. Run this job in UTC to move it`
+      );
+    }
+    return (
+      `"${cron}" in ${zone} differs from Chronos ${p} on the daylight-saving change dates (the CronJob controller ` +
+      `skips times in the spring-forward gap and runs the repeated hour twice; Chronos does neither): ${shown}${more}. ` +
+      `Pick a time outside the local DST change window (01:00-03:00 in most zones), or UTC`
+    );
+  }
+  const weekdays = spec.kind === 'fields' && spec.dayOfMonth.star && !spec.dayOfWeek.star;
+  return (
+    `"${cron}" fires at uneven intervals (${gaps.slice(0, 4).join(', ')}), while a Chronos schedule repeats one ` +
+    `fixed period${weekdays ? ' (one Chronos job per weekday, each P1W, would cover it)' : ''}: ${shown}${more}`
+  );
+}
+
+function formatDuration(ms: number): string {
+  if (ms % DAY === 0) return ms === DAY ? '1 day' : `${ms / DAY} days`;
+  if (ms % HOUR === 0) return ms === HOUR ? '1 hour' : `${ms / HOUR} hours`;
+  if (ms % MINUTE === 0) return `${ms / MINUTE} min`;
+  return `${ms / 1000} s`;
+}
+
+function describeDifference(z: Zone, d: ScheduleDifference, a: string, b: string): string {
+  const list = (times: readonly Date[]): string => {
+    if (times.length === 0) return 'nothing';
+    const shown = times.slice(0, 3).map((t) => localTime(z, t.getTime())).join(', ');
+    return times.length > 3 ? `${shown} and ${times.length - 3} more` : shown;
+  };
+  return `${d.date}: ${a} runs ${list(d.onlyInA)}, ${b} runs ${list(d.onlyInB)}`;
+}
+
+/** A Chronos schedule as a CronJob schedule and zone, if its occurrences land on a cron grid. */
+export function chronosToCron(schedule: string, scheduleTimeZone: string | undefined, now: Date): ChronosToCronResult {
+  let s: ChronosSchedule;
+  try {
+    s = parseChronosSchedule(schedule, scheduleTimeZone || undefined, now);
+  } catch (error) {
+    if (error instanceof ChronosScheduleError) return { ok: false, reason: error.message };
+    throw error;
+  }
+  if (s.repeat >= 0) {
+    return {
+      ok: false,
+      reason:
+        s.repeat === 0
+          ? `R0 never runs again, and a CronJob cannot be created in that state (suspend it instead)`
+          : `R${s.repeat} runs ${s.repeat} more time${s.repeat === 1 ? '' : 's'} and stops; a CronJob repeats forever (keep it on Chronos, or move it and delete the CronJob after the last run)`,
+    };
+  }
+  const timezone = s.zone ?? 'Etc/UTC';
+  const z = Zone.of(s.zone ?? 'UTC');
+  const p = s.period;
+  const periodText = formatPeriod(p);
+  const f = z.fields(s.start.getTime());
+  if (f.second !== 0 || f.millisecond !== 0) {
+    return { ok: false, reason: `the start ${localTime(z, s.start.getTime())} is not on a whole minute; cron fires only at second 0` };
+  }
+
+  const cron = cronFor(p, f);
+  if (typeof cron !== 'string') return { ok: false, reason: `${periodText} ${cron.reason}` };
+
+  const spec = parseCron(cron);
+  const from = s.start.getTime() < now.getTime() ? now : new Date(s.start.getTime() - 1);
+  const proof = compareSchedules(chronosFireTimes(s), cronFireTimes(spec, timezone), from, PROOF_DAYS, s.zone ?? 'UTC');
+  if (!proof.equivalent) {
+    const shown = proof.differences.slice(0, 4).map((d) => describeDifference(z, d, 'Chronos', 'cron')).join('; ');
+    const more = proof.differences.length > 4 ? `; and ${proof.differences.length - 4} more dates` : '';
+    const why = isTimeBasedPeriod(p)
+      ? `${periodText} is elapsed time, so in ${timezone} its local times shift by an hour at each daylight-saving change, while "${cron}" stays on the wall clock`
+      : z.nextTransition(from.getTime(), PROOF_DAYS * DAY) !== undefined
+        ? `${periodText} from ${localTime(z, s.start.getTime())} and "${cron}" in ${timezone} disagree around the daylight-saving changes (the CronJob controller skips times in the spring-forward gap and runs the repeated hour twice; Chronos does neither)`
+        : `${periodText} from ${localTime(z, s.start.getTime())} and "${cron}" disagree`;
+    return { ok: false, reason: `${why}: ${shown}${more}` };
+  }
+  return { ok: true, cron, timezone };
+}
+
+function isTimeBasedPeriod(p: IsoPeriod): boolean {
+  return p.years + p.months + p.weeks + p.days === 0;
+}
+
+/** The cron expression whose grid holds start + k·period, or why there is none. */
+function cronFor(
+  p: IsoPeriod,
+  f: { minute: number; hour: number; day: number; month: number; weekday: number },
+): string | { reason: string } {
+  const stepField = (start: number, step: number, max: number): string =>
+    step === 1 ? '*' : start === 0 ? `*/${step}` : `${start}-${max}/${step}`;
+  if (isTimeBasedPeriod(p)) {
+    const ms = p.hours * HOUR + p.minutes * MINUTE + p.seconds * 1000 + p.millis;
+    if (ms === 0) return { reason: 'is zero: Chronos reruns the job back to back, which no cron schedule does' };
+    if (ms % MINUTE !== 0) return { reason: 'is not a whole number of minutes; cron fires only at whole minutes' };
+    const minutes = ms / MINUTE;
+    if (minutes < 60) {
+      if (60 % minutes !== 0) return { reason: `does not divide an hour, so its minutes change from hour to hour and no cron minute list repeats` };
+      return `${stepField(f.minute % minutes, minutes, 59)} * * * *`;
+    }
+    if (minutes % 60 !== 0) return { reason: `is not on a cron grid: its times move across the hour (e.g. :00 then :${String(minutes % 60).padStart(2, '0')}), which needs more than one cron line` };
+    const hours = minutes / 60;
+    if (hours < 24) {
+      if (24 % hours !== 0) return { reason: `does not divide a day, so its hours change from day to day and no cron hour list repeats` };
+      return `${f.minute} ${stepField(f.hour % hours, hours, 23)} * * *`;
+    }
+    if (hours === 24) return `${f.minute} ${f.hour} * * *`;
+    if (hours === 168) return `${f.minute} ${f.hour} * * ${f.weekday}`;
+    return { reason: 'is neither a day nor a week; cron day steps restart every month, so the days would not stay evenly spaced' };
+  }
+  if (p.hours || p.minutes || p.seconds || p.millis) {
+    return { reason: 'mixes calendar and clock units, which drift against any cron grid' };
+  }
+  const days = p.weeks * 7 + p.days;
+  if (p.years === 0 && p.months === 0) {
+    if (days === 1) return `${f.minute} ${f.hour} * * *`;
+    if (days === 7) return `${f.minute} ${f.hour} * * ${f.weekday}`;
+    return { reason: 'is neither a day nor a week; cron day steps restart every month, so the days would not stay evenly spaced' };
+  }
+  if (days !== 0) return { reason: 'mixes months and days, which no cron grid follows' };
+  const months = p.years * 12 + p.months;
+  if (months === 12) return `${f.minute} ${f.hour} ${f.day} ${f.month} *`;
+  if (12 % months !== 0) return { reason: 'does not divide a year, so its months change from year to year' };
+  return `${f.minute} ${f.hour} ${f.day} ${stepField(((f.month - 1) % months) + 1, months, 12)} *`;
+}
+
+function localDate(z: Zone, t: number): string {
+  const f = z.fields(t);
+  return `${String(f.year).padStart(4, '0')}-${pad(f.month)}-${pad(f.day)}`;
+}
+
+/** `03:30-04:00`: a wall time with its offset, so doubled hours are told apart. */
+function localTime(z: Zone, t: number): string {
+  const f = z.fields(t);
+  const offset = z.offsetAt(t) / MINUTE;
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${pad(f.hour)}:${pad(f.minute)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

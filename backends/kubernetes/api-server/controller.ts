@@ -210,7 +210,7 @@ export class CronJobController implements TimedParticipant {
     const [ns, name] = k.split('/') as [string, string];
     const job = this.store.get(JOBS, ns, name);
     if (!job || isFinished(job) || job.status?.startTime) return;
-    const started = toRfc3339(now);
+    const started = metaTime(now);
     const template = clone(job.spec?.template ?? {});
     const podName = `${name}-${randomSuffix()}`;
     try {
@@ -240,7 +240,7 @@ export class CronJobController implements TimedParticipant {
     const job = this.store.get(JOBS, ns, name);
     if (!job || isFinished(job)) return;
     const failed = job.metadata.annotations?.[OUTCOME_ANNOTATION] === 'Failed';
-    const time = toRfc3339(at);
+    const time = metaTime(at);
     for (const pod of this.store.list(PODS, ns)) {
       if (controllerOf(pod)?.uid !== job.metadata.uid) continue;
       this.store.writeStatus(PODS, ns, pod.metadata.name, (p) => {
@@ -446,6 +446,11 @@ export class CronJobController implements TimedParticipant {
       }
     }
   }
+}
+
+/** metav1.Time serialises in whole seconds. */
+function metaTime(d: Date): string {
+  return toRfc3339(new Date(Math.floor(d.getTime() / 1000) * 1000));
 }
 
 function startOf(job: KObject): number {

@@ -1,0 +1,164 @@
+/**
+ * The real kubectl 1.32 against the stand-in. kubectl is installed on CI; there a missing kubectl
+ * fails the suite. Elsewhere the suite is skipped with a printed reason.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { startHarness, type Harness } from './harness.js';
+
+const KUBECTL = '/usr/bin/kubectl';
+const available = existsSync(KUBECTL);
+if (!available && !process.env.CI) console.warn(`kubectl tests skipped: ${KUBECTL} is not installed (they run, and must pass, on CI)`);
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let h: Harness;
+let dir: string;
+let runs = 0;
+
+/** One kubectl invocation with a fresh --cache-dir (the dispatcher caches /version). */
+function kubectl(...args: string[]): Promise<Run> {
+  const cacheDir = join(dir, `cache-${runs++}`);
+  return new Promise((resolve) => {
+    execFile(KUBECTL, ['--kubeconfig', h.kubeconfigPath, '--cache-dir', cacheDir, ...args], { env: { ...process.env, KUBECONFIG: '', HOME: dir }, timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 99) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function manifest(name: string, opts: { env?: string; schedule?: string; restartPolicy?: string } = {}): string {
+  const path = join(dir, `${name}-${runs}-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(path, YAML.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name },
+    spec: {
+      schedule: opts.schedule ?? '*/5 * * * *',
+      jobTemplate: { spec: { template: { spec: {
+        restartPolicy: opts.restartPolicy ?? 'OnFailure',
+        containers: [{ name: 'main', image: 'busybox:1.36', env: [{ name: 'LEVEL', value: opts.env ?? '1' }] }],
+      } } } },
+    },
+  }));
+  return path;
+}
+
+const suite = available ? describe : describe.skip;
+
+if (!available && process.env.CI) {
+  test('kubectl is installed on CI', () => {
+    throw new Error(`${KUBECTL} is missing; the kubectl tests must run on CI`);
+  });
+}
+
+suite('kubectl 1.32 against the stand-in', () => {
+  beforeAll(async () => {
+    h = await startHarness('2026-11-01T09:00:00Z');
+    dir = mkdtempSync(join(tmpdir(), 'kubectl-'));
+  });
+  afterAll(() => h?.close());
+
+  test('version shows the server as 1.32', async () => {
+    const r = await kubectl('version');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Server Version: v1.32.0-migrate-sandbox');
+  });
+
+  test('apply creates; get prints the table, JSON and YAML', async () => {
+    const created = await kubectl('apply', '-f', manifest('nightly'));
+    expect([created.code, created.stdout.trim()]).toEqual([0, 'cronjob.batch/nightly created']);
+    h.clock.advance(90);
+    const table = await kubectl('get', 'cronjobs');
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE$/);
+    expect(table.stdout.split('\n')[1]).toMatch(/^nightly\s+\*\/5 \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+90s$/);
+    const json = JSON.parse((await kubectl('get', 'cronjob', 'nightly', '-o', 'json')).stdout);
+    expect(json.spec).toMatchObject({ schedule: '*/5 * * * *', concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 });
+    expect(json.metadata.creationTimestamp).toBe('2026-11-01T09:00:00Z');
+    const yaml = YAML.parse((await kubectl('get', 'cj', 'nightly', '-o', 'yaml')).stdout);
+    expect(yaml.metadata.uid).toBe(json.metadata.uid);
+  });
+
+  test('diff: exit 0 when unchanged, 1 with the change shown, and nothing persisted', async () => {
+    const same = await kubectl('diff', '-f', manifest('nightly'));
+    expect([same.code, same.stdout]).toEqual([0, '']);
+    const changed = await kubectl('diff', '-f', manifest('nightly', { env: '2' }));
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/^-\s+value: "1"$/m);
+    expect(changed.stdout).toMatch(/^\+\s+value: "2"$/m);
+    const live = JSON.parse((await kubectl('get', 'cj', 'nightly', '-o', 'json')).stdout);
+    expect(live.spec.jobTemplate.spec.template.spec.containers[0].env).toEqual([{ name: 'LEVEL', value: '1' }]);
+  });
+
+  test('client-side apply is a strategic merge: args set by someone else survive an env change', async () => {
+    const patched = await kubectl('patch', 'cronjob', 'nightly', '-p', JSON.stringify({ spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'main', args: ['--fast'] }] } } } } } }));
+    expect(patched.stdout.trim()).toBe('cronjob.batch/nightly patched');
+    const applied = await kubectl('apply', '-f', manifest('nightly', { env: '2' }));
+    expect(applied.stdout.trim()).toBe('cronjob.batch/nightly configured');
+    const live = JSON.parse((await kubectl('get', 'cj', 'nightly', '-o', 'json')).stdout);
+    const container = live.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(container.args).toEqual(['--fast']);
+    expect(container.env).toEqual([{ name: 'LEVEL', value: '2' }]);
+    expect(live.metadata.generation).toBe(3);
+    expect((await kubectl('apply', '-f', manifest('nightly', { env: '2' }))).stdout.trim()).toBe('cronjob.batch/nightly unchanged');
+  });
+
+  test('patch: strategic, merge and json; a no-op says so', async () => {
+    expect((await kubectl('patch', 'cj', 'nightly', '-p', '{"spec":{"suspend":true}}')).stdout.trim()).toBe('cronjob.batch/nightly patched');
+    expect((await kubectl('patch', 'cj', 'nightly', '-p', '{"spec":{"suspend":true}}')).stdout.trim()).toBe('cronjob.batch/nightly patched (no change)');
+    expect((await kubectl('patch', 'cj', 'nightly', '--type=merge', '-p', '{"spec":{"suspend":false}}')).code).toBe(0);
+    expect((await kubectl('patch', 'cj', 'nightly', '--type=json', '-p', '[{"op":"replace","path":"/spec/schedule","value":"0 * * * *"}]')).code).toBe(0);
+    const live = JSON.parse((await kubectl('get', 'cj', 'nightly', '-o', 'json')).stdout);
+    expect([live.spec.suspend, live.spec.schedule]).toEqual([false, '0 * * * *']);
+    const missing = await kubectl('patch', 'cj', 'ghost', '-p', '{"spec":{"suspend":true}}');
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'Error from server (NotFound): cronjobs.batch "ghost" not found']);
+  });
+
+  test('apply --server-side creates and re-applies, owned by the kubectl field manager', async () => {
+    const first = await kubectl('apply', '--server-side', '-f', manifest('ssa'));
+    expect([first.code, first.stdout.trim()]).toEqual([0, 'cronjob.batch/ssa serverside-applied']);
+    const again = await kubectl('apply', '--server-side', '-f', manifest('ssa', { schedule: '15 * * * *' }));
+    expect(again.stdout.trim()).toBe('cronjob.batch/ssa serverside-applied');
+    const live = JSON.parse((await kubectl('get', 'cj', 'ssa', '-o', 'json', '--show-managed-fields')).stdout);
+    expect(live.spec.schedule).toBe('15 * * * *');
+    expect(live.metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation])).toEqual([['kubectl', 'Apply']]);
+  });
+
+  test('create of invalid objects fails with the real error text', async () => {
+    const bad = await kubectl('create', '-f', manifest('bad', { schedule: '61 * * * *', restartPolicy: 'Always' }));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe([
+      'The CronJob "bad" is invalid: ',
+      '* spec.schedule: Invalid value: "61 * * * *": end of range (61) above maximum (59): 61',
+      '* spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"',
+      '',
+    ].join('\n'));
+    const tz = await kubectl('create', '-f', manifest('tz', { schedule: 'TZ=UTC 0 * * * *' }));
+    expect(tz.stderr.trim()).toBe('The CronJob "tz" is invalid: spec.schedule: Invalid value: "TZ=UTC 0 * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead');
+    const long = 'a'.repeat(53);
+    const tooLong = await kubectl('create', '-f', manifest(long));
+    expect(tooLong.stderr.trim()).toBe(`The CronJob "${long}" is invalid: metadata.name: Invalid value: "${long}": must be no more than 52 characters`);
+    const dup = await kubectl('create', '-f', manifest('nightly'));
+    expect(dup.stderr.trim()).toBe('Error from server (AlreadyExists): error when creating "' + dup.stderr.match(/"([^"]+\.yaml)"/)![1] + '": cronjobs.batch "nightly" already exists');
+  });
+
+  test('delete removes the CronJob with its Jobs; a second delete is NotFound', async () => {
+    h.clock.advance(3600); // the 10:00 slot of "0 * * * *" runs
+    expect(JSON.parse((await kubectl('get', 'jobs', '-o', 'json')).stdout).items.length).toBeGreaterThan(0);
+    const del = await kubectl('delete', 'cronjob', 'nightly');
+    expect([del.code, del.stdout.trim()]).toEqual([0, 'cronjob.batch "nightly" deleted']);
+    const jobs = JSON.parse((await kubectl('get', 'jobs', '-o', 'json')).stdout).items.filter((j: { metadata: { name: string } }) => j.metadata.name.startsWith('nightly-'));
+    expect(jobs).toEqual([]);
+    const again = await kubectl('delete', 'cronjob', 'nightly');
+    expect([again.code, again.stderr.trim()]).toEqual([1, 'Error from server (NotFound): cronjobs.batch "nightly" not found']);
+    const get = await kubectl('get', 'cronjob', 'nightly');
+    expect(get.stderr.trim()).toBe('Error from server (NotFound): cronjobs.batch "nightly" not found');
+  });
+});

@@ -28,7 +28,7 @@ export function parseYamlSource(file: string, text: string): ParsedYaml | Diagno
   if (doc.errors.length > 0) {
     return doc.errors.map((e) => {
       const at = e.linePos?.[0] ?? { line: 1, col: 1 };
-      return error(file, at, `YAML syntax: ${e.message.split('\n')[0]}`);
+      return error(file, at, `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
     });
   }
   try {

@@ -1,0 +1,145 @@
+/**
+ * The pure half of the Chronos backend: a JobDefinition <-> a Chronos 3.x job body.
+ * The schedule is `R/<next fire time after now>/<period>`: a start in the past would make
+ * Chronos 3.x run the job at once (chronos-api.md §7 trap 2).
+ */
+import type { BackendModel, Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE, type EnvValue, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
+import { coresToCpu, cpuToCores, mebibytesToMemory, memoryToMebibytes } from '../../src/core/quantity.js';
+import { chronosToCron, cronToChronos } from '../../src/core/schedule/translate.js';
+import { CHRONOS_DEFAULTS, type ChronosJob } from './model.js';
+
+/** What `migrate` posts: the fields it owns. The server fills in the rest (model.ts). */
+export type ChronosJobBody = Partial<ChronosJob> & { readonly name: string; readonly schedule: string };
+
+/** UTC spelled any way needs no scheduleTimeZone: the start's offset says it all. */
+export function isUtcZone(zone: string): boolean {
+  return ['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu'].includes(zone);
+}
+
+export function renderChronosJob(job: JobDefinition, now: Date): Rendered<ChronosJobBody> {
+  const warnings: TranslationWarning[] = [];
+  const schedule = cronToChronos(job.schedule, job.timezone, now);
+  if (!schedule.ok) throw new ChronosRenderError(job.name, schedule.reason);
+
+  const shellCommand = typeof job.command === 'string';
+  const environmentVariables: { name: string; value: string }[] = [];
+  for (const [name, value] of Object.entries(job.env)) {
+    if (typeof value === 'string') environmentVariables.push({ name, value });
+    else warnings.push({ field: `env.${name}`, message: `dropped in translation: env.${name} reads Kubernetes Secret ${value.secretKeyRef.name}/${value.secretKeyRef.key}, which Chronos cannot reference` });
+  }
+  const requests = job.resources.requests ?? {};
+  for (const [key, value] of Object.entries(job.resources.limits ?? {})) {
+    warnings.push({ field: `resources.limits.${key}`, message: `dropped in translation: resources.limits.${key} (${value}) has no Chronos equivalent (Mesos allocates the request)` });
+  }
+  if (job.concurrency === 'replace') warnings.push({ field: 'concurrency', message: 'dropped in translation: concurrency replace has no Chronos equivalent; Chronos will forbid overlap instead' });
+  if (job.startingDeadlineSeconds !== DEFAULT_STARTING_DEADLINE_SECONDS) {
+    warnings.push({ field: 'startingDeadline', message: 'dropped in translation: startingDeadline has no Chronos 3.x equivalent (Chronos runs a missed slot late instead of skipping it)' });
+  }
+  if (Object.keys(job.labels).length) warnings.push({ field: 'labels', message: 'dropped in translation: labels have no Chronos equivalent' });
+  if (job.namespace !== DEFAULT_NAMESPACE) warnings.push({ field: 'namespace', message: 'namespace has no Chronos equivalent (kept in the definition)' });
+
+  const body: ChronosJobBody = {
+    name: job.name,
+    command: shellCommand ? (job.command as string) : (job.command as readonly string[])[0],
+    shell: shellCommand,
+    ...(shellCommand ? {} : { arguments: (job.command as readonly string[]).slice(1) }),
+    schedule: schedule.schedule,
+    ...(schedule.scheduleTimeZone ? { scheduleTimeZone: schedule.scheduleTimeZone } : {}),
+    ...(job.owner ? { owner: job.owner } : {}),
+    ...(job.description ? { description: job.description } : {}),
+    ...chronosResources(requests),
+    retries: job.retries,
+    concurrent: job.concurrency === 'allow',
+    disabled: false,
+    ...(environmentVariables.length ? { environmentVariables } : {}),
+    ...(job.image ? { container: { type: 'DOCKER', image: job.image, network: 'HOST', networkInfos: [], volumes: [], forcePullImage: false, parameters: [] } } : {}),
+  };
+  return { manifest: body, warnings };
+}
+
+function chronosResources(requests: ResourceAmounts): Partial<Pick<ChronosJob, 'cpus' | 'mem' | 'disk'>> {
+  const out: { cpus?: number; mem?: number; disk?: number } = {};
+  if (requests.cpu !== undefined) out.cpus = cpuToCores(requests.cpu);
+  if (requests.memory !== undefined) out.mem = memoryToMebibytes(requests.memory);
+  if (requests.disk !== undefined) out.disk = memoryToMebibytes(requests.disk);
+  return out;
+}
+
+export class ChronosRenderError extends Error {
+  constructor(readonly job: string, readonly reason: string) {
+    super(`job ${job} cannot be rendered for Chronos: ${reason}`);
+    this.name = 'ChronosRenderError';
+  }
+}
+
+/** A live Chronos job back to a definition (used by `import`); `now` places the rewritten start. */
+export function chronosJobToDefinition(live: ChronosJob | ChronosJobBody, now: Date): Imported {
+  const warnings: TranslationWarning[] = [];
+  if (live.parents !== undefined) {
+    warnings.push({ field: 'parents', message: `a dependent job (runs after ${[...live.parents].sort().join(', ')}) has no CronJob equivalent` });
+  }
+  let schedule = '0 0 1 1 *';
+  let timezone = live.scheduleTimeZone || DEFAULT_TIMEZONE;
+  if (live.schedule !== undefined) {
+    const cron = chronosToCron(live.schedule, live.scheduleTimeZone || undefined, now);
+    if (cron.ok) {
+      schedule = cron.cron;
+      timezone = cron.timezone;
+    } else {
+      warnings.push({ field: 'schedule', message: `schedule ${live.schedule} cannot be written as cron: ${cron.reason}` });
+    }
+  }
+  const shell = live.shell ?? CHRONOS_DEFAULTS.shell;
+  const command: readonly string[] | string = shell ? live.command ?? '' : [live.command ?? '', ...(live.arguments ?? [])];
+  if (shell && (live.arguments?.length ?? 0) > 0) warnings.push({ field: 'arguments', message: 'arguments with shell: true are appended to the command by Chronos; imported as part of the command string' });
+  const env: Record<string, EnvValue> = {};
+  for (const e of live.environmentVariables ?? []) env[e.name] = e.value;
+  const requests: Record<string, string> = {};
+  if (live.cpus !== undefined) requests.cpu = coresToCpu(live.cpus);
+  if (live.mem !== undefined) requests.memory = mebibytesToMemory(live.mem);
+  if (live.disk !== undefined) requests.disk = mebibytesToMemory(live.disk);
+  for (const field of ['uris', 'fetch', 'constraints', 'executor', 'runAsUser', 'highPriority', 'softError'] as const) {
+    const v = live[field];
+    const isDefault = v === undefined || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (field === 'runAsUser' && v === CHRONOS_DEFAULTS.runAsUser);
+    if (!isDefault) warnings.push({ field, message: `${field} has no equivalent in a job definition and is not imported` });
+  }
+  const definition: JobDefinition = {
+    name: live.name,
+    backend: 'chronos',
+    schedule,
+    timezone,
+    command: shell && (live.arguments?.length ?? 0) > 0 ? `${live.command} ${live.arguments!.join(' ')}` : command,
+    image: live.container?.image,
+    env,
+    resources: Object.keys(requests).length ? { requests } : {},
+    retries: live.retries ?? CHRONOS_DEFAULTS.retries,
+    concurrency: live.concurrent === undefined ? DEFAULT_CONCURRENCY : live.concurrent ? 'allow' : 'forbid',
+    startingDeadlineSeconds: DEFAULT_STARTING_DEADLINE_SECONDS,
+    owner: live.owner || undefined,
+    description: live.description || undefined,
+    tier: undefined,
+    labels: {},
+    namespace: DEFAULT_NAMESPACE,
+  };
+  return { definition, warnings };
+}
+
+/** What stops a definition from running on Chronos. */
+export function lintForChronos(job: JobDefinition, now: Date): LintFinding[] {
+  const findings: LintFinding[] = [];
+  const schedule = cronToChronos(job.schedule, job.timezone, now);
+  if (!schedule.ok) findings.push({ field: 'schedule', message: `Chronos cannot run "${job.schedule}" (${job.timezone}): ${schedule.reason}` });
+  if (job.concurrency === 'replace') findings.push({ field: 'concurrency', message: 'concurrency replace exists only on Kubernetes; use forbid or allow for a job on Chronos' });
+  return findings;
+}
+
+export function chronosModel(now: () => Date) {
+  return {
+    name: 'chronos',
+    render: renderChronosJob,
+    toDefinition: (live: ChronosJobBody) => chronosJobToDefinition(live, now()),
+    lint: (job: JobDefinition) => lintForChronos(job, now()),
+    normalize: (manifest: ChronosJobBody) => manifest,
+  } satisfies BackendModel<ChronosJobBody>;
+}

@@ -1,0 +1,44 @@
+/** `migrate render <job> --to chronos|kubernetes`: the manifest one backend would get. */
+import type { CommandModule } from 'yargs';
+import { renderChronosJob, ChronosRenderError } from '../../../backends/chronos/render.js';
+import { renderCronJob } from '../../../backends/kubernetes/render.js';
+import type { Rendered } from '../../core/backend.js';
+import { UserError } from '../../core/errors.js';
+import { parseBackendName } from '../../core/job.js';
+import { toYaml } from '../../core/yaml-write.js';
+import type { GlobalArgs } from '../global-args.js';
+import type { CliIO } from '../io.js';
+import type { ExitHolder } from '../run.js';
+import { loadJob } from '../workspace.js';
+
+interface RenderArgs extends GlobalArgs {
+  readonly job: string;
+  readonly to: string;
+}
+
+export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, RenderArgs> {
+  return {
+    command: 'render <job>',
+    describe: 'print the manifest for one backend (-o yaml|json); translation warnings go to stderr',
+    builder: (y) =>
+      y
+        .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })
+        .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' }) as never,
+    handler: (args) => {
+      const backend = parseBackendName(args.to);
+      if (!backend) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');
+      const format = args.output ?? 'yaml';
+      if (format !== 'yaml' && format !== 'json') throw new UserError(`-o ${format} is not supported by render`, 'Use -o yaml (default) or -o json.');
+      const { job } = loadJob(io, args, args.job);
+      let rendered: Rendered<unknown>;
+      try {
+        rendered = backend === 'kubernetes' ? renderCronJob(job) : renderChronosJob(job, io.clock.now());
+      } catch (e) {
+        if (e instanceof ChronosRenderError) throw new UserError(e.message, 'Keep the job on Kubernetes, or change its schedule to one with a constant period (`migrate next` shows why).');
+        throw e;
+      }
+      for (const w of rendered.warnings) io.stderr.write(`warning: ${w.message}\n`);
+      io.stdout.write(format === 'json' ? `${JSON.stringify(rendered.manifest, null, 2)}\n` : toYaml(rendered.manifest));
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/** `migrate validate [job or path...]`: every problem in every definition, one per line. */
+import type { CommandModule } from 'yargs';
+import { ExitCode, formatDiagnostic } from '../../core/errors.js';
+import type { GlobalArgs } from '../global-args.js';
+import type { CliIO } from '../io.js';
+import type { ExitHolder } from '../run.js';
+import { loadWorkspace } from '../workspace.js';
+
+interface ValidateArgs extends GlobalArgs {
+  readonly paths: readonly string[];
+}
+
+export function validateCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ValidateArgs> {
+  return {
+    command: 'validate [paths..]',
+    describe: 'check every job definition; each problem as path:line:col: error: message (exit 1 on any)',
+    builder: (y) => y.positional('paths', { type: 'string', array: true, default: [], describe: 'job names, files or folders (default: the jobs folder)' }) as never,
+    handler: (args) => {
+      const ws = loadWorkspace(io, args, args.paths);
+      const sorted = [...ws.diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+      for (const d of sorted) io.stderr.write(`${formatDiagnostic(d)}\n`);
+      const errors = sorted.filter((d) => d.severity === 'error').length;
+      const jobs = ws.definitions.length;
+      if (errors) {
+        io.stderr.write(`${errors} problem${errors === 1 ? '' : 's'} found.\n`);
+        exit.code = ExitCode.Error;
+      } else {
+        io.stdout.write(`${jobs} job${jobs === 1 ? '' : 's'} valid.\n`);
+      }
+    },
+  };
+}

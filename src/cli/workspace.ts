@@ -1,0 +1,92 @@
+/**
+ * The edge where definitions come from disk: `migrate.yaml` and `jobs/*.yaml`, read once and
+ * handed to the pure loader and linter.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { backendLinters } from '../../backends/index.js';
+import { readDefinition, type LoadedDefinition } from '../core/definition.js';
+import { UserError, type Diagnostic } from '../core/errors.js';
+import { lintDefinitions } from '../core/lint.js';
+import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../core/project.js';
+import type { GlobalArgs } from './global-args.js';
+import type { CliIO } from './io.js';
+
+export interface Workspace {
+  readonly project: ProjectConfig;
+  readonly definitions: readonly LoadedDefinition[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly jobsDir: string;
+}
+
+const JOB_FILE = /\.ya?ml$/;
+
+/** Loads and lints every definition in the jobs folder (or only `paths`, which may also name jobs). */
+export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly string[] = []): Workspace {
+  const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
+  const { project, diagnostics: projectDiagnostics } = loadProject(io, args.config);
+  const files = paths.length ? resolvePaths(io, jobsDir, paths) : listJobFiles(io, jobsDir, args['jobs-dir']);
+  const diagnostics: Diagnostic[] = [...projectDiagnostics];
+  const definitions: LoadedDefinition[] = [];
+  for (const file of files) {
+    const display = path.relative(io.cwd, file) || file;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      diagnostics.push({ file: display, line: 1, col: 1, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      continue;
+    }
+    const result = readDefinition(display, text, project);
+    diagnostics.push(...result.diagnostics);
+    if (result.definition) definitions.push(result.definition);
+  }
+  diagnostics.push(...lintDefinitions(definitions, backendLinters(() => io.clock.now())));
+  return { project, definitions, diagnostics, jobsDir };
+}
+
+/** Finds one job by name (or file path) and fails with the problems if it does not load cleanly. */
+export function loadJob(io: CliIO, args: GlobalArgs, nameOrPath: string): LoadedDefinition {
+  const ws = loadWorkspace(io, args);
+  const def = ws.definitions.find((d) => d.job.name === nameOrPath || path.resolve(io.cwd, d.file) === path.resolve(io.cwd, nameOrPath));
+  if (!def) {
+    const known = ws.definitions.map((d) => d.job.name).sort();
+    throw new UserError(`no job named "${nameOrPath}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`, known.length ? `Known jobs: ${known.join(', ')}` : 'Run `migrate validate` to see why no definition loaded.');
+  }
+  const problems = ws.diagnostics.filter((d) => d.file === def.file && d.severity === 'error');
+  if (problems.length) {
+    throw new UserError(`${def.file} has ${problems.length} problem(s); fix them first`, problems.map((d) => `${d.file}:${d.line}:${d.col}: error: ${d.message}`).join('\n'));
+  }
+  return def;
+}
+
+function loadProject(io: CliIO, configPath: string): { project: ProjectConfig; diagnostics: Diagnostic[] } {
+  const file = path.resolve(io.cwd, configPath);
+  if (!fs.existsSync(file)) return { project: EMPTY_PROJECT, diagnostics: [] };
+  const { config, diagnostics } = parseProjectConfig(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'));
+  return { project: config, diagnostics };
+}
+
+function listJobFiles(io: CliIO, jobsDir: string, shown: string): string[] {
+  if (!fs.existsSync(jobsDir)) throw new UserError(`no jobs folder at ${shown}`, 'Create it with one YAML file per job, or point --jobs-dir at yours.');
+  return fs
+    .readdirSync(jobsDir)
+    .filter((f) => JOB_FILE.test(f))
+    .sort()
+    .map((f) => path.join(jobsDir, f));
+}
+
+function resolvePaths(io: CliIO, jobsDir: string, paths: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(io.cwd, p);
+    if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) files.push(...listJobFiles(io, abs, p));
+    else if (fs.existsSync(abs)) files.push(abs);
+    else {
+      const byName = ['.yaml', '.yml'].map((ext) => path.join(jobsDir, `${p}${ext}`)).find((f) => fs.existsSync(f));
+      if (!byName) throw new UserError(`no such file or job: ${p}`, `Name a file, a folder, or a job in ${path.relative(io.cwd, jobsDir) || '.'}.`);
+      files.push(byName);
+    }
+  }
+  return files;
+}

@@ -1,0 +1,66 @@
+/**
+ * The checks that span fields, files and backends: name rules, uniqueness, schedule and zone
+ * validity, and what the declared backend cannot run. `validate` reports all of them, for every
+ * file, not just the first.
+ */
+import type { LintFinding } from './backend.js';
+import type { LoadedDefinition } from './definition.js';
+import type { Diagnostic } from './errors.js';
+import type { BackendName, JobDefinition } from './job.js';
+import { CronSyntaxError, isValidTimeZone, parseCron } from './schedule/cron.js';
+
+/** Kubernetes appends `-<unix minutes>` (11 characters) to a CronJob's name to name each Job (max 63). */
+export const MAX_NAME_LENGTH = 52;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export type BackendLinters = Readonly<Record<BackendName, (job: JobDefinition) => readonly LintFinding[]>>;
+
+export function lintDefinitions(definitions: readonly LoadedDefinition[], backendLint: BackendLinters): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const byName = new Map<string, LoadedDefinition[]>();
+  for (const def of definitions) {
+    const list = byName.get(def.job.name) ?? [];
+    list.push(def);
+    byName.set(def.job.name, list);
+  }
+  for (const def of definitions) {
+    const at = (field: string) => {
+      const p = def.positions[field.split('.')[0]] ?? def.positions.name ?? { line: 1, col: 1 };
+      return (message: string): Diagnostic => ({ file: def.file, line: p.line, col: p.col, severity: 'error', message });
+    };
+    const { job } = def;
+    out.push(...lintName(job.name).map(at('name')));
+    const twins = byName.get(job.name)!.filter((d) => d !== def);
+    for (const twin of twins) {
+      const p = twin.positions.name;
+      out.push(at('name')(`job name "${job.name}" is also used by ${twin.file}${p ? `:${p.line}:${p.col}` : ''}; names must be unique, since both systems key jobs by name`));
+    }
+    let scheduleOk = true;
+    try {
+      parseCron(job.schedule);
+    } catch (e) {
+      if (!(e instanceof CronSyntaxError)) throw e;
+      scheduleOk = false;
+      out.push(at('schedule')(`schedule "${job.schedule}" is not valid for Kubernetes: ${e.message}`));
+    }
+    const zoneOk = isValidTimeZone(job.timezone);
+    if (!zoneOk) out.push(at('timezone')(`timezone "${job.timezone}" is not an IANA time zone; write e.g. Etc/UTC, Europe/Berlin or America/New_York`));
+    if (!scheduleOk || !zoneOk) continue;
+    for (const finding of backendLint[job.backend](job)) out.push(at(finding.field)(finding.message));
+  }
+  return out;
+}
+
+export function lintName(name: string): string[] {
+  const problems: string[] = [];
+  if (!DNS1123_LABEL.test(name)) {
+    problems.push(`name "${name}" is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit`);
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    problems.push(
+      `name "${name}" is ${name.length} characters; Kubernetes cannot schedule a CronJob name over ${MAX_NAME_LENGTH}, ` +
+        `because it appends "-<minutes>" (11 characters) to name each Job and a Job name is at most 63; shorten it`,
+    );
+  }
+  return problems;
+}

@@ -1,0 +1,58 @@
+/**
+ * `migrate render`: golden files for every shipped job on both backends (where the backend can
+ * run it), rewritten with UPDATE_GOLDEN=1. The clock is fixed, so Chronos starts are stable.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { runCli } from '../helpers/cli.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const goldenDir = path.join(root, 'test/golden/render');
+const jobs = fs.readdirSync(path.join(root, 'jobs')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+
+function golden(name: string, actual: string): void {
+  const file = path.join(goldenDir, name);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    fs.mkdirSync(goldenDir, { recursive: true });
+    fs.writeFileSync(file, actual);
+  }
+  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
+}
+
+describe('migrate render', () => {
+  test.each(jobs)('%s --to k8s', async (job) => {
+    const result = await runCli(['render', job, '--to', 'k8s'], { cwd: root });
+    expect(result.code).toBe(0);
+    golden(`${job}.kubernetes.yaml`, `${result.stdout}${result.stderr ? `# stderr:\n${result.stderr.replace(/^/gm, '# ')}` : ''}`);
+  });
+
+  test.each(jobs)('%s --to chronos', async (job) => {
+    const result = await runCli(['render', job, '--to', 'chronos'], { cwd: root });
+    golden(`${job}.chronos.txt`, `exit ${result.code}\n${result.stdout}${result.stderr ? `# stderr:\n${result.stderr.replace(/^/gm, '# ')}` : ''}`);
+  });
+
+  test('-o json prints the same manifest as YAML does', async () => {
+    const yaml = await runCli(['render', 'nightly-report', '--to', 'chronos'], { cwd: root });
+    const json = await runCli(['render', 'nightly-report', '--to', 'chronos', '-o', 'json'], { cwd: root });
+    expect(JSON.parse(json.stdout)).toEqual(parse(yaml.stdout));
+  });
+
+  test('a schedule Chronos cannot express is refused with the reason, exit 1', async () => {
+    const result = await runCli(['render', 'weekday-digest', '--to', 'chronos'], { cwd: root });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: job weekday-digest cannot be rendered for Chronos: /);
+  });
+
+  test.each([
+    [['render', 'nightly-report', '--to', 'mesos'], /^error: --to mesos is not a backend\n/],
+    [['render', 'no-such-job', '--to', 'k8s'], /^error: no job named "no-such-job" in jobs\nKnown jobs: /],
+    [['render', 'nightly-report'], /Missing required argument: to/],
+  ])('%j fails with a clear message', async (argv, message) => {
+    const result = await runCli(argv, { cwd: root });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+  });
+});

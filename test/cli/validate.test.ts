@@ -1,0 +1,73 @@
+/**
+ * `migrate validate`: each mistake in its own folder under test/fixtures/invalid/ gives exit 1
+ * and exactly the diagnostics in its expected.txt (position and text; a line ending in `...` is a
+ * prefix); the shipped jobs/ are
+ * valid. Drop a new folder in to add a case.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const invalidDir = path.join(root, 'test/fixtures/invalid');
+const cases = fs.readdirSync(invalidDir).filter((d) => fs.existsSync(path.join(invalidDir, d, 'expected.txt'))).sort();
+
+function problems(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => /:\d+:\d+: (error|warning): /.test(l));
+}
+
+describe('migrate validate', () => {
+  test('every fixture folder has an expected.txt', () => {
+    const all = fs.readdirSync(invalidDir).sort();
+    expect(cases).toEqual(all);
+  });
+
+  test.each(cases)('%s: exit 1 with the precise error', async (name) => {
+    const cwd = path.join(invalidDir, name);
+    const result = await runCli(['validate', '--jobs-dir', '.'], { cwd });
+    const expected = fs.readFileSync(path.join(cwd, 'expected.txt'), 'utf8').trim().split('\n');
+    const actual = problems(result.stderr);
+    // A line ending in `...` pins the position and the start of a long explanation.
+    const shown = actual.map((line, i) => (expected[i]?.endsWith('...') && line.startsWith(expected[i].slice(0, -3)) ? expected[i] : line));
+    expect(shown).toEqual(expected);
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // never a stack trace
+  });
+
+  test('the shipped jobs/ are valid (exit 0)', async () => {
+    const result = await runCli(['validate'], { cwd: root });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^\d+ jobs valid\.\n$/);
+    expect(result.code).toBe(0);
+  });
+
+  test('reports every problem in every file, not just the first', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-validate-'));
+    fs.writeFileSync(path.join(dir, 'one.yaml'), 'name: Bad_Name\nbackend: chronos\nschedule: "61 * * * *"\ncommand: [/bin/true]\nretries: -1\n');
+    fs.writeFileSync(path.join(dir, 'two.yaml'), 'name: two\nbackend: mesos\nschedule: "0 0 * * *"\ncommand: [/bin/true]\n');
+    const result = await runCli(['validate', '--jobs-dir', '.'], { cwd: dir });
+    const lines = problems(result.stderr);
+    expect(lines.filter((l) => l.startsWith('one.yaml:5:10: error: retries'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('two.yaml:2:10: error: backend "mesos"'))).toHaveLength(1);
+    expect(result.code).toBe(1);
+  });
+
+  test('a huge file is refused quickly with a clear message', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-validate-'));
+    fs.writeFileSync(path.join(dir, 'huge.yaml'), `name: huge\n${'# padding\n'.repeat(40_000)}`);
+    const result = await runCli(['validate', '--jobs-dir', '.'], { cwd: dir });
+    expect(problems(result.stderr)).toEqual(['huge.yaml:1:1: error: file is larger than 256 KiB; a job definition is a few lines, so this is not one (split it, or move data out of it)']);
+    expect(result.code).toBe(1);
+  });
+
+  test('validate names a job or a file', async () => {
+    const byName = await runCli(['validate', 'nightly-report'], { cwd: root });
+    expect(byName.stdout).toBe('1 job valid.\n');
+    const missing = await runCli(['validate', 'no-such-job'], { cwd: root });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: no such file or job: no-such-job\n/);
+  });
+});

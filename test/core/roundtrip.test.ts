@@ -1,0 +1,84 @@
+/**
+ * Every definition in jobs/ and test/fixtures/jobs/ (drop a file in to add a case): it loads and
+ * lints clean, and rendering it for a backend and reading the result back gives the definition
+ * again, except for exactly the fields the render reported as dropped.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backendLinters } from '../../backends/index.js';
+import { chronosJobToDefinition, renderChronosJob } from '../../backends/chronos/render.js';
+import { cronJobToDefinition, renderCronJob } from '../../backends/kubernetes/render.js';
+import { readDefinition } from '../../src/core/definition.js';
+import { DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
+import { lintDefinitions } from '../../src/core/lint.js';
+import { parseProjectConfig } from '../../src/core/project.js';
+import { parseQuantity } from '../../src/core/quantity.js';
+import { cronTimes, parseCron } from '../../src/core/schedule/cron.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const NOW = new Date('2026-11-25T10:07:00Z');
+const { config: project } = parseProjectConfig('migrate.yaml', fs.readFileSync(path.join(root, 'migrate.yaml'), 'utf8'));
+const files = ['jobs', 'test/fixtures/jobs'].flatMap((dir) =>
+  fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f)),
+);
+
+function load(file: string): JobDefinition {
+  const { definition, diagnostics } = readDefinition(file, fs.readFileSync(path.join(root, file), 'utf8'), project);
+  expect(diagnostics).toEqual([]);
+  return definition!.job;
+}
+
+/** Quantities compared by value, not spelling (`250m` is `0.25`); schedules by fire times (`@hourly` is `0 * * * *`). */
+function comparable(job: JobDefinition): unknown {
+  const exact = (a?: ResourceAmounts) =>
+    a && Object.fromEntries(Object.entries(a).map(([k, v]) => { const q = parseQuantity(v!)!; return [k, `${q.num}/${q.den}`]; }));
+  const { requests, limits } = job.resources;
+  const fireTimes = cronTimes(parseCron(job.schedule), job.timezone, NOW, 400).map((d) => d.toISOString());
+  return { ...job, schedule: fireTimes, resources: { ...(requests ? { requests: exact(requests) } : {}), ...(limits ? { limits: exact(limits) } : {}) } };
+}
+
+describe.each(files)('%s', (file) => {
+  const job = load(file);
+
+  test('lints clean', () => {
+    const def = readDefinition(file, fs.readFileSync(path.join(root, file), 'utf8'), project).definition!;
+    expect(lintDefinitions([def], backendLinters(() => NOW))).toEqual([]);
+  });
+
+  test('Kubernetes: render then read back gives the same definition, nothing dropped', () => {
+    const rendered = renderCronJob(job);
+    const back = cronJobToDefinition(rendered.manifest);
+    expect(back.warnings).toEqual([]);
+    expect(comparable(back.definition)).toEqual(comparable({ ...job, backend: 'kubernetes' }));
+  });
+
+  test('Chronos: render then read back differs only in the fields reported as dropped', () => {
+    if (backendLinters(() => NOW).chronos(job).some((f) => f.field === 'schedule')) {
+      expect(() => renderChronosJob(job, NOW)).toThrow(/cannot be rendered for Chronos/);
+      return;
+    }
+    const rendered = renderChronosJob(job, NOW);
+    const dropped = new Set(rendered.warnings.map((w) => w.field.split('.')[0]));
+    const back = chronosJobToDefinition(rendered.manifest, NOW);
+    expect(back.warnings).toEqual([]);
+    const expected: JobDefinition = {
+      ...job,
+      backend: 'chronos',
+      env: Object.fromEntries(Object.entries(job.env).filter(([, v]) => typeof v === 'string')),
+      resources: job.resources.requests ? { requests: job.resources.requests } : {},
+      labels: {},
+      concurrency: job.concurrency === 'replace' ? 'forbid' : job.concurrency,
+      tier: undefined,
+      namespace: DEFAULT_NAMESPACE,
+      startingDeadlineSeconds: DEFAULT_STARTING_DEADLINE_SECONDS,
+    };
+    expect(comparable(back.definition)).toEqual(comparable(expected));
+    // Each difference is one the render announced.
+    for (const field of ['env', 'labels', 'startingDeadline', 'namespace', 'concurrency'] as const) {
+      const key = field === 'startingDeadline' ? 'startingDeadlineSeconds' : field;
+      if (JSON.stringify(job[key]) !== JSON.stringify(expected[key])) expect(dropped).toContain(field);
+    }
+    if (job.resources.limits) expect(dropped).toContain('resources');
+  });
+});

@@ -197,6 +197,19 @@ describe('cronTimes / cronTimesUntil', () => {
     ]);
   });
 
+  // East of UTC Go's time.Date resolves gap times forward, west of it backward; robfig's walk
+  // must skip and double the same way either side.
+  test.each([
+    ['30 2 * * *', 'Europe/Berlin', '2026-03-28T12:00:00+01:00', ['2026-03-30T02:30:00+02:00', '2026-03-31T02:30:00+02:00']],
+    ['30 2 * * *', 'Europe/Berlin', '2026-10-24T12:00:00+02:00', ['2026-10-25T02:30:00+02:00', '2026-10-25T02:30:00+01:00']],
+    ['0 * * * *', 'Europe/Berlin', '2026-03-29T01:00:00+01:00', ['2026-03-29T03:00:00+02:00', '2026-03-29T04:00:00+02:00']],
+    // Lord Howe springs forward by 30 minutes (02:00 -> 02:30): 02:15 is skipped, 02:45 is not.
+    ['15 2 * * *', 'Australia/Lord_Howe', '2026-10-03T12:00:00+10:30', ['2026-10-05T02:15:00+11:00', '2026-10-06T02:15:00+11:00']],
+    ['45 2 * * *', 'Australia/Lord_Howe', '2026-10-03T12:00:00+10:30', ['2026-10-04T02:45:00+11:00', '2026-10-05T02:45:00+11:00']],
+  ])('%s in %s after %s', (expr, zone, after, expected) => {
+    expect(cronTimes(parseCron(expr), zone, at(after), 2).map(iso)).toEqual(expected.map((e) => at(e).toISOString()));
+  });
+
   test('cronTimesUntil is (after, until] and agrees with cronTimes', () => {
     const spec = parseCron('*/15 * * * *');
     const after = at('2026-06-01T00:00:00Z');

@@ -54,6 +54,8 @@ describe('cronToChronos: possible exactly when the fire times form one period', 
     // Elapsed PT2H against a wall-clock grid: an hour apart from the spring change on.
     ['15 */2 * * *', NY, ['follows the wall clock', 'elapsed time', '2027-03-14']],
     ['0 0 30 2 *', 'Etc/UTC', ['never fires']],
+    // Job names are per minute (trap 11): @every 10s does not run six times a minute on Kubernetes.
+    ['@every 10s', 'Etc/UTC', ['runs within one minute collapse into one']],
     ['0 0 * * 7', 'Etc/UTC', ['not a valid schedule', 'end of range (7) above maximum (6): 7']],
     ['0 0 * * *', 'Mars/Base', ['unknown time zone Mars/Base']],
   ])('%s (%s) is refused', (cron, zone, words) => {

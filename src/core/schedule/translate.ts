@@ -136,6 +136,14 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
     if (error instanceof CronSyntaxError) return { ok: false, reason: `"${cron}" is not a valid schedule: ${error.message}` };
     throw error;
   }
+  if (spec.kind === 'every' && spec.delayMs < MINUTE) {
+    return {
+      ok: false,
+      reason:
+        `"${cron}" fires more than once a minute, but the CronJob controller names each Job after its minute, ` +
+        `so runs within one minute collapse into one; use @every 1m or longer`,
+    };
+  }
   let z: Zone;
   try {
     z = Zone.of(zone);

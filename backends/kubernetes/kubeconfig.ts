@@ -25,3 +25,13 @@ export function sandboxKubeconfig(opts: SandboxKubeconfigOptions): string {
     preferences: {},
   });
 }
+
+/** Writes the kubeconfig for `server` into `dir` (created if needed) and returns its path. */
+export async function writeSandboxKubeconfig(dir: string, server: string): Promise<string> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'kubeconfig');
+  await writeFile(file, sandboxKubeconfig({ server }), { mode: 0o600 });
+  return file;
+}

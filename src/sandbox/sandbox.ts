@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { ChronosStandIn } from '../../backends/chronos/stand-in.js';
+import { KubernetesStandIn } from '../../backends/kubernetes/api-server/server.js';
 import { SandboxClock, type ClockMode } from './clock.js';
 import { FaultInjector } from './faults.js';
 import { RunLedger, type LedgerEntry, type SystemName } from './ledger.js';
@@ -33,6 +34,7 @@ export interface StandInFactory {
 /** The stand-ins the sandbox serves; a new one is one more line here. */
 export const STAND_INS: readonly StandInFactory[] = [
   { system: 'chronos', port: (o) => o.chronosPort, create: (ctx) => new ChronosStandIn(ctx) },
+  { system: 'kubernetes', port: (o) => o.k8sPort, create: (ctx) => new KubernetesStandIn(ctx) },
 ];
 
 export interface Sandbox {

@@ -1,5 +1,8 @@
 /** `migrate sandbox`: local stand-ins of both APIs in the foreground, until SIGINT or SIGTERM. */
+import os from 'node:os';
+import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { writeSandboxKubeconfig } from '../../../backends/kubernetes/kubeconfig.js';
 import { UserError } from '../../core/errors.js';
 import { toRfc3339 } from '../../core/time.js';
 import { startSandbox } from '../../sandbox/sandbox.js';
@@ -43,6 +46,11 @@ export function sandboxCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
       if (args['state-dir']) io.stdout.write(`  state in ${args['state-dir']}\n`);
       io.stdout.write('\nUse it from another shell:\n');
       if (urls.chronos) io.stdout.write(`  export MIGRATE_CHRONOS_URL=${urls.chronos}\n`);
+      if (urls.kubernetes) {
+        const dir = args['state-dir'] ?? path.join(os.tmpdir(), `migrate-sandbox-${new URL(urls.kubernetes).port}`);
+        const kubeconfig = await writeSandboxKubeconfig(dir, urls.kubernetes);
+        io.stdout.write(`  export KUBECONFIG=${kubeconfig}    # kubectl --kubeconfig ${kubeconfig} get cronjobs\n`);
+      }
       const control = urls.chronos ?? Object.values(urls)[0];
       io.stdout.write(`\nControl API (on every port): ${control}/_sandbox/clock, /_sandbox/clock/advance, /_sandbox/runs, /_sandbox/faults\n`);
       io.stdout.write('Press Ctrl-C to stop.\n');

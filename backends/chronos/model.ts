@@ -188,7 +188,7 @@ export function readChronosJob(input: unknown, options: ReadJobOptions): Chronos
   const o = input as Record<string, unknown>;
   const name = o.name;
   if (typeof name !== 'string') throw new ChronosBodyError('missing field "name"');
-  const base = {
+  const job: { -readonly [K in keyof ChronosJob]: ChronosJob[K] } = {
     name,
     command: str(o, 'command'),
     shell: bool(o, 'shell', CHRONOS_DEFAULTS.shell),
@@ -217,30 +217,48 @@ export function readChronosJob(input: unknown, options: ReadJobOptions): Chronos
     highPriority: bool(o, 'highPriority', false),
     runAsUser: str(o, 'runAsUser') || CHRONOS_DEFAULTS.runAsUser,
     concurrent: bool(o, 'concurrent', false),
-    ...(options.maxCompletionTime === false ? {} : { maxCompletionTime: int(o, 'maxCompletionTime', 0) }),
-    ...optionalContainer(o.container),
     constraints: list(o, 'constraints', readConstraint).filter((c): c is ChronosConstraint => c !== undefined),
   };
+  // Assigned rather than spread: listing 10,000 jobs reads each one through here.
+  if (options.maxCompletionTime !== false) job.maxCompletionTime = int(o, 'maxCompletionTime', 0);
+  const container = optionalContainer(o.container).container;
+  if (container) job.container = container;
   if (o.parents !== undefined && o.parents !== null) {
     if (!Array.isArray(o.parents)) throw new ChronosBodyError('"parents" must be an array');
-    return { ...base, parents: [...new Set(o.parents.map((p) => String(p)))] };
+    job.parents = [...new Set(o.parents.map((p) => String(p)))];
+    return job;
   }
   if (o.schedule !== undefined && o.schedule !== null) {
-    return { ...base, schedule: String(o.schedule), scheduleTimeZone: str(o, 'scheduleTimeZone') };
+    job.schedule = String(o.schedule);
+  } else {
+    // The run-once branch of the deserializer: runs now, once, and drops `concurrent`.
+    job.concurrent = false;
+    job.schedule = `R1/${options.now.toISOString()}/PT24H`;
   }
-  // The run-once branch of the deserializer: runs now, once, and drops `concurrent`.
-  const start = options.now.toISOString();
-  return { ...base, concurrent: false, schedule: `R1/${start}/PT24H`, scheduleTimeZone: str(o, 'scheduleTimeZone') };
+  job.scheduleTimeZone = str(o, 'scheduleTimeZone');
+  return job;
 }
 
 /** A job in GET key order (plain data for JSON), `output_file` and `networkName` only when set. */
 export function serializeChronosJob(job: ChronosJob): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of CHRONOS_KEY_ORDER) {
-    const value = job[key];
-    if (value === undefined) continue;
-    if (key === 'scheduleTimeZone' && job.schedule === undefined) continue;
-    out[key] = value;
+  // Built in key order without spreads or deletes: listing 10,000 jobs must stay fast.
+  const out: Record<string, unknown> = {
+    name: job.name, command: job.command, shell: job.shell, executor: job.executor, executorFlags: job.executorFlags,
+    taskInfoData: job.taskInfoData, retries: job.retries, owner: job.owner, ownerName: job.ownerName, description: job.description,
+    successCount: job.successCount, errorCount: job.errorCount, lastSuccess: job.lastSuccess, lastError: job.lastError,
+    cpus: job.cpus, disk: job.disk, mem: job.mem, disabled: job.disabled, softError: job.softError,
+    dataProcessingJobType: job.dataProcessingJobType, errorsSinceLastSuccess: job.errorsSinceLastSuccess, fetch: job.fetch,
+    uris: job.uris, environmentVariables: job.environmentVariables, arguments: job.arguments, highPriority: job.highPriority,
+    runAsUser: job.runAsUser, concurrent: job.concurrent,
+  };
+  if (job.maxCompletionTime !== undefined) out.maxCompletionTime = job.maxCompletionTime;
+  if (job.container !== undefined) out.container = job.container;
+  out.constraints = job.constraints;
+  if (job.parents !== undefined) {
+    out.parents = job.parents;
+  } else if (job.schedule !== undefined) {
+    out.schedule = job.schedule;
+    if (job.scheduleTimeZone !== undefined) out.scheduleTimeZone = job.scheduleTimeZone;
   }
   return out;
 }

@@ -52,6 +52,18 @@ interface Entry {
   startMs?: number;
   /** When it last launched: a schedule whose start cannot advance (`PT0S`) reruns a second later, not in a loop. */
   lastLaunch?: number;
+  /** Insertion order: jobs due at the same instant launch in this order. */
+  readonly seq: number;
+  /** Bumped whenever the due time changes; older heap items are stale. */
+  gen: number;
+}
+
+/** An item of the due-heap: when `entry` (as of generation `gen`) is due. */
+interface DueItem {
+  readonly at: number;
+  readonly seq: number;
+  readonly gen: number;
+  readonly entry: Entry;
 }
 
 export interface SchedulerSnapshot {
@@ -76,6 +88,11 @@ export class ChronosScheduler implements TimedParticipant {
   /** Multi-parent children: which parent edges fired since the child last ran (in memory on the server too). */
   private firedEdges = new Map<string, Set<string>>();
   private taskSeq = 0;
+  private entrySeq = 0;
+  /** Scheduled jobs by due time, so a step of the clock costs log(n), not a scan of every job. */
+  private heap: DueItem[] = [];
+  /** Running tasks per job, kept beside `tasks` because the scheduler asks on every step. */
+  private running = new Map<string, number>();
   private readonly runSeconds: number;
   private readonly outcome: RunOutcome;
   private readonly failureRetryMs: number;
@@ -122,7 +139,7 @@ export class ChronosScheduler implements TimedParticipant {
   /** Create or replace (the whole job, counters included), then run whatever became due. */
   put(job: ChronosJob): void {
     const previous = this.entries.get(job.name);
-    const entry: Entry = { job, lastOutcome: previous?.lastOutcome ?? 'fresh' };
+    const entry: Entry = { job, lastOutcome: previous?.lastOutcome ?? 'fresh', seq: previous?.seq ?? ++this.entrySeq, gen: 0 };
     this.cacheSchedule(entry);
     this.entries.set(job.name, entry);
     this.dependentsCache = undefined;
@@ -135,7 +152,7 @@ export class ChronosScheduler implements TimedParticipant {
     if (!entry) return;
     const removed = entry.job;
     this.entries.delete(name);
-    this.tasks = this.tasks.filter((t) => t.job !== name);
+    this.setTasks(this.tasks.filter((t) => t.job !== name));
     this.retries = this.retries.filter((r) => r.job !== name);
     this.firedEdges.delete(name);
     for (const child of this.childrenOf(name)) {
@@ -168,7 +185,9 @@ export class ChronosScheduler implements TimedParticipant {
 
   /** DELETE /task/kill/{name}: the running tasks end without bookkeeping. */
   kill(name: string): void {
-    this.tasks = this.tasks.filter((t) => t.job !== name);
+    this.setTasks(this.tasks.filter((t) => t.job !== name));
+    const entry = this.entries.get(name);
+    if (entry) this.index(entry);
   }
 
   /** PUT /job/success/{name}: success bookkeeping without a run, then the dependents. */
@@ -182,9 +201,13 @@ export class ChronosScheduler implements TimedParticipant {
   }
 
   runningCount(name: string): number {
-    let n = 0;
-    for (const t of this.tasks) if (t.job === name) n++;
-    return n;
+    return this.running.get(name) ?? 0;
+  }
+
+  private setTasks(tasks: ActiveTask[]): void {
+    this.tasks = tasks;
+    this.running = new Map();
+    for (const t of tasks) this.running.set(t.job, (this.running.get(t.job) ?? 0) + 1);
   }
 
   lastOutcome(name: string): Entry['lastOutcome'] {
@@ -194,16 +217,9 @@ export class ChronosScheduler implements TimedParticipant {
   // --- TimedParticipant --------------------------------------------------------------------
 
   nextDueAt(): Date | undefined {
-    let min = Infinity;
+    let min = this.peek()?.at ?? Infinity;
     for (const t of this.tasks) if (t.endsAt < min) min = t.endsAt;
     for (const r of this.retries) if (r.dueAt < min) min = r.dueAt;
-    for (const entry of this.entries.values()) {
-      if (!this.isScheduledCandidate(entry)) continue;
-      // A blocked non-concurrent job becomes launchable when its run ends, counted above.
-      if (!entry.job.concurrent && this.runningCount(entry.job.name) > 0) continue;
-      const at = Math.max(entry.startMs!, (entry.lastLaunch ?? -Infinity) + 1000);
-      if (at < min) min = at;
-    }
     return min === Infinity ? undefined : new Date(min);
   }
 
@@ -212,8 +228,12 @@ export class ChronosScheduler implements TimedParticipant {
     // 1. Runs that ended: bookkeeping, retries, dependents.
     const ended = this.tasks.filter((t) => t.endsAt <= now).sort((a, b) => a.endsAt - b.endsAt);
     if (ended.length > 0) {
-      this.tasks = this.tasks.filter((t) => t.endsAt > now);
-      for (const task of ended) this.finish(task, now);
+      this.setTasks(this.tasks.filter((t) => t.endsAt > now));
+      for (const task of ended) {
+        this.finish(task, now);
+        const entry = this.entries.get(task.job);
+        if (entry) this.index(entry); // a blocked occurrence may launch now
+      }
     }
     // 2. Retries that are due.
     if (this.retries.length > 0) {
@@ -225,12 +245,9 @@ export class ChronosScheduler implements TimedParticipant {
       }
     }
     // 3. Scheduled jobs whose start has passed: `!disabled && repeat != 0 && start <= now`.
-    for (const entry of [...this.entries.values()]) {
-      if (!this.isScheduledCandidate(entry) || entry.startMs! > now) continue;
-      if (entry.lastLaunch !== undefined && entry.lastLaunch + 1000 > now) continue;
-      // While a non-concurrent job runs, its dequeued task is dropped; the occurrence stays due
-      // (its start only advances at launch), so it runs late, after the current run.
-      if (!entry.job.concurrent && this.runningCount(entry.job.name) > 0) continue;
+    for (let top = this.peek(); top !== undefined && top.at <= now; top = this.peek()) {
+      heapPop(this.heap);
+      const entry = top.entry;
       this.launch(entry, now, entry.startMs!, 0);
     }
   }
@@ -250,12 +267,14 @@ export class ChronosScheduler implements TimedParticipant {
 
   restore(state: SchedulerSnapshot): void {
     this.entries.clear();
+    this.heap = [];
     for (const job of state.jobs) {
-      const entry: Entry = { job, lastOutcome: state.lastOutcome[job.name] ?? 'fresh' };
+      const entry: Entry = { job, lastOutcome: state.lastOutcome[job.name] ?? 'fresh', seq: ++this.entrySeq, gen: 0 };
       this.cacheSchedule(entry);
       this.entries.set(job.name, entry);
     }
-    this.tasks = [...state.tasks];
+    this.setTasks([...state.tasks]);
+    for (const entry of this.entries.values()) this.index(entry);
     this.retries = [...state.retries];
     this.firedEdges = new Map(Object.entries(state.firedEdges).map(([n, ps]) => [n, new Set(ps)]));
     this.taskSeq = state.taskSeq;
@@ -274,11 +293,37 @@ export class ChronosScheduler implements TimedParticipant {
     if (isDependentJob(entry.job) || entry.job.schedule === undefined) {
       entry.repeat = undefined;
       entry.startMs = undefined;
-      return;
+    } else {
+      const parsed = readSchedule(entry.job.schedule, entry.job.scheduleTimeZone ?? '', this.clock.now());
+      entry.repeat = parsed.repeat;
+      entry.startMs = parsed.start.getTime();
     }
-    const parsed = readSchedule(entry.job.schedule, entry.job.scheduleTimeZone ?? '', this.clock.now());
-    entry.repeat = parsed.repeat;
-    entry.startMs = parsed.start.getTime();
+    this.index(entry);
+  }
+
+  /** (Re)files the entry in the due-heap under a new generation. */
+  private index(entry: Entry): void {
+    entry.gen += 1;
+    if (!this.isScheduledCandidate(entry)) return;
+    const at = Math.max(entry.startMs!, (entry.lastLaunch ?? -Infinity) + 1000);
+    heapPush(this.heap, { at, seq: entry.seq, gen: entry.gen, entry });
+  }
+
+  /**
+   * The earliest launchable item. Stale items go; so do blocked ones: while a non-concurrent job
+   * runs, its dequeued task is dropped, and the occurrence stays due (its start only advances at
+   * launch), so it is filed again when the run ends and runs late, after it.
+   */
+  private peek(): DueItem | undefined {
+    while (this.heap.length > 0) {
+      const top = this.heap[0]!;
+      const entry = top.entry;
+      const stale = top.gen !== entry.gen || this.entries.get(entry.job.name) !== entry || !this.isScheduledCandidate(entry);
+      const blocked = !entry.job.concurrent && this.runningCount(entry.job.name) > 0;
+      if (!stale && !blocked) return top;
+      heapPop(this.heap);
+    }
+    return undefined;
   }
 
   private launch(entry: Entry, now: number, slot: number | null, attempt: number, rewrite = true): void {
@@ -296,6 +341,7 @@ export class ChronosScheduler implements TimedParticipant {
     const seconds = envNumber(job, RUN_SECONDS_ENV) ?? this.runSeconds;
     const outcome = envOutcome(job) ?? this.outcome;
     this.taskSeq += 1;
+    this.running.set(job.name, this.runningCount(job.name) + 1);
     this.tasks.push({
       id: `ct:${now}:${attempt}:${job.name}:${this.taskSeq}`,
       job: job.name,
@@ -375,4 +421,39 @@ function envNumber(job: ChronosJob, name: string): number | undefined {
 function envOutcome(job: ChronosJob): RunOutcome | undefined {
   const v = envValue(job, OUTCOME_ENV)?.toLowerCase();
   return v === 'failure' || v === 'success' ? v : undefined;
+}
+
+function before(a: DueItem, b: DueItem): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+function heapPush(heap: DueItem[], item: DueItem): void {
+  heap.push(item);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(heap[i]!, heap[parent]!)) break;
+    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+    i = parent;
+  }
+}
+
+function heapPop(heap: DueItem[]): DueItem | undefined {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length > 0 && last !== undefined) {
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  }
+  return top;
 }

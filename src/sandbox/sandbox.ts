@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { ChronosStandIn } from '../../backends/chronos/stand-in.js';
+import { ChronosStandIn, type ChronosStandInOptions } from '../../backends/chronos/stand-in.js';
 import { KubernetesStandIn } from '../../backends/kubernetes/api-server/server.js';
 import { SandboxClock, type ClockMode } from './clock.js';
 import { FaultInjector } from './faults.js';
@@ -22,18 +22,20 @@ export interface SandboxOptions {
   readonly k8sPort?: number;
   /** Keep state here across restarts. */
   readonly stateDir?: string;
+  /** Chronos stand-in settings: API prefix, Basic credentials, run duration and outcome. */
+  readonly chronos?: ChronosStandInOptions;
 }
 
 /** One stand-in of the sandbox: which system, on which port, built over the shared context. */
 export interface StandInFactory {
   readonly system: SystemName;
   readonly port: (options: SandboxOptions) => number | undefined;
-  readonly create: (ctx: SandboxContext) => StandIn;
+  readonly create: (ctx: SandboxContext, options: SandboxOptions) => StandIn;
 }
 
 /** The stand-ins the sandbox serves; a new one is one more line here. */
 export const STAND_INS: readonly StandInFactory[] = [
-  { system: 'chronos', port: (o) => o.chronosPort, create: (ctx) => new ChronosStandIn(ctx) },
+  { system: 'chronos', port: (o) => o.chronosPort, create: (ctx, o) => new ChronosStandIn(ctx, o.chronos) },
   { system: 'kubernetes', port: (o) => o.k8sPort, create: (ctx) => new KubernetesStandIn(ctx) },
 ];
 
@@ -94,7 +96,7 @@ export async function startSandbox(options: SandboxOptions = {}, factories: read
 
   try {
     for (const factory of factories) {
-      const standIn = factory.create(ctx);
+      const standIn = factory.create(ctx, options);
       const restored = saved?.standIns[factory.system];
       if (restored !== undefined) standIn.restore(restored);
       const server = createStandInServer(standIn, ctx);

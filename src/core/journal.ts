@@ -1,0 +1,127 @@
+/**
+ * The move journal: append-only JSON lines in the jobs repository (`.migrate/journal.jsonl`),
+ * so whoever clones the repository can see, resume or roll back a move. A `begin` record with
+ * both before-snapshots precedes every side effect; each step appends; a move ends with `done`
+ * or `aborted`. Rollback appends its own move and never edits history. Secrets are redacted
+ * before a record is built (see secrets.ts).
+ */
+import type { BackendName } from './job.js';
+
+export const JOURNAL_VERSION = 1;
+
+export type MoveOperation = 'move' | 'rollback' | 'resume';
+
+/** The steps of the cutover protocol, in order (design.md, "The cutover protocol"). */
+export const MOVE_STEPS = ['locked', 'source-disabled', 'target-enabled', 'verified', 'definition-written'] as const;
+export type MoveStep = (typeof MOVE_STEPS)[number] | 'compensated' | 'source-restored' | 'target-disabled';
+
+interface RecordBase {
+  readonly v: typeof JOURNAL_VERSION;
+  /** The move's id; every record of one move carries it. */
+  readonly id: string;
+  readonly job: string;
+  /** The API server's time when the record was written (RFC 3339). */
+  readonly at: string;
+}
+
+export interface BeginRecord extends RecordBase {
+  readonly kind: 'begin';
+  readonly operation: MoveOperation;
+  readonly from: BackendName;
+  readonly to: BackendName;
+  /** Who runs it: user@host and pid, as in the lock. */
+  readonly holder: string;
+  readonly handoff: { readonly at: string; readonly previousSlot: string | null; readonly nextSlot: string; readonly guardSeconds: number };
+  /** The live objects before anything changed (null: absent), secrets redacted. */
+  readonly snapshots: { readonly chronos: unknown; readonly kubernetes: unknown };
+  /** The definition file, relative to the repository, and its text before the move. */
+  readonly definition: { readonly file: string; readonly before: string };
+  /** For a rollback: the id of the move it undoes. */
+  readonly undoes?: string;
+}
+
+export interface StepRecord extends RecordBase {
+  readonly kind: 'step';
+  readonly step: MoveStep;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface DoneRecord extends RecordBase {
+  readonly kind: 'done';
+}
+
+export interface AbortedRecord extends RecordBase {
+  readonly kind: 'aborted';
+  readonly reason: string;
+  /** Where both systems were left, in words an operator can act on. */
+  readonly state: string;
+}
+
+export type JournalRecord = BeginRecord | StepRecord | DoneRecord | AbortedRecord;
+
+export type MoveOutcome = 'done' | 'aborted' | 'in-flight';
+
+export interface MoveHistory {
+  readonly id: string;
+  readonly job: string;
+  readonly begin: BeginRecord;
+  readonly steps: readonly StepRecord[];
+  readonly outcome: MoveOutcome;
+  readonly end?: DoneRecord | AbortedRecord;
+}
+
+/** Folds the journal into one history per move, oldest first. */
+export function foldJournal(records: readonly JournalRecord[]): MoveHistory[] {
+  const moves = new Map<string, { begin: BeginRecord; steps: StepRecord[]; end?: DoneRecord | AbortedRecord }>();
+  for (const r of records) {
+    if (r.kind === 'begin') moves.set(r.id, { begin: r, steps: [] });
+    const m = moves.get(r.id);
+    if (!m) continue;
+    if (r.kind === 'step') m.steps.push(r);
+    else if (r.kind === 'done' || r.kind === 'aborted') m.end = r;
+  }
+  return [...moves.values()].map((m) => ({
+    id: m.begin.id,
+    job: m.begin.job,
+    begin: m.begin,
+    steps: m.steps,
+    outcome: m.end?.kind ?? 'in-flight',
+    end: m.end,
+  }));
+}
+
+/** Per job, its newest move if that move never ended (the journal is in order). */
+export function unfinishedMoves(records: readonly JournalRecord[]): Map<string, MoveHistory> {
+  const newest = new Map<string, MoveHistory>();
+  for (const m of foldJournal(records)) newest.set(m.job, m);
+  return new Map([...newest].filter(([, m]) => m.outcome === 'in-flight'));
+}
+
+/** The last completed move or rollback of a job: what `rollback` undoes. */
+export function lastCompletedMove(records: readonly JournalRecord[], job: string): MoveHistory | undefined {
+  return foldJournal(records)
+    .filter((m) => m.job === job && m.outcome === 'done')
+    .at(-1);
+}
+
+export function hasStep(move: MoveHistory, step: MoveStep): boolean {
+  return move.steps.some((s) => s.step === step);
+}
+
+/** Parses the journal's text; a torn last line (a crash mid-write) is skipped, others are errors. */
+export function parseJournal(text: string): { records: JournalRecord[]; problems: string[] } {
+  const records: JournalRecord[] = [];
+  const problems: string[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      const r = JSON.parse(line) as JournalRecord;
+      if (r && typeof r === 'object' && typeof r.id === 'string' && typeof r.kind === 'string') records.push(r);
+      else problems.push(`line ${i + 1}: not a journal record`);
+    } catch {
+      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim() !== '')) problems.push(`line ${i + 1}: not valid JSON`);
+    }
+  });
+  return { records, problems };
+}

@@ -1,0 +1,26 @@
+/**
+ * Secrets never leave the process unmasked: not in output, logs or the journal. An env entry
+ * whose name looks secret (TOKEN, SECRET, PASSWORD, KEY, ...) has its value replaced by `***`,
+ * in any of the shapes the systems use (`{name, value}` lists, and `NAME: value` maps).
+ */
+import { isSecretEnvName } from './job.js';
+
+export const MASK = '***';
+
+export function redactSecrets<T>(value: T): T {
+  return walk(value) as T;
+}
+
+function walk(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(walk);
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  if (typeof o.name === 'string' && typeof o.value === 'string' && isSecretEnvName(o.name)) {
+    return { ...o, value: MASK };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    out[k] = typeof v === 'string' && isSecretEnvName(k) && !k.includes('/') && k === k.toUpperCase() ? MASK : walk(v);
+  }
+  return out;
+}

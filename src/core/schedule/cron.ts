@@ -360,6 +360,13 @@ function mod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }
 
+/** Fire times after `after` as epoch ms, one per call (undefined when it stops): no allocation. */
+export function cronSequence(spec: CronSpec, zone: string, after: Date): () => number | undefined {
+  const z = Zone.of(zone);
+  let t: number | undefined = after.getTime();
+  return () => (t === undefined ? undefined : (t = nextMs(spec, z, t)));
+}
+
 /** The next `count` fire times after `after` (fewer if the schedule stops firing). */
 export function cronTimes(spec: CronSpec, zone: string, after: Date, count: number): Date[] {
   const z = Zone.of(zone);

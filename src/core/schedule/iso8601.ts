@@ -227,6 +227,15 @@ function* occurrences(s: ChronosSchedule, after: number): Generator<number> {
   }
 }
 
+/** Occurrences after `after` as epoch ms, one per call (undefined when exhausted). */
+export function chronosSequence(s: ChronosSchedule, after: Date): () => number | undefined {
+  const it = occurrences(s, after.getTime());
+  return () => {
+    const r = it.next();
+    return r.done ? undefined : r.value;
+  };
+}
+
 /** The next `count` Chronos occurrences strictly after `after`. */
 export function chronosOccurrences(s: ChronosSchedule, after: Date, count: number): Date[] {
   const out: Date[] = [];

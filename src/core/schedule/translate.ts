@@ -3,10 +3,11 @@
  * fire times of both forms are generated over a year (so every DST change is in it) and must
  * be identical. Strings are never compared (design.md, "Schedules").
  */
-import { CronSyntaxError, cronTimes, cronTimesUntil, parseCron, type CronSpec } from './cron.js';
+import { CronSyntaxError, cronSequence, cronTimes, cronTimesUntil, parseCron, type CronSpec } from './cron.js';
 import {
   ChronosScheduleError,
   chronosOccurrencesUntil,
+  chronosSequence,
   formatChronosSchedule,
   formatPeriod,
   parseChronosSchedule,
@@ -22,8 +23,13 @@ const DAY = 86_400_000;
 export const PROOF_DAYS = 366;
 const WINDOW = 7 * DAY;
 
-/** Every fire time in (after, until], oldest first. */
-export type FireTimes = (after: Date, until: Date) => Date[];
+/**
+ * Every fire time in (after, until], oldest first. `sequence`, when present, streams the same
+ * times as epoch ms, which lets a year of every-minute slots be compared without allocating.
+ */
+export type FireTimes = ((after: Date, until: Date) => Date[]) & {
+  readonly sequence?: (after: Date) => () => number | undefined;
+};
 
 export interface ScheduleDifference {
   /** YYYY-MM-DD in the comparison's zone. */
@@ -59,12 +65,16 @@ const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 
 
 /** The fire times of a cron schedule in a zone, as the CronJob controller computes them. */
 export function cronFireTimes(spec: CronSpec, zone: string): FireTimes {
-  return (after, until) => cronTimesUntil(spec, zone, after, until);
+  return Object.assign((after: Date, until: Date) => cronTimesUntil(spec, zone, after, until), {
+    sequence: (after: Date) => cronSequence(spec, zone, after),
+  });
 }
 
 /** The occurrences of a Chronos schedule (without the rewrites a live job goes through). */
 export function chronosFireTimes(schedule: ChronosSchedule): FireTimes {
-  return (after, until) => chronosOccurrencesUntil(schedule, after, until);
+  return Object.assign((after: Date, until: Date) => chronosOccurrencesUntil(schedule, after, until), {
+    sequence: (after: Date) => chronosSequence(schedule, after),
+  });
 }
 
 /**
@@ -81,28 +91,44 @@ export function compareSchedules(
   const end = from.getTime() + days * DAY;
   const onlyA: number[] = [];
   const onlyB: number[] = [];
-  // A week at a time: a year of every-minute slots is half a million Dates per side, which
-  // costs more in garbage collection than in computing them.
-  for (let start = from.getTime(); start < end; start += WINDOW) {
-    const windowFrom = new Date(start);
-    const windowUntil = new Date(Math.min(start + WINDOW, end));
-    const left = a(windowFrom, windowUntil).map((d) => d.getTime()).sort((x, y) => x - y);
-    const right = b(windowFrom, windowUntil).map((d) => d.getTime()).sort((x, y) => x - y);
-    let i = 0;
-    let j = 0;
-    while (i < left.length || j < right.length) {
-      const x = left[i];
-      const y = right[j];
+  const merge = (left: readonly number[] | (() => number | undefined), right: typeof left): void => {
+    const next = (src: typeof left): (() => number | undefined) => {
+      if (typeof src === 'function') return () => {
+        const t = src();
+        return t !== undefined && t <= end ? t : undefined;
+      };
+      let i = 0;
+      return () => src[i++];
+    };
+    const na = next(left);
+    const nb = next(right);
+    let x = na();
+    let y = nb();
+    while (x !== undefined || y !== undefined) {
       if (x !== undefined && x === y) {
-        i++;
-        j++;
+        x = na();
+        y = nb();
       } else if (y === undefined || (x !== undefined && x < y)) {
         onlyA.push(x!);
-        i++;
+        x = na();
       } else {
         onlyB.push(y);
-        j++;
+        y = nb();
       }
+    }
+  };
+  if (a.sequence && b.sequence) {
+    merge(a.sequence(from), b.sequence(from));
+  } else {
+    // A week at a time: a year of every-minute slots is half a million Dates per side, which
+    // costs more in garbage collection than in computing them.
+    for (let start = from.getTime(); start < end; start += WINDOW) {
+      const windowFrom = new Date(start);
+      const windowUntil = new Date(Math.min(start + WINDOW, end));
+      merge(
+        a(windowFrom, windowUntil).map((d) => d.getTime()).sort((p, q) => p - q),
+        b(windowFrom, windowUntil).map((d) => d.getTime()).sort((p, q) => p - q),
+      );
     }
   }
   const z = Zone.of(zone);

@@ -170,6 +170,19 @@ describe('compareSchedules', () => {
     expect(r.differences[0]!.onlyInB).toEqual([at('2027-03-14T03:30:00-04:00')]);
   });
 
+  test.each([
+    ['30 2 * * *', 'R/2026-11-25T02:30:00-05:00/P1D', NY],
+    ['15 */2 * * *', 'R/2026-11-25T00:15:00Z/PT2H', NY],
+    ['0 9 * * 1-5', 'R3/2026-11-25T09:00:00Z/P1D', 'UTC'],
+  ])('streamed and windowed comparisons agree: %s vs %s', (cron, schedule, zone) => {
+    const a = cronFireTimes(parseCron(cron), zone);
+    const b = chronosFireTimes(parseChronosSchedule(schedule, zone === 'UTC' ? undefined : zone));
+    const windowed = (f: FireTimes): FireTimes => (after, until) => f(after, until);
+    const streamed = compareSchedules(a, b, AFTER, 366, zone);
+    expect(streamed.equivalent).toBe(false);
+    expect(compareSchedules(windowed(a), windowed(b), AFTER, 366, zone)).toEqual(streamed);
+  });
+
   test('a shorter horizon misses what lies beyond it', () => {
     const r = compareSchedules(
       cronFireTimes(parseCron('30 2 * * *'), NY),

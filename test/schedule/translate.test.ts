@@ -40,6 +40,13 @@ describe('cronToChronos: possible exactly when the fire times form one period', 
     expect(chronosOccurrences(chronos, AFTER, 50)).toEqual(cronTimes(parseCron(cron), zone, AFTER, 50));
   });
 
+  test('the period is not read across a DST change: the day before the spring gap still gives P1D', () => {
+    const r = cronToChronos('30 2 * * *', NY, at('2027-03-13T00:00:00-05:00'));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toContain('Chronos P1D');
+    expect(!r.ok && r.reason).toContain('2027-03-14: cron runs nothing, Chronos runs 03:30-04:00');
+  });
+
   test.each([
     // cron, zone, words the reason must contain
     ['0 9 * * 1-5', 'Etc/UTC', ['uneven intervals (1 day, 3 days)', 'one Chronos job per weekday', '2026-11-28: cron runs nothing, Chronos runs 09:00+00:00']],

@@ -176,13 +176,16 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
   } catch {
     return { ok: false, reason: `unknown time zone ${zone}` };
   }
-  const [t1, t2] = cronTimes(spec, zone, after, 2);
+  const [t1, t2, t3] = cronTimes(spec, zone, after, 3);
   if (!t1 || !t2) {
     return { ok: false, reason: `"${cron}" never fires (or fires once) within five years, so there is no period to repeat` };
   }
 
-  // @every is elapsed time by definition; a wall-clock grid is read in calendar units.
-  const candidate = periodBetween(z, t1.getTime(), t2.getTime(), spec.kind === 'every');
+  // The period is read off two consecutive fire times, not across a DST change (where robfig
+  // may have skipped a slot). @every is elapsed time by definition; a wall-clock grid that
+  // repeats at the same local time is read in calendar units.
+  const [p1, p2] = t3 && z.nextTransition(t1.getTime(), t2.getTime() - t1.getTime()) !== undefined ? [t2, t3] : [t1, t2];
+  const candidate = periodBetween(z, p1.getTime(), p2.getTime(), spec.kind === 'every');
   const utc = UTC_ZONES.has(zone);
   const dateBased = candidate.years + candidate.months + candidate.weeks + candidate.days > 0;
   const schedule: ChronosSchedule = dateBased && !utc

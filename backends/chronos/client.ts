@@ -207,7 +207,7 @@ export class ChronosClient implements BackendClient<ChronosJob> {
   /** POST the job as is: 204, create or replace. */
   async post(job: ChronosJob): Promise<void> {
     const endpoint = isDependentJob(job) ? '/dependency' : '/iso8601';
-    await this.call('POST', endpoint, { idempotent: false, body: serializeChronosJob(job), job: job.name });
+    await this.call('POST', endpoint, { idempotent: false, body: serializeChronosJob(withoutMirroredUris(job)), job: job.name });
   }
 
   /** GET /jobs/search; mind the server's default limit of 10. */
@@ -398,6 +398,16 @@ export class ChronosNotFoundError extends UserError {
   ) {
     super(`job ${job} does not exist in Chronos at ${url}`, 'Check the name (case matters) with `migrate status`, or create the job first.');
   }
+}
+
+/**
+ * GET /jobs fills `uris` from `fetch` (or the reverse); posting both as a new job is a 400. When
+ * one list only mirrors the other, send `fetch` alone: the same downloads, accepted everywhere.
+ */
+function withoutMirroredUris(job: ChronosJob): ChronosJob {
+  if (job.uris.length === 0 || job.fetch.length === 0) return job;
+  const mirrored = job.uris.length === job.fetch.length && job.uris.every((u, i) => u === job.fetch[i]!.uri);
+  return mirrored ? { ...job, uris: [] } : job;
 }
 
 function isRetryable(err: unknown): boolean {

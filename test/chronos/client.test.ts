@@ -43,6 +43,20 @@ describe('endpoints', () => {
     expect(await client.read('child')).toBeUndefined();
   });
 
+  test('a job listed by GET /jobs (uris mirrored into fetch) can be posted as a new job elsewhere', async () => {
+    const client = chronos.client();
+    await client.post(job('mirror', { fetch: [{ uri: 'http://a/x.tgz', extract: false }] }));
+    const listed = (await client.list()).find((j) => j.name === 'mirror')!;
+    expect(listed.uris).toEqual(['http://a/x.tgz']);
+    const other = await startChronos();
+    try {
+      const copied = await other.client().apply(listed);
+      expect(copied).toMatchObject({ uris: [], fetch: [{ uri: 'http://a/x.tgz', extract: false }] });
+    } finally {
+      await other.close();
+    }
+  });
+
   test('search passes name/command/any/limit/offset; summary and leader', async () => {
     const client = chronos.client();
     for (let i = 0; i < 12; i++) await client.post(job(`s${String(i).padStart(2, '0')}`));
@@ -212,13 +226,13 @@ describe('faults injected by the sandbox, seen as the real failure', () => {
   });
 
   test('a held read times out and is retried; a held write times out once and is not retried', async () => {
-    const client = chronos.client({ timeoutMs: 100 });
-    await fault({ method: 'GET', path: '/jobs$', delayMs: 300, times: 1 });
+    const client = chronos.client({ timeoutMs: 200 });
+    await fault({ method: 'GET', path: '/jobs$', delayMs: 600, times: 1 });
     expect(await client.list()).toEqual([]);
     expect(chronos.sleeps).toEqual([250]);
-    await fault({ method: 'POST', path: '/iso8601$', delayMs: 300, times: 1 });
+    await fault({ method: 'POST', path: '/iso8601$', delayMs: 600, times: 1 });
     const err = await rejection(client.post(job('slow')));
-    expect(err.summary).toBe(`Chronos at ${chronos.url} did not answer within 100 ms (POST ${chronos.url}/v1/scheduler/iso8601)`);
+    expect(err.summary).toBe(`Chronos at ${chronos.url} did not answer within 200 ms (POST ${chronos.url}/v1/scheduler/iso8601)`);
     expect(chronos.sleeps).toEqual([250]);
   });
 });

@@ -210,6 +210,10 @@ describe('cronTimes / cronTimesUntil', () => {
     expect(cronTimes(parseCron(expr), zone, at(after), 2).map(iso)).toEqual(expected.map((e) => at(e).toISOString()));
   });
 
+  test('an invalid date is refused instead of looping forever', () => {
+    expect(() => cronNext(parseCron('0 * * * *'), 'UTC', new Date(Number.NaN))).toThrow(RangeError);
+  });
+
   test('cronTimesUntil is (after, until] and agrees with cronTimes', () => {
     const spec = parseCron('*/15 * * * *');
     const after = at('2026-06-01T00:00:00Z');

@@ -121,6 +121,11 @@ describe('chronosOccurrences', () => {
     expect(chronosOccurrences(s, at(after), count).map(iso)).toEqual(expected.map((e) => iso(at(e))));
   });
 
+  test('an invalid date is refused instead of looping forever', () => {
+    const s = parseChronosSchedule('R/2026-01-01T00:00:00Z/PT1H', undefined, NOW);
+    expect(() => chronosOccurrences(s, new Date(Number.NaN), 1)).toThrow(RangeError);
+  });
+
   test('chronosOccurrencesUntil is (after, until] and stops at a finite count', () => {
     const s = parseChronosSchedule('R3/2026-01-01T00:00:00Z/PT1H', undefined, NOW);
     expect(chronosOccurrencesUntil(s, at('2026-01-01T00:00:00Z'), at('2026-01-02T00:00:00Z')).map(iso)).toEqual([

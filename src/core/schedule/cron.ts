@@ -276,6 +276,8 @@ export function cronNext(spec: CronSpec, zone: string, after: Date): Date | unde
 }
 
 function nextMs(spec: CronSpec, z: Zone, afterMs: number): number | undefined {
+  // An Invalid Date would never match a field and never reach the year limit.
+  if (!Number.isFinite(afterMs)) throw new RangeError('cron: the time to search from is an invalid date');
   if (spec.kind === 'every') return afterMs - mod(afterMs, SECOND) + spec.delayMs;
 
   let t = afterMs - mod(afterMs, SECOND) + SECOND;

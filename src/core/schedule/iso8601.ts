@@ -209,6 +209,9 @@ function maxPeriodMillis(p: IsoPeriod): number {
 
 /** Occurrences start + k·period (k from 0; only the first `repeat` when finite) after `after`. */
 function* occurrences(s: ChronosSchedule, after: number): Generator<number> {
+  if (!Number.isFinite(after) || !Number.isFinite(s.start.getTime())) {
+    throw new RangeError('chronos: an occurrence search needs valid dates');
+  }
   if (s.repeat === 0) return;
   const z = zoneOf(s.zone, s.offsetMinutes ?? 0);
   const start = s.start.getTime();

@@ -112,7 +112,10 @@ export class ChronosStandIn implements StandIn {
     const at = (i: number) => parts[i] ?? '';
     // Literal paths first (`jobs/search`), then one trailing name (`job/{name}`, `job/success/{name}`).
     const shape = at(0) === 'jobs' || at(0) === 'graph' || parts.length === 1 ? parts.join('/') : parts.length === 2 ? `${at(0)}/*` : parts.length === 3 ? `${at(0)}/${at(1)}/*` : '?';
-    const route = `${method} ${shape}`;
+    // 2.x (the `/scheduler` prefix) also takes PUT on the create endpoints, and has no GET of one job and no summary.
+    const legacy = this.prefix === CHRONOS_2_PREFIX;
+    const route = legacy && method === 'PUT' && (shape === 'iso8601' || shape === 'dependency') ? `POST ${shape}` : `${method} ${shape}`;
+    if (legacy && (route === 'GET job/*' || route === 'GET jobs/summary')) return notFound(res, req.path);
     const now = this.ctx.clock.now();
     switch (route) {
       case 'GET jobs':
@@ -169,6 +172,12 @@ export class ChronosStandIn implements StandIn {
         return sendJson(res, 200, { leader: this.options.leader ?? req.headers.host ?? '127.0.0.1' });
       default:
         if (method === 'GET' && at(0) === 'stats' && parts.length === 2) return sendJson(res, 200, []);
+        if (method === 'POST' && parts.length === 5 && at(0) === 'job' && at(2) === 'task' && at(4) === 'progress') {
+          this.progress(at(1), at(3), req.body);
+          res.writeHead(204);
+          res.end();
+          return;
+        }
         return notFound(res, req.path);
     }
   }
@@ -213,6 +222,20 @@ export class ChronosStandIn implements StandIn {
       requireThat(!(job.uris.length > 0 && job.fetch.length > 0), 'Tried to specify both uris (deprecated) and fetch.');
     }
     this.scheduler.put(job);
+  }
+
+  /** POST /job/{name}/task/{taskId}/progress: validated, then accepted (the sandbox keeps no statistics). */
+  private progress(name: string, taskId: string, body: Buffer): void {
+    const job = this.mustGet(name);
+    requireThat(/^ct:\d+:\d+:.+/.test(taskId), `Invalid task id '${taskId}'`);
+    requireThat(job.dataProcessingJobType, `Job '${name}' is not a data processing job`);
+    let n: unknown;
+    try {
+      n = (JSON.parse(body.toString('utf8') || '{}') as { numAdditionalElementsProcessed?: unknown }).numAdditionalElementsProcessed;
+    } catch {
+      throw new ChronosHttpError(500, 'html', 'Server Error');
+    }
+    requireThat(typeof n === 'number' && n >= 0, 'numAdditionalElementsProcessed must be a non-negative number');
   }
 
   private mustGet(name: string): ChronosJob {

@@ -39,6 +39,12 @@ const scenarios: readonly Scenario[] = [
     jobs: { a: { schedule: 'R/2026-05-01T10:08:00.000Z/PT5M' } },
   },
   {
+    title: 'an empty start (R//PT1H) is now minus one second: it runs at once',
+    steps: [{ post: { name: 'a', schedule: 'R//PT1H' } }],
+    runs: ['a 09:59:59@10:00:00'],
+    jobs: { a: { schedule: 'R/2026-05-01T10:59:59.000Z/PT1H' } },
+  },
+  {
     title: 'several missed occurrences give one late run, then the grid resumes',
     steps: [{ post: { name: 'a', schedule: 'R/2026-05-01T07:00:00Z/PT1H' } }, { advance: 3600 }],
     runs: ['a 07:00:00@10:00:00', 'a 11:00:00@11:00:00'],

@@ -230,6 +230,21 @@ describe('dependent jobs, delete, success marking', () => {
   });
 });
 
+describe('task progress', () => {
+  test.each([
+    ['a missing job', 'nope', 'ct:1:0:nope:1', { numAdditionalElementsProcessed: 1 }, 400],
+    ['a malformed task id', 'data', 'task-1', { numAdditionalElementsProcessed: 1 }, 400],
+    ['a negative count', 'data', 'ct:1:0:data:1', { numAdditionalElementsProcessed: -1 }, 400],
+    ['a job that is not a data job', 'plain', 'ct:1:0:plain:1', { numAdditionalElementsProcessed: 1 }, 400],
+    ['a valid update', 'data', 'ct:1:0:data:1', { numAdditionalElementsProcessed: 5 }, 204],
+  ])('%s: %s', async (_what, name, task, body, status) => {
+    await create({ name: 'data', dataProcessingJobType: true });
+    await create({ name: 'plain' });
+    const res = await postJson(chronos, `${P}/job/${name}/task/${task}/progress`, body);
+    expect(res.status).toBe(status);
+  });
+});
+
 describe('configuration', () => {
   test('Basic auth on every path, realm Mesosphere', async () => {
     const secured = await startChronos({ credentials: { user: 'ops', password: 's3cret' } });
@@ -247,10 +262,14 @@ describe('configuration', () => {
     }
   });
 
-  test('the 2.x prefix /scheduler', async () => {
+  test('the 2.x prefix /scheduler: PUT creates too; no GET of one job, no summary', async () => {
     const old = await startChronos({ prefix: '/scheduler' });
     try {
+      const put = await old.fetch('/scheduler/iso8601', { method: 'PUT', body: JSON.stringify({ name: 'j', schedule: `R/${future}/P1D` }), headers: { 'Content-Type': 'application/json' } });
+      expect(put.status).toBe(204);
       expect((await old.fetch('/scheduler/jobs')).status).toBe(200);
+      expect((await old.fetch('/scheduler/job/j')).status).toBe(404);
+      expect((await old.fetch('/scheduler/jobs/summary')).status).toBe(404);
       expect((await old.fetch(`${P}/jobs`)).status).toBe(404);
     } finally {
       await old.close();

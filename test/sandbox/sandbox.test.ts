@@ -48,14 +48,23 @@ test('control endpoints: clock, advance, runs, faults', async () => {
   expect((await call(base, 'GET', '/v1/scheduler/jobs')).status).toBe(200);
 });
 
-test('a second stand-in plugs in beside the first and serves the same control state', async () => {
-  const second = { ...STAND_INS[0]!, system: 'kubernetes' as const, port: () => 0 };
-  sandbox = await startSandbox({ clock: 'virtual', start: T0 }, [...STAND_INS, second]);
+test('every stand-in has its own port and serves the same control state', async () => {
+  sandbox = await startSandbox({ clock: 'virtual', start: T0 });
   const { chronos, kubernetes } = sandbox.urls;
-  expect(kubernetes).toBeDefined();
+  expect(STAND_INS.map((f) => f.system)).toEqual(['chronos', 'kubernetes']);
+  expect(kubernetes).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(kubernetes).not.toBe(chronos);
+  await call(chronos!, 'POST', '/v1/scheduler/iso8601', { name: 'now', command: 'true', schedule: 'R1/2026-05-01T10:00:30Z/PT1H' });
   await call(chronos!, 'POST', '/_sandbox/clock/advance', { seconds: 60 });
-  expect((await call(kubernetes!, 'GET', '/_sandbox/clock')).body).toMatchObject({ now: '2026-05-01T10:01:00Z' });
+  const viaK8s = await call(kubernetes!, 'GET', '/_sandbox/clock');
+  expect(viaK8s.body).toMatchObject({ now: '2026-05-01T10:01:00Z' });
+  expect(viaK8s.date).toBe('Fri, 01 May 2026 10:01:00 GMT');
+  expect((await call(kubernetes!, 'GET', '/_sandbox/runs')).body).toEqual([
+    { system: 'chronos', job: 'now', scheduledFor: '2026-05-01T10:00:30.000Z', startedAt: '2026-05-01T10:00:30.000Z' },
+  ]);
+  // A fault armed on one port applies to the other's system.
+  await call(kubernetes!, 'POST', '/_sandbox/faults', { system: 'chronos', path: '/jobs$', status: 502 });
+  expect((await call(chronos!, 'GET', '/v1/scheduler/jobs')).status).toBe(502);
 });
 
 test('a real clock cannot be advanced', async () => {

@@ -271,12 +271,15 @@ export class ChronosClient implements BackendClient<ChronosJob> {
   private async resolveLeader(): Promise<void> {
     this.leaderResolved = true;
     const base = new URL(this.baseUrl);
-    let leader: string;
+    let leader: unknown;
     try {
-      leader = await this.leader();
+      // Once, without retries: the call that follows retries on its own if the server is down.
+      const res = await this.call('GET', '/leader', { idempotent: false });
+      leader = (res.data as { leader?: unknown })?.leader;
     } catch {
       return; // 2.4 has no /leader; stay with the configured server
     }
+    if (typeof leader !== 'string') return;
     // The leader answers with its HTTP port; over HTTPS the configured address is kept.
     if (base.protocol !== 'http:' || leader === base.host || !/^[^/\s]+:\d+$/.test(leader)) return;
     const candidate = `http://${leader}`;

@@ -191,6 +191,16 @@ describe('errors an operator can act on', () => {
     chronos = await startChronos(); // for afterEach
   });
 
+  test('leader resolution does not add its own retries to a refused connection', async () => {
+    const port = chronos.port;
+    await chronos.close();
+    const sleeps: number[] = [];
+    const client = new ChronosClient({ url: `http://127.0.0.1:${port}`, sleep: async (ms) => void sleeps.push(ms) });
+    await expect(client.list()).rejects.toThrow('connection refused');
+    expect(sleeps).toEqual([250, 500, 1000]);
+    chronos = await startChronos(); // for afterEach
+  });
+
   test('a bad URL is refused before any request', () => {
     expect(() => new ChronosClient({ url: 'chronos:8080' })).toThrow(/http:\/\/ or https:\/\//);
     expect(() => new ChronosClient({ url: 'not a url' })).toThrow('the Chronos URL is not a URL');

@@ -8,6 +8,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { ChronosStandIn, type ChronosStandInOptions } from '../../backends/chronos/stand-in.js';
 import { KubernetesStandIn } from '../../backends/kubernetes/api-server/server.js';
+import { UserError } from '../core/errors.js';
 import { SandboxClock, type ClockMode } from './clock.js';
 import { FaultInjector } from './faults.js';
 import { RunLedger, type LedgerEntry, type SystemName } from './ledger.js';
@@ -138,8 +139,14 @@ async function readState(dir: string): Promise<SavedState | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const state = JSON.parse(text) as SavedState;
-  if (state.version !== 1) throw new Error(`${path.join(dir, STATE_FILE)} has an unknown format; move it away to start afresh`);
+  const file = path.join(dir, STATE_FILE);
+  let state: SavedState;
+  try {
+    state = JSON.parse(text) as SavedState;
+  } catch (err) {
+    throw new UserError(`the sandbox state ${file} is not valid JSON (${(err as Error).message})`, 'Move it away (or pick another --state-dir) to start afresh.');
+  }
+  if (state?.version !== 1) throw new UserError(`the sandbox state ${file} has an unknown format`, 'Move it away (or pick another --state-dir) to start afresh.');
   return state;
 }
 

@@ -67,6 +67,19 @@ test('every stand-in has its own port and serves the same control state', async 
   expect((await call(chronos!, 'GET', '/v1/scheduler/jobs')).status).toBe(502);
 });
 
+test('Chronos Basic auth guards its API, never the control endpoints', async () => {
+  sandbox = await startSandbox({ clock: 'virtual', start: T0, chronos: { credentials: { user: 'ops', password: 'pw' } } });
+  const base = sandbox.urls.chronos!;
+  expect((await fetch(`${base}/v1/scheduler/jobs`)).status).toBe(401);
+  expect((await call(base, 'GET', '/_sandbox/clock')).status).toBe(200);
+});
+
+test('an unreadable state file is a clear error, not a stack trace', async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'migrate-sandbox-'));
+  await fs.writeFile(path.join(dir, 'sandbox-state.json'), '{"version": 1, "now": ');
+  await expect(startSandbox({ stateDir: dir })).rejects.toThrow(/sandbox-state.json is not valid JSON/);
+});
+
 test('a real clock cannot be advanced', async () => {
   sandbox = await startSandbox({ clock: 'real' });
   const res = await call(sandbox.urls.chronos!, 'POST', '/_sandbox/clock/advance', { seconds: 1 });

@@ -28,6 +28,8 @@ export interface ConnectionTuning {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly timeoutMs?: number;
   readonly retries?: number;
+  /** Server-side apply takes over fields another manager owns (apply, after the operator confirmed the diff). */
+  readonly kubernetesForceConflicts?: boolean;
 }
 
 export interface Connections {
@@ -46,11 +48,14 @@ export interface Connections {
 
 export function chronosClientOptions(io: CliIO, args: ConnectionArgs, project: ProjectConfig, tuning: ConnectionTuning = {}): ChronosClientOptions {
   const url = args['chronos-url'] ?? io.env.MIGRATE_CHRONOS_URL ?? project.chronos.url;
+  const { sleep, timeoutMs, retries } = tuning;
   return chronosOptionsFromEnv(io.env, {
     ...(url !== undefined ? { url } : {}),
     prefix: io.env.MIGRATE_CHRONOS_PREFIX ?? project.chronos.apiPrefix,
     clock: io.clock,
-    ...tuning,
+    ...(sleep ? { sleep } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(retries !== undefined ? { retries } : {}),
   });
 }
 
@@ -70,7 +75,11 @@ export function openConnections(io: CliIO, args: ConnectionArgs, project: Projec
       const ns = namespaceFor(namespace);
       let client = kubernetes.get(ns);
       if (!client) {
-        const options: KubernetesClientOptions = { namespace: ns, clock: io.clock, env: io.env, ...tuning };
+        const { sleep, timeoutMs, retries, kubernetesForceConflicts } = tuning;
+        const options: KubernetesClientOptions = {
+          namespace: ns, clock: io.clock, env: io.env, forceConflicts: kubernetesForceConflicts ?? false,
+          ...(sleep ? { sleep } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(retries !== undefined ? { retries } : {}),
+        };
         client = new KubernetesClient(options, loadKube());
         kubernetes.set(ns, client);
       }

@@ -1,0 +1,149 @@
+/**
+ * `migrate apply [job...]`: bring each job's declared backend in line with its definition, after
+ * a preview (the same diff as `migrate diff`) and a confirmation. Kubernetes gets a server-side
+ * apply as field manager `migrate`; Chronos gets a POST whose schedule starts at a future slot
+ * and which keeps the live counters. It never touches the other system, and refuses a job that
+ * is enabled there (that would run every slot twice: `migrate move` is the way across).
+ */
+import type { CommandModule } from 'yargs';
+import type { ChronosJob } from '../../../backends/chronos/model.js';
+import { canonicalSchedule } from '../../../backends/chronos/schedule.js';
+import type { CronJobManifest } from '../../../backends/kubernetes/render.js';
+import { UserError } from '../../core/errors.js';
+import type { JobDefinition } from '../../core/job.js';
+import { diffLive, livePath } from '../../core/live-diff.js';
+import { confirm } from '../confirm.js';
+import { openConnections, type Connections } from '../connections.js';
+import type { GlobalArgs } from '../global-args.js';
+import { useColor, type CliIO } from '../io.js';
+import type { ExitHolder } from '../run.js';
+import { declaredListing, declaredSides, desiredChronosJob, desiredCronJob, namespacesOf, readLiveSnapshot, selectDefinitions, type LiveSnapshot } from './diff.js';
+
+interface ApplyArgs extends GlobalArgs {
+  readonly jobs: readonly string[];
+}
+
+/** One job's step; the plan is plain data, rendered with + ~ = ! glyphs. */
+export type ApplyStep =
+  | { readonly kind: 'create' | 'update'; readonly job: JobDefinition; readonly namespace: string; readonly patch: string }
+  | { readonly kind: 'unchanged'; readonly job: JobDefinition; readonly namespace: string }
+  | { readonly kind: 'refused'; readonly job: JobDefinition; readonly namespace: string; readonly reason: string };
+
+type Change = Extract<ApplyStep, { kind: 'create' | 'update' }>;
+
+const GLYPH: Record<ApplyStep['kind'], string> = { create: '+', update: '~', unchanged: '=', refused: '!' };
+
+export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ApplyArgs> {
+  return {
+    command: 'apply [jobs..]',
+    describe:
+      'bring each job\'s declared backend in line with its definition (preview, then confirm; --yes skips). ' +
+      'Never enables a job in the other system. Exit 0 applied or nothing to do, 1 an error, a refusal or a cancel',
+    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }) as never,
+    handler: async (args) => {
+      const { ws, definitions } = selectDefinitions(io, args, args.jobs);
+      const conn = openConnections(io, args, ws.project, { kubernetesForceConflicts: true });
+      const jobs = definitions.map((d) => d.job);
+      const ns = namespacesOf(conn, jobs);
+      if (ns.error) throw new UserError(`cannot use the Kubernetes configuration: ${ns.error}`, 'apply checks both systems before it changes one; fix the kubeconfig (--kubeconfig, --context).');
+      const snapshot = await readLiveSnapshot(conn, ns.namespaces);
+      const plan = jobs.map((job) => planApply(job, ns.namespaceOf(job), snapshot, useColor(io, args.color)));
+
+      for (const step of plan) if (step.kind === 'create' || step.kind === 'update') io.stdout.write(step.patch);
+      for (const step of plan) io.stdout.write(`${GLYPH[step.kind]} ${livePath(step.job.backend, step.job.name, step.namespace)}: ${describe(step)}\n`);
+      const changes = plan.filter((s): s is Change => s.kind === 'create' || s.kind === 'update');
+      const refused = plan.filter((s) => s.kind === 'refused').length;
+      io.stdout.write(`\n${summary(plan)}\n`);
+      exit.code = refused ? 1 : 0;
+      if (changes.length === 0) return;
+
+      const command = `migrate apply ${args.jobs.join(' ')}`.trim();
+      if (!(await confirm(io, { yes: args.yes, question: `Apply these changes to ${changes.length} job${changes.length === 1 ? '' : 's'}?`, command }))) {
+        io.stderr.write('Apply cancelled: nothing was changed.\n');
+        exit.code = 1;
+        return;
+      }
+      for (const step of changes) {
+        await execute(conn, step, snapshot);
+        io.stdout.write(`${livePath(step.job.backend, step.job.name, step.namespace)}: ${step.kind === 'create' ? 'created' : 'updated'}\n`);
+      }
+    },
+  };
+}
+
+function describe(step: ApplyStep): string {
+  switch (step.kind) {
+    case 'create': return 'will be created';
+    case 'update': return 'will be updated';
+    case 'unchanged': return 'matches its definition';
+    case 'refused': return `refused: ${step.reason}`;
+  }
+}
+
+function summary(plan: readonly ApplyStep[]): string {
+  const n = (k: ApplyStep['kind']) => plan.filter((s) => s.kind === k).length;
+  if (n('create') + n('update') === 0) return `No changes: ${n('unchanged')} job(s) match their definitions${n('refused') ? `, ${n('refused')} refused` : ''}.`;
+  return `Plan: ${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged${n('refused') ? `, ${n('refused')} refused` : ''}.`;
+}
+
+/** Pure: what apply would do to one job, given both systems' listings. */
+export function planApply(job: JobDefinition, namespace: string, snapshot: LiveSnapshot, color: boolean): ApplyStep {
+  const other = job.backend === 'chronos' ? snapshot.kubernetes.get(namespace) : snapshot.chronos;
+  const otherName = job.backend === 'chronos' ? 'kubernetes' : 'chronos';
+  if (!other?.ok) {
+    return { kind: 'refused', job, namespace, reason: `${otherName} could not be read (${other?.error ?? 'not read'}), so a double run cannot be ruled out; re-run when it answers` };
+  }
+  const twin = other.items.get(job.name) as ChronosJob | CronJobManifest | undefined;
+  const twinEnabled = twin !== undefined && ('spec' in twin ? twin.spec.suspend !== true : !(twin as ChronosJob).disabled);
+  if (twinEnabled) {
+    return { kind: 'refused', job, namespace, reason: `it is enabled on ${otherName}; enabling it here too would run every slot twice. Use \`migrate move ${job.name} --to ${job.backend}\`` };
+  }
+  const listing = declaredListing(snapshot, job, namespace);
+  if (!listing.ok) return { kind: 'refused', job, namespace, reason: `${job.backend} could not be read: ${listing.error}` };
+  const live = listing.items.get(job.name);
+  let sides;
+  try {
+    sides = declaredSides(job, namespace, live, listing.now);
+  } catch (err) {
+    return { kind: 'refused', job, namespace, reason: err instanceof UserError ? err.summary : String(err) };
+  }
+  const d = diffLive(sides, { color });
+  if (!d.changed) return { kind: 'unchanged', job, namespace };
+  return { kind: live ? 'update' : 'create', job, namespace, patch: d.patch };
+}
+
+async function execute(conn: Connections, step: Change, snapshot: LiveSnapshot): Promise<void> {
+  const { job, namespace } = step;
+  if (job.backend === 'kubernetes') {
+    await conn.kubernetes(namespace).apply(desiredCronJob(job, namespace));
+    return;
+  }
+  const client = conn.chronos();
+  const live = snapshot.chronos.ok ? snapshot.chronos.items.get(job.name) : undefined;
+  // The server's clock picks the start: the next slot after now, so the POST never runs the job at once.
+  await client.ping();
+  await client.post(chronosBody(job, live, client.serverClock().now()));
+}
+
+/**
+ * The job to POST: the definition rendered with its start at the next slot after `now`, carrying
+ * the live counters and last run times (a POST replaces them). When the live job is enabled on
+ * the same grid, its schedule string is kept as is: its start is its next run (possibly one due
+ * right now), and moving it would skip or add a slot.
+ */
+export function chronosBody(job: JobDefinition, live: ChronosJob | undefined, now: Date): ChronosJob {
+  const desired = desiredChronosJob(job, now);
+  if (!live) return desired;
+  const counters = {
+    successCount: live.successCount,
+    errorCount: live.errorCount,
+    errorsSinceLastSuccess: live.errorsSinceLastSuccess,
+    lastSuccess: live.lastSuccess,
+    lastError: live.lastError,
+  };
+  const sameGrid =
+    live.schedule !== undefined &&
+    canonicalSchedule(live.schedule, live.scheduleTimeZone ?? '') === canonicalSchedule(desired.schedule!, desired.scheduleTimeZone ?? '') &&
+    (live.scheduleTimeZone ?? '') === (desired.scheduleTimeZone ?? '');
+  return { ...desired, ...counters, ...(sameGrid && !live.disabled ? { schedule: live.schedule } : {}) };
+}

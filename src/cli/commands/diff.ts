@@ -1,0 +1,230 @@
+/**
+ * `migrate diff [job...]`: LIVE vs DESIRED on each job's declared backend, normalised, secrets
+ * masked. kubectl's exit contract: 0 no differences, 1 differences, 2 and above an error.
+ *
+ * Also the shared recipe of the live view (status and apply use it): read each system with one
+ * LIST call, and put both sides of a job into the normalised shape they are compared in.
+ */
+import type { CommandModule } from 'yargs';
+import { ChronosRenderError, renderChronosJob } from '../../../backends/chronos/render.js';
+import { readChronosJob, SERVER_OWNED_FIELDS, type ChronosJob } from '../../../backends/chronos/model.js';
+import { normalizeChronosJob } from '../../../backends/chronos/normalize.js';
+import { MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from '../../../backends/kubernetes/render.js';
+import { normalizeCronJob } from '../../../backends/kubernetes/normalize.js';
+import type { LoadedDefinition } from '../../core/definition.js';
+import { ExitCode, UserError, formatDiagnostic } from '../../core/errors.js';
+import type { BackendName, JobDefinition } from '../../core/job.js';
+import { diffLive, livePath, type LiveDiff } from '../../core/live-diff.js';
+import { openConnections, type Connections } from '../connections.js';
+import type { GlobalArgs } from '../global-args.js';
+import { useColor, type CliIO } from '../io.js';
+import type { ExitHolder } from '../run.js';
+import { loadWorkspace, type Workspace } from '../workspace.js';
+
+// ---- reading both systems -------------------------------------------------------------------
+
+export type Listing<T> =
+  | { readonly ok: true; readonly items: ReadonlyMap<string, T>; /** The server's clock at the answer. */ readonly now: Date }
+  | { readonly ok: false; readonly error: string };
+
+export interface LiveSnapshot {
+  readonly chronos: Listing<ChronosJob>;
+  /** One listing per namespace read. */
+  readonly kubernetes: ReadonlyMap<string, Listing<CronJobManifest>>;
+}
+
+const message = (err: unknown) => (err instanceof UserError ? err.summary : err instanceof Error ? err.message : String(err));
+
+/**
+ * One LIST call per system (per namespace on Kubernetes), never one call per job. A system that
+ * fails is recorded as such; the other is still read.
+ */
+export async function readLiveSnapshot(conn: Connections, namespaces: readonly string[], systems: readonly BackendName[] = ['chronos', 'kubernetes']): Promise<LiveSnapshot> {
+  const chronos = async (): Promise<Listing<ChronosJob>> => {
+    if (!systems.includes('chronos')) return { ok: false, error: 'not read' };
+    try {
+      const client = conn.chronos();
+      const jobs = await client.list();
+      return { ok: true, items: new Map(jobs.map((j) => [j.name, j])), now: client.serverClock().now() };
+    } catch (err) {
+      return { ok: false, error: message(err) };
+    }
+  };
+  const kubernetes = async (ns: string): Promise<[string, Listing<CronJobManifest>]> => {
+    if (!systems.includes('kubernetes')) return [ns, { ok: false, error: 'not read' }];
+    try {
+      const client = conn.kubernetes(ns);
+      const items = await client.listCronJobs();
+      return [ns, { ok: true, items: new Map(items.map((c) => [c.metadata.name, c])), now: client.serverClock().now() }];
+    } catch (err) {
+      return [ns, { ok: false, error: message(err) }];
+    }
+  };
+  const [c, ...k] = await Promise.all([chronos(), ...[...new Set(namespaces)].map(kubernetes)]);
+  return { chronos: c, kubernetes: new Map(k) };
+}
+
+/** The namespace each job is read from (`-n` wins), when Kubernetes is configured at all. */
+export function namespacesOf(conn: Connections, jobs: readonly JobDefinition[]): { namespaceOf: (job: JobDefinition) => string; namespaces: string[]; error?: string } {
+  try {
+    const namespaceOf = (job: JobDefinition) => conn.namespaceFor(job.namespace);
+    return { namespaceOf, namespaces: [...new Set(jobs.length ? jobs.map(namespaceOf) : [conn.namespaceFor()])].sort() };
+  } catch (err) {
+    return { namespaceOf: (job) => job.namespace, namespaces: [], error: message(err) };
+  }
+}
+
+// ---- the normalised sides -------------------------------------------------------------------
+
+/** What Chronos would hold after a POST of the definition rendered at `now`: the full job, defaults in. */
+export function desiredChronosJob(job: JobDefinition, now: Date): ChronosJob {
+  try {
+    return readChronosJob(renderChronosJob(job, now).manifest, { now });
+  } catch (err) {
+    if (err instanceof ChronosRenderError) throw new UserError(err.message, 'Keep the job on Kubernetes, or give it a schedule with a constant period (`migrate next` shows why).');
+    throw err;
+  }
+}
+
+/** The CronJob as migrate applies it, in the namespace it is read from. */
+export function desiredCronJob(job: JobDefinition, namespace: string): CronJobManifest {
+  const manifest = renderCronJob(job).manifest;
+  return { ...manifest, metadata: { ...manifest.metadata, namespace } };
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * migrate's bookkeeping labels (managed-by, name) say who owns the object, not how the job runs:
+ * they do not count, so a CronJob made by hand and imported diffs clean against itself.
+ */
+function dropBookkeepingLabels(holder: Obj | undefined): void {
+  const labels = holder?.metadata?.labels as Obj | undefined;
+  if (!labels) return;
+  delete labels[MANAGED_BY_LABEL];
+  delete labels[NAME_LABEL];
+  if (Object.keys(labels).length === 0) delete holder!.metadata.labels;
+  if (Object.keys(holder!.metadata).length === 0) delete holder!.metadata;
+}
+
+export function normalizeCronJobForDiff(manifest: CronJobManifest): CronJobManifest {
+  const cj = normalizeCronJob(manifest) as unknown as Obj;
+  dropBookkeepingLabels(cj);
+  dropBookkeepingLabels(cj.spec?.jobTemplate);
+  dropBookkeepingLabels(cj.spec?.jobTemplate?.spec?.template);
+  return cj as CronJobManifest;
+}
+
+/**
+ * Chronos normalised for comparison and display: counters and last run times left out (the
+ * scheduler writes them), and the schedule compared by its grid (period, zone, phase) but shown
+ * as written: the live string on both sides when the grids agree, each side's own when not.
+ */
+function chronosPair(live: ChronosJob | undefined, desired: ChronosJob): [Obj | undefined, Obj] {
+  const strip = (job: ChronosJob): Obj => {
+    const o: Obj = { ...normalizeChronosJob(job) };
+    for (const f of SERVER_OWNED_FIELDS) delete o[f];
+    return o;
+  };
+  const d = strip(desired);
+  if (!live) return [undefined, { ...d, schedule: desired.schedule, scheduleTimeZone: desired.scheduleTimeZone }];
+  const l = strip(live);
+  const sameGrid = l.schedule === d.schedule && l.scheduleTimeZone === d.scheduleTimeZone;
+  l.schedule = live.schedule;
+  d.schedule = sameGrid ? live.schedule : desired.schedule;
+  return [l, d];
+}
+
+export interface DeclaredSides {
+  readonly system: BackendName;
+  readonly namespace: string;
+  /** Normalised; undefined when absent. */
+  readonly live: unknown;
+  readonly desired: unknown;
+  readonly liveLabel: string;
+  readonly desiredLabel: string;
+}
+
+/** Both sides of a job on its declared backend, normalised for comparison. */
+export function declaredSides(job: JobDefinition, namespace: string, live: ChronosJob | CronJobManifest | undefined, now: Date): DeclaredSides {
+  const path = livePath(job.backend, job.name, namespace);
+  const labels = { liveLabel: `LIVE ${path}`, desiredLabel: `DESIRED ${path}` };
+  if (job.backend === 'chronos') {
+    const full = desiredChronosJob(job, now);
+    const [l, d] = chronosPair(live as ChronosJob | undefined, full);
+    return { system: 'chronos', namespace, live: l, desired: d, ...labels };
+  }
+  return { system: 'kubernetes', namespace, live: live && normalizeCronJobForDiff(live as CronJobManifest), desired: normalizeCronJobForDiff(desiredCronJob(job, namespace)), ...labels };
+}
+
+/** The declared backend's listing for a job: its live object, or why it could not be read. */
+export function declaredListing(snapshot: LiveSnapshot, job: JobDefinition, namespace: string): Listing<ChronosJob | CronJobManifest> {
+  if (job.backend === 'chronos') return snapshot.chronos;
+  return snapshot.kubernetes.get(namespace) ?? { ok: false, error: `namespace ${namespace} was not read` };
+}
+
+// ---- the command ----------------------------------------------------------------------------
+
+interface DiffArgs extends GlobalArgs {
+  readonly jobs: readonly string[];
+}
+
+/** Definitions named on the command line (all when none), refusing any with problems. */
+export function selectDefinitions(io: CliIO, args: GlobalArgs, names: readonly string[], exitCode: number = ExitCode.Error): { ws: Workspace; definitions: LoadedDefinition[] } {
+  const ws = loadWorkspace(io, args, names);
+  const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    throw new UserError(`${errors.length} problem(s) in the definitions; fix them first`, `${errors.map(formatDiagnostic).join('\n')}\n(\`migrate validate\` lists them)`, exitCode);
+  }
+  return { ws, definitions: [...ws.definitions].sort((a, b) => a.job.name.localeCompare(b.job.name)) };
+}
+
+export function diffCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, DiffArgs> {
+  return {
+    command: 'diff [jobs..]',
+    describe:
+      'live vs desired on each job\'s declared backend, normalised, secrets masked. ' +
+      'Exit status: 0 no differences, 1 differences found, 2 or more an error (as kubectl diff)',
+    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }) as never,
+    handler: async (args) => {
+      try {
+        exit.code = await runDiff(io, args);
+      } catch (err) {
+        // kubectl's contract: an error is never confused with "differences found".
+        if (err instanceof UserError && err.exitCode < ExitCode.DiffError) throw new UserError(err.summary, err.detail, ExitCode.DiffError);
+        throw err;
+      }
+    },
+  };
+}
+
+async function runDiff(io: CliIO, args: DiffArgs): Promise<number> {
+  const { ws, definitions } = selectDefinitions(io, args, args.jobs, ExitCode.DiffError);
+  const conn = openConnections(io, args, ws.project);
+  const jobs = definitions.map((d) => d.job);
+  const ns = namespacesOf(conn, jobs.filter((j) => j.backend === 'kubernetes'));
+  const systems = [...new Set(jobs.map((j) => j.backend))];
+  const snapshot = await readLiveSnapshot(conn, ns.namespaces, systems);
+  const color = useColor(io, args.color);
+  let changed = 0;
+  const failures: string[] = [];
+  if (ns.error && systems.includes('kubernetes')) failures.push(`kubernetes: ${ns.error}`);
+  for (const job of jobs) {
+    const namespace = ns.namespaceOf(job);
+    const listing = declaredListing(snapshot, job, namespace);
+    if (!listing.ok) {
+      if (!(ns.error && job.backend === 'kubernetes')) failures.push(`${livePath(job.backend, job.name, namespace)}: ${listing.error}`);
+      continue;
+    }
+    const sides = declaredSides(job, namespace, listing.items.get(job.name), listing.now);
+    const d: LiveDiff = diffLive(sides, { color });
+    if (d.changed) {
+      changed++;
+      io.stdout.write(d.patch);
+    }
+  }
+  if (failures.length) {
+    throw new UserError(`cannot read ${failures.length === 1 ? 'a live system' : 'the live systems'}`, [...new Set(failures)].join('\n'), ExitCode.DiffError);
+  }
+  return changed ? ExitCode.DiffFound : ExitCode.Ok;
+}

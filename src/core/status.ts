@@ -1,0 +1,209 @@
+/**
+ * `migrate status`, the pure half: given what each live system says about every job, one verdict
+ * per job and the views of it (table, JSON/YAML). Reading the systems is the command's business.
+ *
+ * Verdicts, worst first (the table is sorted this way, so a double is the first line you read):
+ * - `double`: enabled in both systems: every slot runs twice;
+ * - `in-flight`: an unfinished move is in the journal (`migrate resume` or `rollback` finishes it);
+ * - `orphan`: enabled in neither: every slot is lost;
+ * - `drift`: enabled in one system, but not as the definition says (other settings, or the
+ *   other system);
+ * - `unknown`: a system that could not be read leaves the question open;
+ * - `ok`: enabled exactly where declared, matching the definition.
+ */
+import type { BackendName } from './job.js';
+import { toRfc3339 } from './time.js';
+import { toYaml } from './yaml-write.js';
+
+export const VERDICTS = ['double', 'in-flight', 'orphan', 'drift', 'unknown', 'ok'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export interface ChronosState {
+  readonly present: boolean;
+  /** Present and not disabled. */
+  readonly enabled: boolean;
+  /** The newer of lastSuccess and lastError. */
+  readonly lastRun?: Date;
+  /** The schedule's start: Chronos moves it to the next run at every launch. */
+  readonly nextRun?: Date;
+}
+
+export interface KubernetesState {
+  readonly present: boolean;
+  /** Present and not suspended. */
+  readonly enabled: boolean;
+  readonly namespace: string;
+  readonly lastScheduleTime?: Date;
+  readonly nextRun?: Date;
+  /** Jobs of this CronJob still running (`status.active`). */
+  readonly activeRuns: number;
+}
+
+/** What one system said, or why it could not be asked. */
+export type SystemView<S> = { readonly reachable: true; readonly state: S } | { readonly reachable: false; readonly error: string };
+
+export interface JobObservation {
+  readonly name: string;
+  readonly declared: BackendName;
+  readonly chronos: SystemView<ChronosState>;
+  readonly kubernetes: SystemView<KubernetesState>;
+  /** The declared system's live object equals the definition after normalisation (undefined: absent or unreadable). */
+  readonly matchesDefinition: boolean | undefined;
+  /** An unfinished move of this job is in the journal. */
+  readonly inFlight: boolean;
+}
+
+export interface JobStatus extends JobObservation {
+  readonly verdict: Verdict;
+  /** One line saying why, and what to run next when something is wrong. */
+  readonly reason: string;
+}
+
+/** A live object no definition claims: any Chronos job, or a CronJob labelled managed-by=migrate. */
+export interface UnmanagedObject {
+  readonly system: BackendName;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly enabled: boolean;
+}
+
+export interface StatusReport {
+  readonly jobs: readonly JobStatus[];
+  readonly unmanaged: readonly UnmanagedObject[];
+  /** Systems that could not be read, with the client's message. */
+  readonly unreachable: Readonly<Partial<Record<BackendName, string>>>;
+}
+
+const OTHER: Record<BackendName, BackendName> = { chronos: 'kubernetes', kubernetes: 'chronos' };
+
+export function judgeJob(o: JobObservation): JobStatus {
+  const view = { chronos: o.chronos, kubernetes: o.kubernetes };
+  const enabled = (s: BackendName) => (view[s].reachable ? view[s].state.enabled : undefined);
+  const declared = enabled(o.declared);
+  const other = enabled(OTHER[o.declared]);
+  const verdict = (v: Verdict, reason: string): JobStatus => ({ ...o, verdict: v, reason });
+  if (declared === true && other === true) {
+    return verdict('double', `enabled in both systems: every slot runs twice; disable it on ${OTHER[o.declared]} now`);
+  }
+  if (o.inFlight) return verdict('in-flight', `a move is unfinished: finish it with \`migrate resume ${o.name}\` or undo it with \`migrate rollback ${o.name}\``);
+  if (declared === undefined || other === undefined) {
+    const down = (['chronos', 'kubernetes'] as const).filter((s) => !view[s].reachable);
+    return verdict('unknown', `${down.join(' and ')} could not be read`);
+  }
+  if (!declared && !other) return verdict('orphan', `enabled in neither system: every slot is lost; \`migrate apply ${o.name}\` enables it on ${o.declared}`);
+  if (other) return verdict('drift', `runs on ${OTHER[o.declared]}, but the definition says ${o.declared}: \`migrate move ${o.name} --to ${o.declared}\`, or fix backend:`);
+  if (o.matchesDefinition === false) return verdict('drift', `differs from the definition: see \`migrate diff ${o.name}\``);
+  return verdict('ok', `enabled on ${o.declared} as defined`);
+}
+
+/** Worst verdict first, then by name. */
+export function sortStatuses(jobs: readonly JobStatus[]): JobStatus[] {
+  return [...jobs].sort((a, b) => VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict) || a.name.localeCompare(b.name));
+}
+
+export function buildStatusReport(observations: readonly JobObservation[], unmanaged: readonly UnmanagedObject[], unreachable: StatusReport['unreachable']): StatusReport {
+  return {
+    jobs: sortStatuses(observations.map(judgeJob)),
+    unmanaged: [...unmanaged].sort((a, b) => a.system.localeCompare(b.system) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name)),
+    unreachable,
+  };
+}
+
+/** 0 when every job is `ok` and both systems answered; 1 otherwise. Unmanaged objects do not count. */
+export function statusExitCode(report: StatusReport): number {
+  return report.jobs.every((j) => j.verdict === 'ok') && Object.keys(report.unreachable).length === 0 ? 0 : 1;
+}
+
+// ---- views ---------------------------------------------------------------------------------
+
+const time = (d: Date | undefined) => (d ? toRfc3339(d) : null);
+
+/** The machine-readable form: one object per job (and per unmanaged object, with `declared: null`). */
+export function statusRecords(report: StatusReport): Record<string, unknown>[] {
+  const chronosOf = (v: SystemView<ChronosState>) =>
+    v.reachable
+      ? { reachable: true, present: v.state.present, enabled: v.state.enabled, lastRun: time(v.state.lastRun), nextRun: time(v.state.nextRun) }
+      : { reachable: false, present: null, enabled: null, error: v.error };
+  const kubernetesOf = (v: SystemView<KubernetesState>) =>
+    v.reachable
+      ? {
+          reachable: true, present: v.state.present, enabled: v.state.enabled, namespace: v.state.namespace,
+          lastScheduleTime: time(v.state.lastScheduleTime), nextRun: time(v.state.nextRun), activeRuns: v.state.activeRuns,
+        }
+      : { reachable: false, present: null, enabled: null, error: v.error };
+  return [
+    ...report.jobs.map((j) => ({ name: j.name, declared: j.declared, chronos: chronosOf(j.chronos), kubernetes: kubernetesOf(j.kubernetes), verdict: j.verdict, reason: j.reason })),
+    ...report.unmanaged.map((u) => ({
+      name: u.name,
+      declared: null,
+      [u.system]: { reachable: true, present: true, enabled: u.enabled, ...(u.namespace ? { namespace: u.namespace } : {}) },
+      [OTHER[u.system]]: null,
+      verdict: 'unmanaged',
+      reason: `no definition in jobs/ claims it: \`migrate import --from ${u.system} ${u.name}\``,
+    })),
+  ];
+}
+
+export function renderStatusJson(report: StatusReport): string {
+  return `${JSON.stringify(statusRecords(report), null, 2)}\n`;
+}
+
+export function renderStatusYaml(report: StatusReport): string {
+  return toYaml(statusRecords(report));
+}
+
+/** Verdict colours: the compiler checks every verdict has one. */
+const VERDICT_COLOR: Record<Verdict, string> = { double: '1;31', 'in-flight': '1;33', orphan: '1;31', drift: '33', unknown: '35', ok: '32' };
+
+const short = (d: Date | undefined) => (d ? toRfc3339(d).replace(/:00Z$/, 'Z').replace('T', ' ') : '-');
+
+function chronosCells(v: SystemView<ChronosState>): string[] {
+  if (!v.reachable) return ['unreachable', '?', '?'];
+  const s = v.state;
+  return [s.present ? (s.enabled ? 'enabled' : 'disabled') : 'absent', short(s.lastRun), s.enabled ? short(s.nextRun) : '-'];
+}
+
+function kubernetesCells(v: SystemView<KubernetesState>): string[] {
+  if (!v.reachable) return ['unreachable', '?', '?', '?'];
+  const s = v.state;
+  return [s.present ? (s.enabled ? 'active' : 'suspended') : 'absent', short(s.lastScheduleTime), s.enabled ? short(s.nextRun) : '-', s.present ? String(s.activeRuns) : '-'];
+}
+
+/** The table: one row per job, worst verdict first; unmanaged objects and a summary line below. */
+export function renderStatusTable(report: StatusReport, options: { readonly color?: boolean } = {}): string {
+  const header = ['NAME', 'DECLARED', 'CHRONOS', 'LAST RUN', 'NEXT RUN', 'KUBERNETES', 'LAST SCHEDULE', 'NEXT RUN', 'ACTIVE', 'VERDICT'];
+  const rows = report.jobs.map((j) => [j.name, j.declared, ...chronosCells(j.chronos), ...kubernetesCells(j.kubernetes), j.verdict]);
+  const out: string[] = [];
+  out.push(...formatColumns([header, ...rows], (row, col, text) => (options.color && row > 0 && col === header.length - 1 ? `\u001b[${VERDICT_COLOR[text as Verdict]}m${text}\u001b[0m` : text)));
+  const attention = report.jobs.filter((j) => j.verdict !== 'ok');
+  if (attention.length) {
+    out.push('');
+    for (const j of attention) out.push(`${j.name}: ${j.verdict}: ${j.reason}`);
+  }
+  if (report.unmanaged.length) {
+    out.push('', 'Unmanaged (live, but no definition claims them):');
+    out.push(...formatColumns(report.unmanaged.map((u) => [`  ${u.system === 'chronos' ? `chronos/${u.name}` : `kubernetes/${u.namespace}/${u.name}`}`, u.system === 'chronos' ? (u.enabled ? 'enabled' : 'disabled') : u.enabled ? 'active' : 'suspended'])));
+  }
+  for (const [system, error] of Object.entries(report.unreachable)) out.push('', `${system}: unreachable: ${error}`);
+  out.push('', summaryLine(report));
+  return `${out.join('\n')}\n`;
+}
+
+export function summaryLine(report: StatusReport): string {
+  const counts = VERDICTS.map((v) => [v, report.jobs.filter((j) => j.verdict === v).length] as const).filter(([, n]) => n > 0);
+  const jobs = `${report.jobs.length} job${report.jobs.length === 1 ? '' : 's'}`;
+  const parts = counts.map(([v, n]) => `${n} ${v}`).join(', ');
+  const unmanaged = report.unmanaged.length ? `; ${report.unmanaged.length} unmanaged` : '';
+  return `${jobs}${parts ? `: ${parts}` : ''}${unmanaged}.`;
+}
+
+function formatColumns(rows: readonly (readonly string[])[], decorate: (row: number, col: number, text: string) => string = (_r, _c, t) => t): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row, r) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? decorate(r, i, cell) : decorate(r, i, cell) + ' '.repeat(widths[i] - cell.length + 2)))
+      .join('')
+      .trimEnd(),
+  );
+}

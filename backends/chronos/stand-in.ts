@@ -128,7 +128,8 @@ export class ChronosStandIn implements StandIn {
         return sendJson(res, 200, serializeChronosJob(this.mustGet(at(1))));
       case 'POST iso8601':
       case 'POST dependency':
-        this.post(req, at(0) === 'dependency', now);
+        // The body's keys pick the job type, not the endpoint (chronos-api.md §2).
+        this.post(req, now);
         res.writeHead(204);
         res.end();
         return;
@@ -182,7 +183,7 @@ export class ChronosStandIn implements StandIn {
     }
   }
 
-  private post(req: StandInRequest, viaDependency: boolean, now: Date): void {
+  private post(req: StandInRequest, now: Date): void {
     const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
     if (!/^application\/([a-z.+-]*\+)?json\b/.test(contentType)) {
       throw new ChronosHttpError(415, 'html', 'Unsupported Media Type');
@@ -209,7 +210,6 @@ export class ChronosStandIn implements StandIn {
       this.scheduler.put(job);
       return;
     }
-    void viaDependency; // the body's keys pick the type, not the endpoint
     let start: Date;
     try {
       start = readSchedule(job.schedule!, job.scheduleTimeZone ?? '', now).start;

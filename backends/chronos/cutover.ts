@@ -1,0 +1,50 @@
+/**
+ * The Chronos side of a cutover. The two traps it avoids (chronos-api.md §7): a job posted or
+ * re-enabled with a past start runs at once, and the schedule string is rewritten at every launch
+ * (so "has it run this slot?" is read from the start, which moves past the slot at launch).
+ */
+import type { CutoverSide, EnableOutcome } from '../../src/core/cutover.js';
+import { slotsBetween } from '../../src/core/handoff.js';
+import { formatChronosSchedule } from '../../src/core/schedule/iso8601.js';
+import type { ChronosClient } from './client.js';
+import type { ChronosJob } from './model.js';
+import { readSchedule } from './schedule.js';
+
+export function chronosCutoverSide(client: ChronosClient, name: string): CutoverSide<ChronosJob> {
+  return {
+    system: 'chronos',
+    read: () => client.read(name),
+    isEnabled: (live) => !live.disabled,
+    hasTaken(live, slot) {
+      if (live.schedule === undefined) return true;
+      const s = readSchedule(live.schedule, live.scheduleTimeZone ?? '', slot);
+      // Exhausted or never-running schedules owe nothing.
+      return s.repeat === 0 || s.start.getTime() > slot.getTime();
+    },
+    async disable(live) {
+      // Re-post the live job (its counters and rewritten schedule kept) with disabled: a task
+      // already launched runs to its end.
+      await client.post({ ...live, disabled: true });
+    },
+    async enableFrom(desired, firstSlot, schedule): Promise<EnableOutcome> {
+      if (desired.schedule === undefined) throw new Error(`Chronos job ${name} has no schedule (a dependent job cannot be moved)`);
+      const now = await client.ping();
+      // Slots from firstSlot that have already passed ran nowhere. A start in the past makes
+      // Chronos 3.x run the job once, at once: so start at the latest passed slot, which
+      // recovers it, and name the older ones as lost (no system catches up more than one).
+      const passed = slotsBetween(schedule.cron, schedule.timezone, new Date(firstSlot.getTime() - 1), now);
+      const start = passed.at(-1) ?? firstSlot;
+      const current = readSchedule(desired.schedule, desired.scheduleTimeZone ?? '', start);
+      const text = formatChronosSchedule({ ...current, repeat: -1, start });
+      await client.post({ ...desired, schedule: text, disabled: false });
+      return {
+        firstSlot: start,
+        compensated: passed.length ? [start] : [],
+        lost: passed.slice(0, -1),
+        detail: { schedule: text, postedAt: now.toISOString() },
+      };
+    },
+    activeRuns: () => client.activeRuns(name),
+    serverNow: () => client.ping(),
+  };
+}

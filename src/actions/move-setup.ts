@@ -1,0 +1,167 @@
+/**
+ * Everything a move needs before its first side effect: both sides for the job, what the target
+ * must look like, and the plan shown to the operator (diffs for both systems, dropped fields,
+ * the schedule verdict, the handoff, runs in flight, and the basis that detects a stale plan).
+ */
+import { createHash } from 'node:crypto';
+import { chronosCutoverSide } from '../../backends/chronos/cutover.js';
+import type { ChronosJob } from '../../backends/chronos/model.js';
+import { readChronosJob } from '../../backends/chronos/model.js';
+import { normalizeChronosJob } from '../../backends/chronos/normalize.js';
+import { lintForChronos, renderChronosJob } from '../../backends/chronos/render.js';
+import { kubernetesCutoverSide } from '../../backends/kubernetes/cutover.js';
+import { normalizeCronJob } from '../../backends/kubernetes/normalize.js';
+import { lintForKubernetes, renderCronJob, type CronJobManifest } from '../../backends/kubernetes/render.js';
+import type { TranslationWarning } from '../core/backend.js';
+import type { CutoverSide } from '../core/cutover.js';
+import type { LoadedDefinition } from '../core/definition.js';
+import { planHandoff } from '../core/handoff.js';
+import type { BackendName, JobDefinition } from '../core/job.js';
+import type { MoveOperation } from '../core/journal.js';
+import { diffLive, livePath } from '../core/live-diff.js';
+import type { MovePlan } from '../core/move-plan.js';
+import { planNextFireTimes } from '../core/next-fire-times.js';
+import type { Connections } from '../cli/connections.js';
+
+export interface Sides {
+  readonly chronos: CutoverSide<ChronosJob>;
+  readonly kubernetes: CutoverSide<CronJobManifest>;
+}
+
+export function sidesFor(connections: Connections, job: JobDefinition): Sides {
+  return {
+    chronos: chronosCutoverSide(connections.chronos(), job.name),
+    kubernetes: kubernetesCutoverSide(connections.kubernetes(job.namespace), job.name),
+  };
+}
+
+/** The target as it must run: rendered from the definition, or for a rollback the copy kept there. */
+export function desiredTargetFor(job: JobDefinition, to: BackendName, operation: MoveOperation, now: () => Date): (targetLive: unknown) => unknown {
+  if (to === 'kubernetes') {
+    return (live) => (operation === 'rollback' && live ? live : renderCronJob(job).manifest);
+  }
+  return (live) => {
+    const kept = live as ChronosJob | undefined;
+    if (operation === 'rollback' && kept) return kept;
+    const body = renderChronosJob(job, now()).manifest;
+    // Keep the live job's history: a POST without counters resets them (chronos-api.md §7 trap 7).
+    const counters = kept
+      ? { successCount: kept.successCount, errorCount: kept.errorCount, lastSuccess: kept.lastSuccess, lastError: kept.lastError, errorsSinceLastSuccess: kept.errorsSinceLastSuccess }
+      : {};
+    return readChronosJob({ ...body, ...counters }, { now: now() });
+  };
+}
+
+export interface PlanInput {
+  readonly definition: LoadedDefinition;
+  readonly from: BackendName;
+  readonly to: BackendName;
+  readonly operation: MoveOperation;
+  readonly guardSeconds: number;
+  readonly sides: Sides;
+  /** Set when the journal has an unfinished move for this job. */
+  readonly unfinished?: string;
+  /** A forced rollback away from a system that does not answer: it is neither read nor changed. */
+  readonly sourceUnreachable?: boolean;
+}
+
+export interface PlannedMove {
+  readonly plan: MovePlan;
+  readonly desiredTarget: (targetLive: unknown) => unknown;
+}
+
+export async function planMove(input: PlanInput): Promise<PlannedMove> {
+  const { job } = input.definition;
+  const { sides, from, to } = input;
+  const skip = (system: BackendName) => input.sourceUnreachable && system === from;
+  const now = await (skip('kubernetes') ? sides.chronos : sides.kubernetes).serverNow();
+  const [chronosLive, kubernetesLive] = await Promise.all([
+    skip('chronos') ? undefined : sides.chronos.read(),
+    skip('kubernetes') ? undefined : sides.kubernetes.read(),
+  ]);
+  const live = { chronos: chronosLive, kubernetes: kubernetesLive } as Record<BackendName, unknown>;
+  const desiredTarget = desiredTargetFor(job, to, input.operation, () => now);
+  const fireTimes = planNextFireTimes(job, now, 3);
+  const handoff = planHandoff(job.schedule, job.timezone, now, input.guardSeconds);
+  const source = sides[from] as CutoverSide;
+  const target = sides[to] as CutoverSide;
+  const sourceLive = live[from];
+  const targetLive = live[to];
+
+  const refusal = refuse(input, sourceLive, targetLive, source, target, fireTimes.verdict.kind === 'equivalent' ? undefined : fireTimes.verdict.reason);
+  const desired = refusal && to === 'chronos' && fireTimes.verdict.kind !== 'equivalent' ? undefined : desiredTarget(targetLive);
+  const normalize = (system: BackendName, o: unknown) =>
+    o === undefined ? undefined : system === 'chronos' ? normalizeChronosJob(o as ChronosJob) : normalizeCronJob(o as CronJobManifest);
+  const label = (kind: string, system: BackendName) => `${kind} ${livePath(system, job.name, job.namespace)}`;
+  const sourceDiff = diffLive({
+    liveLabel: label('LIVE', from),
+    desiredLabel: label('AFTER', from),
+    live: normalize(from, sourceLive),
+    desired: normalize(from, sourceLive === undefined ? undefined : disabledCopy(from, sourceLive)),
+  }).patch;
+  const targetDiff = diffLive({
+    liveLabel: label('LIVE', to),
+    desiredLabel: label('DESIRED', to),
+    live: normalize(to, targetLive),
+    desired: normalize(to, desired === undefined ? undefined : enabledCopy(to, desired)),
+  }).patch;
+  const warnings: readonly TranslationWarning[] =
+    input.operation === 'rollback' ? [] : to === 'chronos' && !refusal ? renderChronosJob(job, now).warnings : to === 'kubernetes' ? renderCronJob(job).warnings : [];
+  const runsInFlight = sourceLive !== undefined && !input.sourceUnreachable ? await source.activeRuns().catch(() => []) : [];
+  return {
+    plan: {
+      job: job.name,
+      timezone: job.timezone,
+      operation: input.operation,
+      from,
+      to,
+      handoff,
+      fireTimes,
+      warnings,
+      sourceDiff,
+      targetDiff,
+      runsInFlight,
+      refusal,
+      basis: basisOf(normalize('chronos', chronosLive), normalize('kubernetes', kubernetesLive)),
+    },
+    desiredTarget,
+  };
+}
+
+/** The digest of both live objects, normalised so a Chronos schedule rewrite after a run is not "a change". */
+export function basisOf(chronos: unknown, kubernetes: unknown): string {
+  return createHash('sha256').update(JSON.stringify([chronos ?? null, kubernetes ?? null])).digest('hex').slice(0, 16);
+}
+
+export async function currentBasis(sides: Sides): Promise<string> {
+  const [c, k] = await Promise.all([sides.chronos.read(), sides.kubernetes.read()]);
+  return basisOf(c && normalizeChronosJob(c), k && normalizeCronJob(k));
+}
+
+function refuse(input: PlanInput, sourceLive: unknown, targetLive: unknown, source: CutoverSide, target: CutoverSide, scheduleProblem: string | undefined): string | undefined {
+  const { job } = input.definition;
+  if (input.unfinished) return `an unfinished move of ${job.name} is in the journal (${input.unfinished}); finish it with \`migrate resume ${job.name}\` or undo it with \`migrate rollback ${job.name}\``;
+  if (input.from === input.to) return `${job.name} already runs on ${input.to}`;
+  if (scheduleProblem && (input.to === 'chronos' || input.from === 'chronos')) return `Chronos cannot run this schedule exactly: ${scheduleProblem}`;
+  if (input.sourceUnreachable) return targetLive !== undefined && target.isEnabled(targetLive) ? `${job.name} is already enabled in ${input.to}` : undefined;
+  if (sourceLive === undefined) return `${job.name} does not exist in ${input.from}: there is nothing to move (create it with \`migrate apply ${job.name}\`)`;
+  if (!source.isEnabled(sourceLive)) return `${job.name} is not enabled in ${input.from}; \`migrate status ${job.name}\` shows where it runs`;
+  if (targetLive !== undefined && target.isEnabled(targetLive)) return `${job.name} is already enabled in ${input.to} too: every slot runs twice now; run \`migrate status\` and disable one side first`;
+  if (input.operation !== 'rollback') {
+    const problems = input.to === 'kubernetes' ? lintForKubernetes(job) : lintForChronos(job, new Date());
+    if (problems.length) return `${job.name} cannot run on ${input.to}: ${problems.map((p) => p.message).join('; ')}`;
+  }
+  return undefined;
+}
+
+function disabledCopy(system: BackendName, live: unknown): unknown {
+  if (system === 'chronos') return { ...(live as ChronosJob), disabled: true };
+  const cj = live as CronJobManifest;
+  return { ...cj, spec: { ...cj.spec, suspend: true } };
+}
+
+function enabledCopy(system: BackendName, desired: unknown): unknown {
+  if (system === 'chronos') return { ...(desired as ChronosJob), disabled: false };
+  const cj = desired as CronJobManifest;
+  return { ...cj, spec: { ...cj.spec, suspend: false } };
+}

@@ -1,0 +1,269 @@
+/**
+ * The cutover protocol, executed (design.md, "The cutover protocol", steps 3 to 8). Effects go
+ * through injected sides, journal, lock and waiter, so the same code runs against a cluster, the
+ * sandbox on a virtual clock, or a test that kills it after any step.
+ *
+ * The invariant: every slot of the job's schedule runs exactly once, on exactly one system.
+ * The source runs every slot up to the handoff instant H; the target every slot after it.
+ */
+import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
+import { planHandoff, slotsBetween, type Handoff } from '../core/handoff.js';
+import type { BackendName, JobDefinition } from '../core/job.js';
+import type { JournalRecord, MoveOperation, MoveStep } from '../core/journal.js';
+import { JOURNAL_VERSION } from '../core/journal.js';
+import { redactSecrets } from '../core/secrets.js';
+import { toRfc3339 } from '../core/time.js';
+
+export interface Lock {
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export type MoveEvent =
+  | { readonly kind: 'locked'; readonly holder: string }
+  | { readonly kind: 'clock-skew'; readonly system: string; readonly skewSeconds: number }
+  | { readonly kind: 'waiting'; readonly until: Date; readonly seconds: number; readonly why: string }
+  | { readonly kind: 'replanned'; readonly handoff: Handoff; readonly why: string }
+  | { readonly kind: 'step'; readonly step: MoveStep; readonly message: string }
+  | { readonly kind: 'warning'; readonly message: string };
+
+export interface MoveDeps {
+  readonly sides: Readonly<Record<BackendName, CutoverSide<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly journal: (record: JournalRecord) => Promise<void>;
+  readonly acquireLock: (ttlSeconds: number) => Promise<Lock>;
+  /** Wait about `ms` (real time in production; the sandbox clock in a rehearsal). */
+  readonly wait: (ms: number) => Promise<void>;
+  /** The local clock, only to warn when it disagrees with the servers. */
+  readonly localNow: () => Date;
+  readonly report: (event: MoveEvent) => void;
+  /** Flips the definition file's backend (atomically, keeping comments); returns the diff. */
+  readonly writeDefinition: (to: BackendName) => Promise<string>;
+  readonly holder: string;
+  readonly id: string;
+}
+
+export interface MoveRequest {
+  readonly job: JobDefinition;
+  readonly operation: MoveOperation;
+  readonly from: BackendName;
+  readonly to: BackendName;
+  readonly guardSeconds: number;
+  /** The target as it must run; built by the caller from the definition or the before-snapshot. */
+  readonly desiredTarget: (targetLive: unknown) => unknown;
+  readonly definition: { readonly file: string; readonly text: string };
+  readonly undoes?: string;
+  /**
+   * `rollback --force` while the source's API is down: it cannot be disabled, so the target is
+   * enabled anyway (an incident's choice: a doubled slot is better than none) and said so.
+   */
+  readonly sourceUnreachable?: boolean;
+}
+
+export interface MoveResult {
+  readonly id: string;
+  readonly handoff: Handoff;
+  readonly outcome: EnableOutcome;
+  readonly definitionDiff: string;
+}
+
+/** A move that failed and was put back (or could not be): `state` says where both systems are. */
+export class MoveAbortedError extends Error {
+  constructor(readonly reason: string, readonly state: string) {
+    super(`${reason}\n${state}`);
+    this.name = 'MoveAbortedError';
+  }
+}
+
+const SKEW_WARNING_SECONDS = 5;
+const MAX_REPLANS = 3;
+
+export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<MoveResult> {
+  const { job } = req;
+  const source = deps.sides[req.from];
+  const target = deps.sides[req.to];
+  const schedule = { cron: job.schedule, timezone: job.timezone, startingDeadlineSeconds: job.startingDeadlineSeconds };
+  // The Kubernetes API server's clock is the reference (every move touches Kubernetes), unless a
+  // forced rollback leaves a Kubernetes that does not answer.
+  const clockSide = req.sourceUnreachable && req.from === 'kubernetes' ? deps.sides.chronos : deps.sides.kubernetes;
+  const record = async (r: Omit<JournalRecord, 'v' | 'id' | 'job' | 'at'> & Partial<JournalRecord>) =>
+    deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: job.name, at: toRfc3339(await clockSide.serverNow().catch(() => deps.localNow())), ...r } as JournalRecord);
+
+  // Every move touches Kubernetes, whose clock is the reference; check the other one against it.
+  let now = await clockSide.serverNow();
+  await warnOnSkew(deps, now);
+  let handoff = planHandoff(job.schedule, job.timezone, now, req.guardSeconds);
+  const lock = await deps.acquireLock(Math.max(120, handoff.waitSeconds + 120));
+  deps.report({ kind: 'locked', holder: deps.holder });
+  try {
+    const readOrNull = (system: BackendName) => (req.sourceUnreachable && system === req.from ? Promise.resolve(undefined) : deps.sides[system].read());
+    const [chronosBefore, kubernetesBefore] = await Promise.all([readOrNull('chronos'), readOrNull('kubernetes')]);
+    await record({
+      kind: 'begin',
+      operation: req.operation,
+      from: req.from,
+      to: req.to,
+      holder: deps.holder,
+      handoff: handoffRecord(handoff),
+      snapshots: { chronos: redactSecrets(chronosBefore ?? null), kubernetes: redactSecrets(kubernetesBefore ?? null) },
+      definition: { file: req.definition.file, before: req.definition.text },
+      ...(req.undoes ? { undoes: req.undoes } : {}),
+    } as Omit<JournalRecord, 'v' | 'id' | 'job' | 'at'>);
+    await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } } as never);
+
+    // Steps 4-5: wait for H; the source must have taken its last slot before H, and with
+    // concurrency forbid it must not be running (the target's first run would overlap it).
+    let sourceLive: unknown;
+    for (let attempt = 0; !req.sourceUnreachable; attempt++) {
+      now = await waitUntil(deps, clockSide, handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`);
+      sourceLive = await source.read();
+      const ready = await sourceReady(source, sourceLive, handoff, job, deps, lock);
+      if (ready === 'ready') break;
+      if (attempt >= MAX_REPLANS) {
+        throw new NothingChangedError(`the source (${req.from}) ${ready} for ${MAX_REPLANS + 1} handoff windows; nothing was changed`);
+      }
+      handoff = planHandoff(job.schedule, job.timezone, await clockSide.serverNow(), req.guardSeconds);
+      deps.report({ kind: 'replanned', handoff, why: `the source ${ready}` });
+      await record({ kind: 'step', step: 'locked', detail: { replanned: handoffRecord(handoff), why: ready } } as never);
+    }
+
+    // Step 5: disable the source. From here on, a failure puts the job back.
+    let stage: 'disabled' | 'enabled' = 'disabled';
+    try {
+      if (req.sourceUnreachable) {
+        now = await waitUntil(deps, deps.sides[req.to], handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`);
+        deps.report({ kind: 'warning', message: `${req.from} is unreachable and was NOT disabled: if it is still running the job, slots from ${toRfc3339(handoff.nextSlot)} may run twice until it is disabled by hand` });
+      } else if (sourceLive && source.isEnabled(sourceLive)) await source.disable(sourceLive);
+      await record({ kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } } as never);
+      deps.report({ kind: 'step', step: 'source-disabled', message: `${req.from}: disabled (it ran its last slot ${handoff.previousSlot ? toRfc3339(handoff.previousSlot) : '(none)'})` });
+
+      // Step 6: enable the target from the first slot after H.
+      const targetLive = await target.read();
+      const outcome = await target.enableFrom(req.desiredTarget(targetLive), handoff.nextSlot, schedule);
+      stage = 'enabled';
+      await record({ kind: 'step', step: 'target-enabled', detail: enableDetail(outcome) } as never);
+      deps.report({ kind: 'step', step: 'target-enabled', message: describeEnable(req.to, outcome) });
+      for (const slot of outcome.lost) deps.report({ kind: 'warning', message: `slot ${toRfc3339(slot)} passed while the job ran nowhere and is outside the start window: it is lost` });
+
+      // Step 7: verify by reading both back.
+      const [sourceAfter, targetAfter] = await Promise.all([req.sourceUnreachable ? undefined : source.read(), target.read()]);
+      if (sourceAfter && source.isEnabled(sourceAfter)) throw new Error(`${req.from} still shows the job enabled after it was disabled`);
+      if (!targetAfter || !target.isEnabled(targetAfter)) throw new Error(`${req.to} does not show the job enabled after it was enabled`);
+      await record({ kind: 'step', step: 'verified' } as never);
+      deps.report({ kind: 'step', step: 'verified', message: `verified: ${req.from} disabled, ${req.to} enabled` });
+
+      // Step 8: the definition follows.
+      const definitionDiff = await deps.writeDefinition(req.to);
+      await record({ kind: 'step', step: 'definition-written', detail: { file: req.definition.file } } as never);
+      await record({ kind: 'done' } as never);
+      return { id: deps.id, handoff, outcome, definitionDiff };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      const state = await putBack(req, deps, clockSide, handoff, stage, schedule).catch(
+        (e: unknown) =>
+          `could NOT put the job back (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): ${req.from} is disabled and ${req.to} may be ${stage === 'enabled' ? 'enabled' : 'absent or disabled'}. ` +
+          `Run \`migrate status ${job.name}\`, then \`migrate resume ${job.name}\` or \`migrate rollback ${job.name}\`.`,
+      );
+      await record({ kind: 'aborted', reason, state } as never).catch(() => undefined);
+      throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state);
+    }
+  } catch (err) {
+    if (err instanceof NothingChangedError) {
+      await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${job.name} still runs on ${req.from}` } as never).catch(() => undefined);
+      throw new MoveAbortedError(`move of ${job.name} refused: ${err.message}`, `Nothing changed: ${job.name} still runs on ${req.from}.`);
+    }
+    throw err;
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}
+
+class NothingChangedError extends Error {}
+
+/**
+ * Compensation: the source is re-enabled from the first slot the target has not run, with the
+ * same care about slots (a fresh CronJob, or a Chronos start at that slot).
+ */
+async function putBack(
+  req: MoveRequest,
+  deps: MoveDeps,
+  clockSide: CutoverSide,
+  handoff: Handoff,
+  stage: 'disabled' | 'enabled',
+  schedule: { cron: string; timezone: string; startingDeadlineSeconds: number },
+): Promise<string> {
+  const source = deps.sides[req.from];
+  const target = deps.sides[req.to];
+  let firstUnrun = handoff.nextSlot;
+  if (stage === 'enabled') {
+    const targetLive = await target.read();
+    if (targetLive) {
+      const now = await clockSide.serverNow();
+      const ran = slotsBetween(schedule.cron, schedule.timezone, new Date(handoff.nextSlot.getTime() - 1), now).filter((s) => target.hasTaken(targetLive, s));
+      if (ran.length) firstUnrun = slotsBetween(schedule.cron, schedule.timezone, ran[ran.length - 1]!, new Date(ran[ran.length - 1]!.getTime() + 400 * 86400e3))[0] ?? firstUnrun;
+      if (target.isEnabled(targetLive)) await target.disable(targetLive);
+      await deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: req.job.name, at: toRfc3339(now), kind: 'step', step: 'target-disabled' });
+    }
+  }
+  const sourceLive = await source.read();
+  if (!sourceLive) return `${req.to} is disabled; ${req.from} has no copy of the job to re-enable: recreate it with \`migrate apply ${req.job.name}\`.`;
+  const outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
+  await deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: req.job.name, at: toRfc3339(await clockSide.serverNow()), kind: 'step', step: 'source-restored', detail: enableDetail(outcome) });
+  const lost = outcome.lost.length ? ` Lost slots (outside the start window): ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
+  return `Put back: ${req.job.name} runs on ${req.from} again from ${toRfc3339(outcome.firstSlot)}; ${req.to} is ${stage === 'enabled' ? 'disabled' : 'unchanged'}; the definition is unchanged.${lost}`;
+}
+
+type Readiness = 'ready' | 'has not launched its last slot' | 'is still running a run and concurrency is forbid';
+
+async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff, job: JobDefinition, deps: MoveDeps, lock: Lock): Promise<Readiness> {
+  if (!live || !source.isEnabled(live)) return 'ready';
+  const deadline = handoff.nextSlot.getTime() - handoff.guardSeconds * 1000;
+  for (;;) {
+    const current = await source.read();
+    const taken = !current || !handoff.previousSlot || source.hasTaken(current, handoff.previousSlot);
+    const running = job.concurrency === 'forbid' && taken ? (await source.activeRuns()).length > 0 : false;
+    if (taken && !running) return 'ready';
+    const now = await source.serverNow();
+    if (now.getTime() >= deadline) return taken ? 'is still running a run and concurrency is forbid' : 'has not launched its last slot';
+    const why = taken ? 'the source is still running (concurrency forbid): waiting for it to finish' : `waiting for the source to launch its ${toRfc3339(handoff.previousSlot!)} slot`;
+    deps.report({ kind: 'waiting', until: new Date(deadline), seconds: Math.ceil((deadline - now.getTime()) / 1000), why });
+    await deps.wait(Math.min(5000, deadline - now.getTime()));
+    await lock.renew();
+  }
+}
+
+/** Waits on the server's clock, re-reading it after every wait. */
+async function waitUntil(deps: MoveDeps, side: CutoverSide, at: Date, lock: Lock, why: string): Promise<Date> {
+  for (;;) {
+    const now = await side.serverNow();
+    const left = at.getTime() - now.getTime();
+    if (left <= 0) return now;
+    deps.report({ kind: 'waiting', until: at, seconds: Math.ceil(left / 1000), why });
+    await deps.wait(Math.min(left, 10_000));
+    // The lease's expiry is in server time: renew after every wait, whatever clock moved.
+    await lock.renew();
+  }
+}
+
+async function warnOnSkew(deps: MoveDeps, reference: Date): Promise<void> {
+  const local = deps.localNow();
+  const skew = Math.round((local.getTime() - reference.getTime()) / 1000);
+  if (Math.abs(skew) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'local', skewSeconds: skew });
+  const chronos = await deps.sides.chronos.serverNow().catch(() => undefined);
+  if (chronos && chronos !== reference) {
+    const s = Math.round((chronos.getTime() - reference.getTime()) / 1000);
+    if (Math.abs(s) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'chronos', skewSeconds: s });
+  }
+}
+
+function handoffRecord(h: Handoff) {
+  return { at: toRfc3339(h.at), previousSlot: h.previousSlot ? toRfc3339(h.previousSlot) : null, nextSlot: toRfc3339(h.nextSlot), guardSeconds: h.guardSeconds };
+}
+
+function enableDetail(o: EnableOutcome): Record<string, unknown> {
+  return { firstSlot: toRfc3339(o.firstSlot), compensated: o.compensated.map(toRfc3339), lost: o.lost.map(toRfc3339), ...o.detail };
+}
+
+function describeEnable(system: BackendName, o: EnableOutcome): string {
+  const comp = o.compensated.length ? `; slot ${o.compensated.map(toRfc3339).join(', ')} had passed and was started now` : '';
+  return `${system}: enabled, first run ${toRfc3339(o.firstSlot)}${comp}`;
+}

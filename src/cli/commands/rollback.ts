@@ -1,0 +1,70 @@
+/** `migrate rollback <job>`: undo the job's last completed move, through the same protocol. */
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { UserError } from '../../core/errors.js';
+import { lastCompletedMove } from '../../core/journal.js';
+import { openConnections } from '../connections.js';
+import type { GlobalArgs } from '../global-args.js';
+import type { CliIO } from '../io.js';
+import { journalPath, readJournal } from '../journal-file.js';
+import { repositoryDir, runMoves } from '../move-runner.js';
+import type { ExitHolder } from '../run.js';
+import { loadWorkspace } from '../workspace.js';
+
+interface RollbackArgs extends GlobalArgs {
+  readonly job: string;
+  readonly 'dry-run': boolean;
+  readonly force: boolean;
+  readonly 'advance-sandbox': boolean;
+}
+
+export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, RollbackArgs> {
+  return {
+    command: 'rollback <job>',
+    describe: "undo the job's last completed move: back where it was, every slot still run exactly once",
+    builder: (y) =>
+      y
+        .positional('job', { type: 'string', demandOption: true })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and stop' })
+        .option('force', { type: 'boolean', default: false, describe: 'go ahead although the system being left is unreachable (it cannot be disabled)' })
+        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }) as never,
+    handler: async (args) => {
+      const ws = loadWorkspace(io, args);
+      const definition = ws.definitions.find((d) => d.job.name === args.job);
+      if (!definition) throw new UserError(`no job named "${args.job}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`);
+      const journal = readJournal(journalPath(repositoryDir(io, args)));
+      const last = lastCompletedMove(journal, args.job);
+      if (!last) throw new UserError(`there is no completed move of ${args.job} in the journal`, 'Nothing to roll back. `migrate history` lists what the journal holds.');
+      const from = last.begin.to;
+      const to = last.begin.from;
+      // When the system we leave is down, say what cannot be guaranteed, and go on only if told to.
+      const connections = openConnections(io, args, ws.project);
+      const probe = async (system: 'chronos' | 'kubernetes') => {
+        try {
+          if (system === 'chronos') await connections.chronos().ping();
+          else await connections.kubernetes(definition.job.namespace).listCronJobs(undefined, 1);
+          return undefined;
+        } catch (err) {
+          return err instanceof Error ? err.message.split('\n')[0] : String(err);
+        }
+      };
+      const [downFrom, downTo] = await Promise.all([probe(from), probe(to)]);
+      if (downTo) throw new UserError(`${to} is unreachable, so ${args.job} cannot be put back there: ${downTo}`, `It keeps running on ${from}. Retry when ${to} answers.`);
+      if (downFrom && !args.force) {
+        throw new UserError(
+          `${from} is unreachable: ${downFrom}`,
+          `Rolling back now re-enables ${args.job} on ${to} but cannot disable it on ${from}. ` +
+            `If ${from} is still running it, slots will run twice until it is disabled by hand; if it is down, nothing is doubled. ` +
+            `Re-run with --force to go ahead anyway.`,
+        );
+      }
+      if (downFrom) io.stderr.write(`warning: ${from} is unreachable; going ahead because of --force\n`);
+      exit.code = await runMoves(io, args, ws, [{ definition, from, to, operation: 'rollback', undoes: last.id, sourceUnreachable: Boolean(downFrom) }], {
+        dryRun: args['dry-run'],
+        concurrency: 1,
+        advanceSandbox: args['advance-sandbox'],
+        commandLine: `migrate rollback ${args.job}`,
+      });
+    },
+  };
+}

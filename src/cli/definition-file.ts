@@ -1,0 +1,27 @@
+/** Writes a job file atomically: a temporary file in the same folder, fsync'd, then renamed over it. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { setDefinitionBackend } from '../core/definition-edit.js';
+import type { BackendName } from '../core/job.js';
+
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fd = fs.openSync(tmp, 'w', fs.statSync(file, { throwIfNoEntry: false })?.mode ?? 0o644);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** Flips the job file's backend; returns a unified diff of the change (empty when unchanged). */
+export function flipDefinitionBackend(file: string, shownAs: string, to: BackendName): string {
+  const before = fs.readFileSync(file, 'utf8');
+  const after = setDefinitionBackend(before, to);
+  if (after === before) return '';
+  writeFileAtomic(file, after);
+  return createTwoFilesPatch(`a/${shownAs}`, `b/${shownAs}`, before, after, undefined, undefined, { context: 3 }).split('\n').slice(1).join('\n');
+}

@@ -1,0 +1,227 @@
+/**
+ * The shared recipe of `move` and `rollback`: plan every job, show the plans, confirm once,
+ * then for each job re-read (refusing a stale plan) and run the protocol, a few jobs at a time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveResult } from '../actions/move.js';
+import { currentBasis, planMove, sidesFor, type PlannedMove, type Sides } from '../actions/move-setup.js';
+import type { LoadedDefinition } from '../core/definition.js';
+import { ExitCode, UserError } from '../core/errors.js';
+import type { BackendName } from '../core/job.js';
+import { unfinishedMoves, type JournalRecord, type MoveOperation } from '../core/journal.js';
+import { movePlanJson, renderMovePlanHuman } from '../core/move-plan.js';
+import { toRfc3339 } from '../core/time.js';
+import { confirm } from './confirm.js';
+import { openConnections, type Connections } from './connections.js';
+import { flipDefinitionBackend } from './definition-file.js';
+import type { GlobalArgs } from './global-args.js';
+import type { CliIO } from './io.js';
+import { appendJournal, journalPath, readJournal } from './journal-file.js';
+import type { Workspace } from './workspace.js';
+
+export interface MoveTarget {
+  readonly definition: LoadedDefinition;
+  readonly from: BackendName;
+  readonly to: BackendName;
+  readonly operation: MoveOperation;
+  readonly undoes?: string;
+  readonly sourceUnreachable?: boolean;
+}
+
+export interface RunMovesOptions {
+  readonly dryRun: boolean;
+  readonly concurrency: number;
+  /** Rehearsal on a virtual-clock sandbox: advance its clock instead of waiting in real time. */
+  readonly advanceSandbox: boolean;
+  /** The command line to repeat, for hints. */
+  readonly commandLine: string;
+}
+
+export interface MoveOutcome {
+  readonly job: string;
+  readonly ok: boolean;
+  readonly result?: MoveResult;
+  readonly message: string;
+}
+
+export function repositoryDir(io: CliIO, args: GlobalArgs): string {
+  return path.dirname(path.resolve(io.cwd, args.config));
+}
+
+export function holderName(): string {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return `${user}@${os.hostname()} pid ${process.pid}`;
+}
+
+export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targets: readonly MoveTarget[], options: RunMovesOptions): Promise<number> {
+  const connections = openConnections(io, args, ws.project);
+  const journalFile = journalPath(repositoryDir(io, args));
+  const unfinished = unfinishedMoves(readJournal(journalFile));
+  const json = args.output === 'json';
+
+  const planned: { target: MoveTarget; sides: Sides; planned: PlannedMove }[] = [];
+  for (const target of targets) {
+    const sides = sidesFor(connections, target.definition.job);
+    const u = unfinished.get(target.definition.job.name);
+    const p = await planMove({
+      definition: target.definition,
+      from: target.from,
+      to: target.to,
+      operation: target.operation,
+      guardSeconds: ws.project.handoff.guardSeconds,
+      sides,
+      unfinished: u && target.operation !== 'resume' ? `move ${u.id} from ${u.begin.at}` : undefined,
+      sourceUnreachable: target.sourceUnreachable,
+    });
+    planned.push({ target, sides, planned: p });
+  }
+  if (json) io.stdout.write(`${JSON.stringify(planned.map((p) => movePlanJson(p.planned.plan)), null, 2)}\n`);
+  else for (const p of planned) io.stdout.write(`${renderMovePlanHuman(p.planned.plan)}\n`);
+
+  const runnable = planned.filter((p) => !p.planned.plan.refusal);
+  const refused = planned.length - runnable.length;
+  if (options.dryRun || runnable.length === 0) {
+    if (!json) io.stdout.write(options.dryRun ? `Dry run: nothing changed.${refused ? ` ${refused} of ${planned.length} would be refused.` : ''}\n` : 'Nothing to do: every job was refused.\n');
+    return refused ? ExitCode.Error : ExitCode.Ok;
+  }
+  const verb = targets[0]?.operation === 'rollback' ? 'Roll back' : 'Move';
+  const go = await confirm(io, { yes: args.yes, question: `${verb} ${runnable.length} job${runnable.length === 1 ? '' : 's'} as planned above?`, command: options.commandLine });
+  if (!go) {
+    io.stderr.write('Cancelled: nothing changed.\n');
+    return ExitCode.Error;
+  }
+
+  const outcomes = await pool(runnable, options.concurrency, async ({ target, sides, planned: p }) => {
+    const name = target.definition.job.name;
+    // A plan is only as good as what it read: re-read and refuse if either system changed.
+    if (!target.sourceUnreachable && (await currentBasis(sides)) !== p.plan.basis) {
+      return { job: name, ok: false, message: `the plan is stale: ${name} changed in Chronos or Kubernetes since the preview; nothing was changed. Re-run: ${options.commandLine}` };
+    }
+    try {
+      const result = await executeMove(
+        {
+          job: target.definition.job,
+          operation: target.operation,
+          from: target.from,
+          to: target.to,
+          guardSeconds: ws.project.handoff.guardSeconds,
+          desiredTarget: p.desiredTarget,
+          definition: { file: target.definition.file, text: readText(io, target.definition.file) },
+          undoes: target.undoes,
+          sourceUnreachable: target.sourceUnreachable,
+        },
+        moveDeps(io, connections, sides, target, journalFile, options, (event) => report(io, name, event)),
+      );
+      return { job: name, ok: true, result, message: `${name}: now on ${target.to}; first run there ${toRfc3339(result.outcome.firstSlot)}` };
+    } catch (err) {
+      if (err instanceof MoveAbortedError) return { job: name, ok: false, message: `${err.reason}\n  ${err.state}` };
+      if (err instanceof UserError) return { job: name, ok: false, message: `${name}: ${err.summary}${err.detail ? `\n  ${err.detail}` : ''}` };
+      throw err;
+    }
+  });
+
+  for (const o of outcomes) {
+    if (o.ok && o.result?.definitionDiff) io.stdout.write(`\n${o.result.definitionDiff}`);
+  }
+  io.stdout.write('\n');
+  for (const o of outcomes) io.stdout.write(`${o.ok ? 'done' : 'FAILED'}: ${o.message}\n`);
+  const failed = outcomes.filter((o) => !o.ok).length + refused;
+  io.stdout.write(`${outcomes.filter((o) => o.ok).length} done, ${failed} failed or refused.\n`);
+  if (outcomes.some((o) => o.ok && o.result?.definitionDiff)) io.stdout.write('The definition files changed as shown above: review and commit them.\n');
+  return failed ? ExitCode.Error : ExitCode.Ok;
+}
+
+export function moveDeps(
+  io: CliIO,
+  connections: Connections,
+  sides: Sides,
+  target: MoveTarget,
+  journalFile: string,
+  options: Pick<RunMovesOptions, 'advanceSandbox'>,
+  onEvent: (event: MoveEvent) => void,
+): MoveDeps {
+  const { job } = target.definition;
+  const kube = connections.kubernetes(job.namespace);
+  const holder = holderName();
+  return {
+    sides,
+    holder,
+    id: `${job.name}-${DateTime.fromJSDate(io.clock.now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`,
+    journal: async (record: JournalRecord) => appendJournal(journalFile, record),
+    async acquireLock(ttlSeconds) {
+      if (target.sourceUnreachable && target.from === 'kubernetes') {
+        onEvent({ kind: 'warning', message: 'Kubernetes does not answer, so the job cannot be locked there: make sure nobody else is moving it' });
+        return { renew: async () => undefined, release: async () => undefined };
+      }
+      let lock = await kube.acquireLock(job.name, holder, ttlSeconds);
+      return {
+        renew: async () => {
+          lock = await kube.renewLock(lock);
+        },
+        release: () => kube.releaseLock(lock),
+      };
+    },
+    wait: options.advanceSandbox ? sandboxAdvancer(kube.server) : (ms) => new Promise((r) => setTimeout(r, ms)),
+    localNow: () => io.clock.now(),
+    report: onEvent,
+    writeDefinition: async (to) => flipDefinitionBackend(path.resolve(io.cwd, target.definition.file), target.definition.file, to),
+  };
+}
+
+/** A rehearsal's wait: move the sandbox's virtual clock forward (every due slot fires in order). */
+function sandboxAdvancer(server: string): (ms: number) => Promise<void> {
+  return async (ms) => {
+    const res = await fetch(new URL('/_sandbox/clock/advance', server), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ seconds: Math.max(1, Math.ceil(ms / 1000)) }),
+    });
+    if (!res.ok) throw new UserError(`--advance-sandbox: ${server} is not a sandbox on a virtual clock (${res.status})`, 'Use it only with `migrate sandbox --clock virtual`.');
+  };
+}
+
+function report(io: CliIO, job: string, e: MoveEvent): void {
+  const line = (() => {
+    switch (e.kind) {
+      case 'locked':
+        return `locked (Lease held by ${e.holder})`;
+      case 'clock-skew':
+        return `warning: the ${e.system} clock is ${e.skewSeconds} s off the Kubernetes API server's; following the server`;
+      case 'waiting':
+        return `waiting ${e.seconds} s: ${e.why}`;
+      case 'replanned':
+        return `re-planned (${e.why}): handoff now at ${toRfc3339(e.handoff.at)}`;
+      case 'step':
+        return e.message;
+      case 'warning':
+        return `warning: ${e.message}`;
+    }
+  })();
+  io.stderr.write(`[${job}] ${line}\n`);
+}
+
+function readText(io: CliIO, file: string): string {
+  return fs.readFileSync(path.resolve(io.cwd, file), 'utf8');
+}
+
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}

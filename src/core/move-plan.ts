@@ -1,0 +1,99 @@
+/**
+ * A move's plan is a value: computed, shown, confirmed, then executed (terraform's shape).
+ * It carries its basis (a digest of what it read), so execution can refuse a stale plan.
+ */
+import { DateTime } from 'luxon';
+import type { ActiveRun, TranslationWarning } from './backend.js';
+import type { Handoff } from './handoff.js';
+import type { BackendName } from './job.js';
+import type { MoveOperation } from './journal.js';
+import type { NextFireTimes } from './next-fire-times.js';
+import { toRfc3339 } from './time.js';
+
+export interface MovePlan {
+  readonly job: string;
+  readonly timezone: string;
+  readonly operation: MoveOperation;
+  readonly from: BackendName;
+  readonly to: BackendName;
+  readonly handoff: Handoff;
+  readonly fireTimes: NextFireTimes;
+  readonly warnings: readonly TranslationWarning[];
+  /** Unified diffs, secrets masked: what changes in the source and in the target. */
+  readonly sourceDiff: string;
+  readonly targetDiff: string;
+  readonly runsInFlight: readonly ActiveRun[];
+  /** Why this move cannot go ahead; nothing changes when set. */
+  readonly refusal?: string;
+  /** A digest of both live objects as read (normalised): a different digest later means stale. */
+  readonly basis: string;
+}
+
+export function renderMovePlanHuman(plan: MovePlan): string {
+  const local = (d: Date) => DateTime.fromJSDate(d, { zone: plan.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
+  const verb = plan.operation === 'rollback' ? 'Rollback' : 'Move';
+  const lines: string[] = [`${verb} ${plan.job}: ${plan.from} -> ${plan.to}`, ''];
+  lines.push(`  ${plan.from} (source): disabled at the handoff, never deleted; a run in progress finishes`);
+  lines.push(indent(plan.sourceDiff || '(no change)\n'));
+  lines.push(`  ${plan.to} (target): ${plan.to === 'kubernetes' ? 'a fresh CronJob created at the handoff (an old copy is deleted with propagationPolicy Orphan)' : 'posted with its first start at the first slot after the handoff'}`);
+  lines.push(indent(plan.targetDiff || '(no change)\n'));
+  if (plan.warnings.length) {
+    lines.push('  Dropped in translation:');
+    for (const w of plan.warnings) lines.push(`    ! ${w.message}`);
+    lines.push('');
+  }
+  const v = plan.fireTimes.verdict;
+  lines.push(
+    v.kind === 'equivalent'
+      ? `  Schedule: equivalent in both systems (fire times compared over ${plan.fireTimes.horizonDays} days)`
+      : `  Schedule: ${v.kind === 'not-expressible' ? 'not expressible in Chronos' : 'differs'}: ${v.reason}`,
+  );
+  plan.fireTimes.cronTimes.slice(0, 3).forEach((t, i) => {
+    const c = plan.fireTimes.chronos?.times[i];
+    lines.push(`    next: ${local(t)}   (Chronos: ${c ? local(c) : '-'})`);
+  });
+  const h = plan.handoff;
+  lines.push('');
+  lines.push(`  Handoff at ${local(h.at)} (server clock)${h.waitSeconds ? `, in ${h.waitSeconds} s` : ', now'}`);
+  lines.push(`    ${plan.from} runs every slot up to ${h.previousSlot ? local(h.previousSlot) : '(none yet)'}; ${plan.to} runs every slot from ${local(h.nextSlot)}.`);
+  lines.push(`    Safe: ${h.guardSeconds} s after the previous slot and ${h.guardSeconds} s before the next, so neither system is mid-launch.`);
+  lines.push(
+    plan.runsInFlight.length
+      ? `  Runs in flight on ${plan.from}: ${plan.runsInFlight.map((r) => r.id + (r.scheduledFor ? ` (slot ${toRfc3339(r.scheduledFor)})` : '')).join(', ')}`
+      : `  Runs in flight on ${plan.from}: none`,
+  );
+  lines.push('');
+  lines.push(plan.refusal ? `Refused: ${plan.refusal}` : `Plan: 1 job to ${plan.operation === 'rollback' ? 'roll back' : 'move'}, ${plan.from} disabled, ${plan.to} enabled at ${toRfc3339(h.at)}.`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function movePlanJson(plan: MovePlan): Record<string, unknown> {
+  return {
+    job: plan.job,
+    operation: plan.operation,
+    from: plan.from,
+    to: plan.to,
+    handoff: {
+      at: toRfc3339(plan.handoff.at),
+      previousSlot: plan.handoff.previousSlot ? toRfc3339(plan.handoff.previousSlot) : null,
+      nextSlot: toRfc3339(plan.handoff.nextSlot),
+      guardSeconds: plan.handoff.guardSeconds,
+      waitSeconds: plan.handoff.waitSeconds,
+    },
+    equivalence: plan.fireTimes.verdict.kind,
+    warnings: plan.warnings.map((w) => w.message),
+    sourceDiff: plan.sourceDiff,
+    targetDiff: plan.targetDiff,
+    runsInFlight: plan.runsInFlight.map((r) => r.id),
+    refusal: plan.refusal ?? null,
+  };
+}
+
+function indent(text: string): string {
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')
+    .concat('\n');
+}

@@ -158,6 +158,8 @@ export function cronJobToDefinition(cronJob: CronJobManifest): Imported {
   const container = containers[0];
   if (containers.length > 1) warnings.push({ field: 'spec.jobTemplate.spec.template.spec.containers', message: `${containers.length} containers: only the first ("${container.name}") is imported` });
   const known = new Set(['restartPolicy', 'containers']);
+  if (podSpec.restartPolicy !== undefined && podSpec.restartPolicy !== 'Never') warnings.push({ field: 'spec.jobTemplate.spec.template.spec.restartPolicy', message: `restartPolicy ${podSpec.restartPolicy} is not imported: a definition retries whole Jobs (restartPolicy Never, backoffLimit = retries)` });
+  if (container && container.name !== CONTAINER_NAME) warnings.push({ field: 'containers[0].name', message: `container "${container.name}" is not imported under its name: migrate names its container "${CONTAINER_NAME}"` });
   for (const key of Object.keys(podSpec)) if (!known.has(key)) warnings.push({ field: `spec.jobTemplate.spec.template.spec.${key}`, message: `${key} has no equivalent in a job definition and is not imported` });
   const argv = [...(container?.command ?? []), ...(container?.args ?? [])];
   const command: readonly string[] | string = argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c' ? argv[2] : argv;

@@ -8,7 +8,7 @@
 import type { CommandModule } from 'yargs';
 import type { ChronosJob } from '../../../backends/chronos/model.js';
 import { canonicalSchedule } from '../../../backends/chronos/schedule.js';
-import type { CronJobManifest } from '../../../backends/kubernetes/render.js';
+import { CONTAINER_NAME, type CronJobManifest } from '../../../backends/kubernetes/render.js';
 import { UserError } from '../../core/errors.js';
 import type { JobDefinition } from '../../core/job.js';
 import { diffLive, livePath } from '../../core/live-diff.js';
@@ -101,6 +101,11 @@ export function planApply(job: JobDefinition, namespace: string, snapshot: LiveS
   const listing = declaredListing(snapshot, job, namespace);
   if (!listing.ok) return { kind: 'refused', job, namespace, reason: `${job.backend} could not be read: ${listing.error}` };
   const live = listing.items.get(job.name);
+  const containers = (live as CronJobManifest | undefined)?.spec?.jobTemplate?.spec?.template?.spec?.containers;
+  if (job.backend === 'kubernetes' && containers && containers.some((c) => c.name !== CONTAINER_NAME)) {
+    // Containers merge by name: applying "main" beside another container would run both.
+    return { kind: 'refused', job, namespace, reason: `its container is named ${containers.map((c) => `"${c.name}"`).join(', ')}, not "${CONTAINER_NAME}"; server-side apply would add a second container. Rename it, or delete the CronJob and apply again` };
+  }
   let sides;
   try {
     sides = declaredSides(job, namespace, live, listing.now);

@@ -112,6 +112,9 @@ export function normalizeCronJobForDiff(manifest: CronJobManifest): CronJobManif
   dropBookkeepingLabels(cj);
   dropBookkeepingLabels(cj.spec?.jobTemplate);
   dropBookkeepingLabels(cj.spec?.jobTemplate?.spec?.template);
+  // Every Job the controller creates gets backoffLimit 6 when the template has none.
+  const jobSpec = cj.spec?.jobTemplate?.spec as Obj | undefined;
+  if (jobSpec && jobSpec.backoffLimit === undefined) jobSpec.backoffLimit = 6;
   return cj as CronJobManifest;
 }
 

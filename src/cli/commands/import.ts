@@ -1,0 +1,188 @@
+/**
+ * `migrate import --from chronos|kubernetes [names...] [--write] [--force]`: definitions for live
+ * jobs, in the canonical format, each job's translation warnings on stderr. A job whose schedule
+ * cannot be written as cron (an interval off the cron grid, a finite `Rn`) or that depends on
+ * parents is reported and skipped; the others still import. An imported job diffs clean against
+ * the system it came from.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { chronosJobToDefinition } from '../../../backends/chronos/render.js';
+import { cronJobToDefinition, type CronJobManifest } from '../../../backends/kubernetes/render.js';
+import type { Imported, TranslationWarning } from '../../core/backend.js';
+import { formatDuration } from '../../core/duration.js';
+import { UserError, formatDiagnostic } from '../../core/errors.js';
+import {
+  DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_RETRIES, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE,
+  isSecretEnvName, parseBackendName, type BackendName, type JobDefinition,
+} from '../../core/job.js';
+import { MASK, sameObject } from '../../core/live-diff.js';
+import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../../core/project.js';
+import { toYaml } from '../../core/yaml-write.js';
+import { openConnections } from '../connections.js';
+import type { GlobalArgs } from '../global-args.js';
+import type { CliIO } from '../io.js';
+import type { ExitHolder } from '../run.js';
+import { loadWorkspace } from '../workspace.js';
+
+interface ImportArgs extends GlobalArgs {
+  readonly from: string;
+  readonly names: readonly string[];
+  readonly write: boolean;
+  readonly force: boolean;
+}
+
+/** Warnings on these fields mean the job cannot be defined at all: it is skipped. */
+const BLOCKING_FIELDS = new Set(['schedule', 'parents']);
+
+export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ImportArgs> {
+  return {
+    command: 'import [names..]',
+    describe:
+      'write definitions for live jobs (stdout, or --write into the jobs folder; never overwriting without --force). ' +
+      'Exit 0 all imported, 1 when a job was skipped or an error occurred',
+    builder: (y) =>
+      y
+        .positional('names', { type: 'string', array: true, default: [], describe: 'live job names (default: every job; on Kubernetes, every CronJob in the namespace)' })
+        .option('from', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
+        .option('write', { type: 'boolean', default: false, describe: 'write jobs/<name>.yaml instead of printing' })
+        .option('force', { type: 'boolean', default: false, describe: 'with --write: overwrite existing files' }) as never,
+    handler: async (args) => {
+      const from = parseBackendName(args.from);
+      if (!from) throw new UserError(`--from ${args.from} is not a backend`, 'Use --from chronos or --from kubernetes (k8s).');
+      const ws = projectOnly(io, args);
+      const conn = openConnections(io, args, ws.project);
+      const imported = await readImports(conn, from, ws.project);
+      const wanted = args.names.length ? args.names : [...imported.keys()].sort();
+      let failed = 0;
+      const documents: string[] = [];
+      for (const name of wanted) {
+        const item = imported.get(name);
+        if (!item) {
+          io.stderr.write(`error: ${name}: no such job in ${from === 'chronos' ? 'Chronos' : `namespace ${conn.namespaceFor()}`}\n`);
+          failed++;
+          continue;
+        }
+        const warnings = [...item.warnings];
+        const blocking = warnings.filter((w) => BLOCKING_FIELDS.has(w.field));
+        for (const w of warnings) io.stderr.write(`${blocking.includes(w) ? 'error' : 'warning'}: ${name}: ${w.message}\n`);
+        if (blocking.length) {
+          io.stderr.write(`error: ${name}: not imported (keep it on ${from}, or change it so that cron can express it)\n`);
+          failed++;
+          continue;
+        }
+        if (args.write) {
+          if (!writeDefinition(io, ws.jobsDir, item.definition, ws.project, args.force)) failed++;
+        } else {
+          const masked = maskedForOutput(item.definition);
+          if (masked.length) io.stderr.write(`warning: ${name}: env ${masked.join(', ')} masked as ${MASK} on stdout; --write puts the values in the file\n`);
+          documents.push(formatDefinition(maskEnv(item.definition), ws.project));
+        }
+      }
+      if (documents.length) io.stdout.write(documents.join('---\n'));
+      exit.code = failed ? 1 : 0;
+    },
+  };
+}
+
+async function readImports(conn: ReturnType<typeof openConnections>, from: BackendName, project: ProjectConfig): Promise<Map<string, Imported>> {
+  const out = new Map<string, Imported>();
+  if (from === 'chronos') {
+    const client = conn.chronos();
+    const jobs = await client.list();
+    const now = client.serverClock().now();
+    for (const live of jobs) {
+      const imported = chronosJobToDefinition(live, now);
+      // A namespace means nothing on Chronos: the project's, so the file need not name one.
+      const definition = { ...imported.definition, namespace: projectNamespace(project) };
+      const warnings: TranslationWarning[] = [...imported.warnings];
+      if (!definition.image && project.defaults.image) {
+        warnings.push({ field: 'image', message: `it runs without a container, but migrate.yaml's defaults.image (${project.defaults.image}) would give it one; set image in the definition before applying` });
+      }
+      out.set(live.name, { definition, warnings });
+    }
+  } else {
+    const client = conn.kubernetes();
+    for (const cj of await client.listCronJobs()) {
+      out.set(cj.metadata.name, cronJobToDefinition(withoutPodDefaults({ ...cj, metadata: { ...cj.metadata, namespace: client.namespace } })));
+    }
+  }
+  return out;
+}
+
+/** Pod settings the API server filled in are not the owner's choices: they are not "dropped" on import. */
+const POD_DEFAULTS: Readonly<Record<string, unknown>> = { dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', securityContext: {}, terminationGracePeriodSeconds: 30 };
+
+function withoutPodDefaults(cj: CronJobManifest): CronJobManifest {
+  const podSpec = { ...cj.spec.jobTemplate.spec.template.spec } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(POD_DEFAULTS)) if (key in podSpec && sameObject(podSpec[key], value)) delete podSpec[key];
+  const template = { ...cj.spec.jobTemplate.spec.template, spec: podSpec as CronJobManifest['spec']['jobTemplate']['spec']['template']['spec'] };
+  return { ...cj, spec: { ...cj.spec, jobTemplate: { ...cj.spec.jobTemplate, spec: { ...cj.spec.jobTemplate.spec, template } } } };
+}
+
+/** The project file and the jobs folder, which need not exist yet. */
+function projectOnly(io: CliIO, args: GlobalArgs): { project: ProjectConfig; jobsDir: string } {
+  const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
+  if (fs.existsSync(jobsDir)) return loadWorkspace(io, args, []);
+  const file = path.resolve(io.cwd, args.config);
+  if (!fs.existsSync(file)) return { project: EMPTY_PROJECT, jobsDir };
+  const { config, diagnostics } = parseProjectConfig(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'));
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new UserError(`${args.config} has problems; fix them first`, errors.map(formatDiagnostic).join('\n'));
+  return { project: config, jobsDir };
+}
+
+function projectNamespace(project: ProjectConfig): string {
+  return project.kubernetes.namespace ?? project.defaults.namespace ?? DEFAULT_NAMESPACE;
+}
+
+function writeDefinition(io: CliIO, jobsDir: string, job: JobDefinition, project: ProjectConfig, force: boolean): boolean {
+  const file = path.join(jobsDir, `${job.name}.yaml`);
+  const shown = path.relative(io.cwd, file) || file;
+  const other = path.join(jobsDir, `${job.name}.yml`);
+  if (!force && (fs.existsSync(file) || fs.existsSync(other))) {
+    io.stderr.write(`error: ${job.name}: ${fs.existsSync(file) ? shown : path.relative(io.cwd, other)} exists; not overwritten (--force overwrites it)\n`);
+    return false;
+  }
+  fs.mkdirSync(jobsDir, { recursive: true });
+  // Write-then-rename: an interrupted import never leaves half a definition.
+  fs.writeFileSync(`${file}.tmp`, formatDefinition(job, project));
+  fs.renameSync(`${file}.tmp`, file);
+  io.stdout.write(`wrote ${shown}\n`);
+  return true;
+}
+
+function maskedForOutput(job: JobDefinition): string[] {
+  return Object.entries(job.env).filter(([name, v]) => typeof v === 'string' && isSecretEnvName(name)).map(([name]) => name);
+}
+
+function maskEnv(job: JobDefinition): JobDefinition {
+  return { ...job, env: Object.fromEntries(Object.entries(job.env).map(([name, v]) => [name, typeof v === 'string' && isSecretEnvName(name) ? MASK : v])) };
+}
+
+/**
+ * The canonical definition text: fields in the order of design.md, and only those that differ from
+ * what the loader would fill in from migrate.yaml and the built-in defaults, so that loading the
+ * text gives back exactly `job`. Pure.
+ */
+export function formatDefinition(job: JobDefinition, project: ProjectConfig): string {
+  const d = project.defaults;
+  const out: Record<string, unknown> = { name: job.name, backend: job.backend, schedule: job.schedule };
+  if (job.timezone !== (d.timezone ?? DEFAULT_TIMEZONE)) out.timezone = job.timezone;
+  out.command = typeof job.command === 'string' ? job.command : [...job.command];
+  if (job.image !== undefined && job.image !== d.image) out.image = job.image;
+  if (Object.keys(job.env).length) out.env = job.env;
+  const resources = job.resources;
+  const defaultResources = d.resources ?? {};
+  if (!sameObject(resources, defaultResources)) out.resources = resources;
+  if (job.retries !== (d.retries ?? DEFAULT_RETRIES)) out.retries = job.retries;
+  if (job.concurrency !== (d.concurrency ?? DEFAULT_CONCURRENCY)) out.concurrency = job.concurrency;
+  if (job.startingDeadlineSeconds !== (d.startingDeadlineSeconds ?? DEFAULT_STARTING_DEADLINE_SECONDS)) out.startingDeadline = formatDuration(job.startingDeadlineSeconds);
+  if (job.owner) out.owner = job.owner;
+  if (job.tier) out.tier = job.tier;
+  if (job.description) out.description = job.description;
+  if (Object.keys(job.labels).length) out.labels = job.labels;
+  if (job.namespace !== projectNamespace(project)) out.namespace = job.namespace;
+  return toYaml(out);
+}

@@ -304,9 +304,10 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
 
   /**
    * Takes the lock on `job` for `holder` for `ttlSeconds` (server time). A lock held by someone
-   * else and not expired is refused, naming the holder; an expired one is taken over.
+   * else and not expired is refused, naming the holder; an expired one, or one whose holder
+   * `isAbandoned` says is gone, is taken over.
    */
-  async acquireLock(job: string, holder: string, ttlSeconds: number): Promise<LeaseLock> {
+  async acquireLock(job: string, holder: string, ttlSeconds: number, isAbandoned: (holder: string) => boolean = () => false): Promise<LeaseLock> {
     const name = `${LOCK_PREFIX}${job}`;
     const read = () => this.call({ verb: 'get', resource: 'coordination.k8s.io/leases', kind: 'Lease', name, idempotent: true }, (o) =>
       this.coordination.readNamespacedLeaseWithHttpInfo({ name, namespace: this.namespace }, o));
@@ -331,7 +332,8 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     }
     const { holder: other, expiresAt } = this.leaseTimes(current);
     const serverNow = this.serverClock().now();
-    if (other && other !== holder && expiresAt && expiresAt > serverNow) {
+    // A holder known to be gone (its process on this machine has exited) does not block.
+    if (other && other !== holder && expiresAt && expiresAt > serverNow && !isAbandoned(other)) {
       throw new UserError(
         `job ${job} is locked by "${other}" until ${toRfc3339(expiresAt)}`,
         `Another migrate run holds Lease ${this.namespace}/${name}. Wait for it to finish; if that run is gone, the lock expires at ${toRfc3339(expiresAt)}.`,

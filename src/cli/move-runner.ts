@@ -52,6 +52,21 @@ export function repositoryDir(io: CliIO, args: GlobalArgs): string {
   return path.dirname(path.resolve(io.cwd, args.config));
 }
 
+/**
+ * A lock holder named `user@<this host> pid N` whose process no longer exists: a move that was
+ * killed. Its lease need not be waited out. Holders on other machines always are.
+ */
+export function isAbandonedHolder(holder: string): boolean {
+  const m = /^[^@]*@(.+) pid (\d+)$/.exec(holder);
+  if (!m || m[1] !== os.hostname() || Number(m[2]) === process.pid) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export function holderName(): string {
   let user = 'unknown';
   try {
@@ -162,7 +177,7 @@ export function moveDeps(
         onEvent({ kind: 'warning', message: 'Kubernetes does not answer, so the job cannot be locked there: make sure nobody else is moving it' });
         return { renew: async () => undefined, release: async () => undefined };
       }
-      let lock = await kube.acquireLock(job.name, holder, ttlSeconds);
+      let lock = await kube.acquireLock(job.name, holder, ttlSeconds, isAbandonedHolder);
       return {
         renew: async () => {
           lock = await kube.renewLock(lock);

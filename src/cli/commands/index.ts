@@ -1,8 +1,10 @@
 /** The explicit registry of commands: no dynamic loading. */
 import type { CommandFactory } from '../run.js';
 import { sandboxCommand } from './sandbox.js';
+import { historyCommand } from './history.js';
 import { moveCommand } from './move.js';
 import { nextCommand } from './next.js';
+import { resumeCommand } from './resume.js';
 import { rollbackCommand } from './rollback.js';
 import { renderCommand } from './render.js';
 import { validateCommand } from './validate.js';
@@ -13,5 +15,5 @@ import { importCommand } from './import.js';
 
 export const commands: readonly CommandFactory[] = [
   validateCommand, renderCommand, nextCommand, statusCommand, diffCommand, applyCommand, importCommand,
-  moveCommand, rollbackCommand, sandboxCommand,
+  moveCommand, rollbackCommand, resumeCommand, historyCommand, sandboxCommand,
 ];

@@ -2,13 +2,14 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.js';
-import { lastCompletedMove } from '../../core/journal.js';
+import { lastCompletedMove, unfinishedMoves } from '../../core/journal.js';
 import { openConnections } from '../connections.js';
 import type { GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { journalPath, readJournal } from '../journal-file.js';
 import { repositoryDir, runMoves } from '../move-runner.js';
 import type { ExitHolder } from '../run.js';
+import { finishUnfinished } from './resume.js';
 import { loadWorkspace } from '../workspace.js';
 
 interface RollbackArgs extends GlobalArgs {
@@ -33,6 +34,12 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
       const definition = ws.definitions.find((d) => d.job.name === args.job);
       if (!definition) throw new UserError(`no job named "${args.job}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`);
       const journal = readJournal(journalPath(repositoryDir(io, args)));
+      // An interrupted move is undone from where it stopped.
+      const unfinished = unfinishedMoves(journal).get(args.job);
+      if (unfinished) {
+        exit.code = await finishUnfinished(io, args, ws, unfinished, 'back', args['advance-sandbox'], `migrate rollback ${args.job}`);
+        return;
+      }
       const last = lastCompletedMove(journal, args.job);
       if (!last) throw new UserError(`there is no completed move of ${args.job} in the journal`, 'Nothing to roll back. `migrate history` lists what the journal holds.');
       const from = last.begin.to;

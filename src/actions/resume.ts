@@ -1,0 +1,100 @@
+/**
+ * Finishing a move that was interrupted (the process died, the network went), in either
+ * direction: `resume` completes it, `rollback` of an unfinished move puts the job back. Both
+ * decide from what the two systems show now, not from what the journal hoped: a request may
+ * have reached a server after the client died. Both systems catch up at most one missed slot,
+ * so slots that passed while the job ran nowhere are named, and the latest is recovered.
+ */
+import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
+import { slotsBetween } from '../core/handoff.js';
+import type { JobDefinition } from '../core/job.js';
+import { JOURNAL_VERSION, type JournalRecord, type MoveHistory } from '../core/journal.js';
+import { toRfc3339 } from '../core/time.js';
+import type { MoveDeps } from './move.js';
+
+export interface FinishResult {
+  readonly message: string;
+  readonly outcome?: EnableOutcome;
+  readonly definitionDiff: string;
+  /** True when the systems were left as the journal's move intended (forward) or as before it (back). */
+  readonly ok: boolean;
+}
+
+export async function finishMove(
+  move: MoveHistory,
+  job: JobDefinition,
+  direction: 'forward' | 'back',
+  desiredTarget: (targetLive: unknown) => unknown,
+  deps: MoveDeps,
+): Promise<FinishResult> {
+  const from = move.begin.from;
+  const to = move.begin.to;
+  const source: CutoverSide = deps.sides[from];
+  const target: CutoverSide = deps.sides[to];
+  const nextSlot = new Date(move.begin.handoff.nextSlot);
+  const schedule = { cron: job.schedule, timezone: job.timezone, startingDeadlineSeconds: job.startingDeadlineSeconds };
+  const clock = deps.sides.kubernetes;
+  const record = async (r: Record<string, unknown>) =>
+    deps.journal({ v: JOURNAL_VERSION, id: move.id, job: job.name, at: toRfc3339(await clock.serverNow()), ...r } as unknown as JournalRecord);
+
+  const lock = await deps.acquireLock(180);
+  try {
+    const [sourceLive, targetLive] = await Promise.all([source.read(), target.read()]);
+    const sourceOn = sourceLive !== undefined && source.isEnabled(sourceLive);
+    const targetOn = targetLive !== undefined && target.isEnabled(targetLive);
+
+    if (sourceOn && targetOn) {
+      return {
+        ok: false,
+        definitionDiff: '',
+        message: `${job.name} is enabled in BOTH ${from} and ${to}: every slot runs twice. Someone changed a system by hand since the move began; disable one side (\`migrate status ${job.name}\`), then run this again.`,
+      };
+    }
+
+    if (direction === 'forward') {
+      let outcome: EnableOutcome | undefined;
+      if (sourceOn) {
+        await record({ kind: 'aborted', reason: 'resumed after an interruption before any change', state: `nothing changed: ${job.name} still runs on ${from}` });
+        return { ok: false, definitionDiff: '', message: `the move had not changed anything yet: ${job.name} still runs on ${from}. Start it again with \`migrate move ${job.name} --to ${to}\`.` };
+      }
+      if (!targetOn) {
+        // The source is off and the target never came up: enable it from the first slot after H;
+        // what passed since is recovered (the latest) or named (older).
+        outcome = await target.enableFrom(desiredTarget(targetLive), nextSlot, schedule);
+        await record({ kind: 'step', step: 'target-enabled', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339), resumed: true } });
+      }
+      const after = await target.read();
+      if (!after || !target.isEnabled(after)) throw new Error(`${to} does not show ${job.name} enabled`);
+      await record({ kind: 'step', step: 'verified' });
+      const definitionDiff = await deps.writeDefinition(to);
+      await record({ kind: 'step', step: 'definition-written' });
+      await record({ kind: 'done' });
+      const lost = outcome?.lost.length ? ` Lost while the job ran nowhere: ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
+      return { ok: true, outcome, definitionDiff, message: `finished: ${job.name} runs on ${to}${outcome ? ` from ${toRfc3339(outcome.firstSlot)}` : ''}.${lost}` };
+    }
+
+    // Back: the job runs on the source again from the first slot the target has not run.
+    let firstUnrun = nextSlot;
+    if (targetLive !== undefined && targetOn) {
+      const now = await clock.serverNow();
+      const ran = slotsBetween(schedule.cron, schedule.timezone, new Date(nextSlot.getTime() - 1), now).filter((s) => target.hasTaken(targetLive, s));
+      const last = ran.at(-1);
+      if (last) firstUnrun = slotsBetween(schedule.cron, schedule.timezone, last, new Date(last.getTime() + 400 * 86400e3))[0] ?? firstUnrun;
+      await target.disable(targetLive);
+      await record({ kind: 'step', step: 'target-disabled' });
+    }
+    let outcome: EnableOutcome | undefined;
+    if (!sourceOn) {
+      if (sourceLive === undefined) throw new Error(`${from} has no copy of ${job.name} to re-enable; recreate it with \`migrate apply ${job.name}\``);
+      outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
+      await record({ kind: 'step', step: 'source-restored', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339) } });
+    }
+    const definitionDiff = await deps.writeDefinition(from);
+    const lost = outcome?.lost.length ? ` Lost while the job ran nowhere: ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
+    const state = `${job.name} runs on ${from}${outcome ? ` again from ${toRfc3339(outcome.firstSlot)}` : ' (it never stopped)'}; ${to} is disabled.${lost}`;
+    await record({ kind: 'aborted', reason: 'rolled back by the operator', state });
+    return { ok: true, outcome, definitionDiff, message: `rolled back: ${state}` };
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}

@@ -1,0 +1,60 @@
+/** `migrate history [job]`: the journal's moves, newest first. */
+import type { CommandModule } from 'yargs';
+import { UserError } from '../../core/errors.js';
+import { foldJournal, type MoveHistory } from '../../core/journal.js';
+import { toYaml } from '../../core/yaml-write.js';
+import type { GlobalArgs } from '../global-args.js';
+import type { CliIO } from '../io.js';
+import { journalPath, readJournal } from '../journal-file.js';
+import { repositoryDir } from '../move-runner.js';
+import type { ExitHolder } from '../run.js';
+
+interface HistoryArgs extends GlobalArgs {
+  readonly job?: string;
+}
+
+export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, HistoryArgs> {
+  return {
+    command: 'history [job]',
+    describe: 'moves and rollbacks from the journal, newest first (-o json|yaml)',
+    builder: (y) => y.positional('job', { type: 'string', describe: 'only this job' }) as never,
+    handler: (args) => {
+      const moves = foldJournal(readJournal(journalPath(repositoryDir(io, args))))
+        .filter((m) => !args.job || m.job === args.job)
+        .reverse();
+      const format = args.output ?? 'table';
+      if (format === 'json') io.stdout.write(`${JSON.stringify(moves.map(historyRecord), null, 2)}\n`);
+      else if (format === 'yaml') io.stdout.write(toYaml(moves.map(historyRecord)));
+      else if (format === 'table') io.stdout.write(renderHistoryTable(moves, args.job));
+      else throw new UserError(`-o ${format} is not supported by history`, 'Use -o table (default), json or yaml.');
+    },
+  };
+}
+
+export function historyRecord(m: MoveHistory): Record<string, unknown> {
+  return {
+    id: m.id,
+    job: m.job,
+    operation: m.begin.operation,
+    from: m.begin.from,
+    to: m.begin.to,
+    began: m.begin.at,
+    by: m.begin.holder,
+    handoff: m.begin.handoff.at,
+    firstSlotOnTarget: m.begin.handoff.nextSlot,
+    outcome: m.outcome,
+    lastStep: m.steps.at(-1)?.step ?? 'begin',
+    ...(m.end?.kind === 'aborted' ? { reason: m.end.reason, state: m.end.state } : {}),
+    ...(m.begin.undoes ? { undoes: m.begin.undoes } : {}),
+  };
+}
+
+function renderHistoryTable(moves: readonly MoveHistory[], job?: string): string {
+  if (moves.length === 0) return `No moves${job ? ` of ${job}` : ''} in the journal.\n`;
+  const rows = moves.map((m) => [m.begin.at, m.job, m.begin.operation, `${m.begin.from} -> ${m.begin.to}`, m.outcome, m.steps.at(-1)?.step ?? 'begin', m.id]);
+  const header = ['BEGAN', 'JOB', 'OPERATION', 'DIRECTION', 'OUTCOME', 'LAST STEP', 'ID'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const inFlight = moves.filter((m) => m.outcome === 'in-flight').length;
+  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${moves.length} move${moves.length === 1 ? '' : 's'}${inFlight ? `, ${inFlight} unfinished: finish with \`migrate resume <job>\` or undo with \`migrate rollback <job>\`` : ''}.\n`;
+}

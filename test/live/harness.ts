@@ -25,6 +25,8 @@ export interface LiveBench {
   removeJob(name: string): void;
   /** Runs migrate in the bench's repository, its clock following the sandbox's. */
   cli(...argv: string[]): Promise<CliResult>;
+  /** The same, with some environment variables replaced (e.g. MIGRATE_CHRONOS_URL). */
+  cliWith(env: Record<string, string>, ...argv: string[]): Promise<CliResult>;
   /** The real kubectl with a fresh --cache-dir. */
   kubectl(...args: string[]): Promise<CliResult>;
   /** Plain HTTP to the Chronos stand-in. */
@@ -51,6 +53,7 @@ export async function startBench(options: { start?: Date; project?: string } = {
     job: (name, yaml) => writeFileSync(join(dir, 'jobs', `${name}.yaml`), yaml),
     removeJob: (name) => rmSync(join(dir, 'jobs', `${name}.yaml`), { force: true }),
     cli: (...argv) => runCli(argv, { cwd: dir, env, clock: new FixedClock(sandbox.ctx.clock.now()) }),
+    cliWith: (overrides, ...argv) => runCli(argv, { cwd: dir, env: { ...env, ...overrides }, clock: new FixedClock(sandbox.ctx.clock.now()) }),
     kubectl: (...args) =>
       new Promise((resolve) => {
         const cacheDir = join(dir, `kubectl-cache-${runs++}`);
@@ -79,4 +82,37 @@ export async function startBench(options: { start?: Date; project?: string } = {
     close: () => sandbox.close(),
   };
   return bench;
+}
+
+export interface CountingProxy {
+  readonly url: string;
+  /** `METHOD /path?query` of every request passed through, in order. */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+/** A plain HTTP proxy on 127.0.0.1 that records every request it forwards: how API calls are counted. */
+export async function countingProxy(target: string): Promise<CountingProxy> {
+  const http = await import('node:http');
+  const requests: string[] = [];
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveResult } from '../actions/move.js';
-import { currentBasis, planMove, sidesFor, type PlannedMove, type Sides } from '../actions/move-setup.js';
+import { currentBasis, desiredTargetFor, planMove, sidesFor, type PlannedMove, type Sides } from '../actions/move-setup.js';
+import type { CutoverSide } from '../core/cutover.js';
 import type { LoadedDefinition } from '../core/definition.js';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { BackendName } from '../core/job.js';
@@ -39,6 +40,10 @@ export interface RunMovesOptions {
   readonly advanceSandbox: boolean;
   /** The command line to repeat, for hints. */
   readonly commandLine: string;
+  /** After the move, wait for the target's first run inside the start window and report it. */
+  readonly watch?: boolean;
+  /** With watch: roll back when that first run does not come. */
+  readonly autoRollback?: boolean;
 }
 
 export interface MoveOutcome {
@@ -136,7 +141,27 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
         },
         moveDeps(io, connections, sides, target, journalFile, options, (event) => report(io, name, event)),
       );
-      return { job: name, ok: true, result, message: `${name}: now on ${target.to}; first run there ${toRfc3339(result.outcome.firstSlot)}` };
+      const moved = `${name}: now on ${target.to}; first run there ${toRfc3339(result.outcome.firstSlot)}`;
+      if (!options.watch) return { job: name, ok: true, result, message: moved };
+      const deps = moveDeps(io, connections, sides, target, journalFile, options, (event) => report(io, name, event));
+      const started = await watchFirstRun(sides[target.to], result.outcome.firstSlot, target.definition.job.startingDeadlineSeconds, deps.wait, (line) => io.stderr.write(`[${name}] ${line}\n`));
+      if (started) return { job: name, ok: true, result, message: `${moved}; it started ${started}` };
+      if (!options.autoRollback) return { job: name, ok: false, result, message: `${moved}, but that run did not start within the start window; roll back with \`migrate rollback ${name}\`` };
+      io.stderr.write(`[${name}] the first run did not come: rolling back (--auto-rollback)\n`);
+      await executeMove(
+        {
+          job: target.definition.job,
+          operation: 'rollback',
+          from: target.to,
+          to: target.from,
+          guardSeconds: ws.project.handoff.guardSeconds,
+          desiredTarget: desiredTargetFor(target.definition.job, target.from, 'rollback', () => io.clock.now()),
+          definition: { file: target.definition.file, text: readText(io, target.definition.file) },
+          undoes: result.id,
+        },
+        { ...moveDeps(io, connections, sides, { ...target, from: target.to, to: target.from, operation: 'rollback' }, journalFile, options, (event) => report(io, name, event)) },
+      );
+      return { job: name, ok: false, result, message: `${moved}, but its first run did not start within the start window: rolled back to ${target.from}` };
     } catch (err) {
       if (err instanceof MoveAbortedError) return { job: name, ok: false, message: `${err.reason}\n  ${err.state}` };
       if (err instanceof UserError) return { job: name, ok: false, message: `${name}: ${err.summary}${err.detail ? `\n  ${err.detail}` : ''}` };
@@ -190,6 +215,22 @@ export function moveDeps(
     report: onEvent,
     writeDefinition: async (to) => flipDefinitionBackend(path.resolve(io.cwd, target.definition.file), target.definition.file, to),
   };
+}
+
+/**
+ * Waits on the target's own state for its first run: Chronos moves the start past the slot at
+ * launch; Kubernetes records the slot in lastScheduleTime. Gives up at the end of the start window.
+ */
+async function watchFirstRun(side: CutoverSide, slot: Date, windowSeconds: number, wait: (ms: number) => Promise<void>, say: (line: string) => void): Promise<string | undefined> {
+  const deadline = slot.getTime() + windowSeconds * 1000;
+  say(`watching for the first run (slot ${toRfc3339(slot)}, start window ${windowSeconds} s)`);
+  for (;;) {
+    const now = await side.serverNow();
+    const live = await side.read();
+    if (live !== undefined && now.getTime() >= slot.getTime() && side.hasTaken(live, slot)) return `by ${toRfc3339(now)} (slot ${toRfc3339(slot)})`;
+    if (now.getTime() > deadline) return undefined;
+    await wait(Math.min(Math.max(1000, (now.getTime() < slot.getTime() ? slot.getTime() - now.getTime() : 5000)), deadline - now.getTime() + 1000, 60_000));
+  }
 }
 
 /** A rehearsal's wait: move the sandbox's virtual clock forward (every due slot fires in order). */

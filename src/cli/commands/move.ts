@@ -15,6 +15,8 @@ export interface MoveArgs extends GlobalArgs {
   readonly 'dry-run': boolean;
   readonly concurrency: number;
   readonly 'advance-sandbox': boolean;
+  readonly watch: boolean;
+  readonly 'auto-rollback': boolean;
 }
 
 export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, MoveArgs> {
@@ -28,6 +30,8 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('selector', { alias: 'l', type: 'string', describe: 'jobs whose labels (or tier) match, e.g. tier=low,team=core' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and stop' })
         .option('concurrency', { type: 'number', default: 4, describe: 'jobs moved at once' })
+        .option('watch', { type: 'boolean', default: false, describe: "after the move, wait for the target's first run inside the start window" })
+        .option('auto-rollback', { type: 'boolean', default: false, describe: 'with --watch: roll back when that first run does not come' })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' }) as never,
     handler: async (args) => {
       const to = parseBackendName(args.to);
@@ -41,6 +45,8 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         dryRun: args['dry-run'],
         concurrency: Math.max(1, Math.min(16, Math.floor(args.concurrency))),
         advanceSandbox: args['advance-sandbox'],
+        watch: args.watch || args['auto-rollback'],
+        autoRollback: args['auto-rollback'],
         commandLine: `migrate move ${args.jobs.join(' ')}${args.selector ? ` -l ${args.selector}` : ''} --to ${args.to}`.replace(/\s+/g, ' '),
       });
     },

@@ -1,0 +1,165 @@
+/**
+ * `migrate apply` against both stand-ins: preview and confirmation, server-side apply on
+ * Kubernetes, a Chronos POST that never runs a job at once and keeps its counters, refusal when the
+ * other system runs the job, and idempotence (a second apply sends nothing).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeSandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
+import { FixedClock } from '../../src/core/clock.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { run } from '../../src/cli/run.js';
+import { KUBECTL, countingProxy, startBench, type LiveBench } from './harness.js';
+
+const REPORT = (command = '/app/report.rb') => `name: nightly-report\nbackend: chronos\nschedule: "15 */2 * * *"\ncommand: [ruby, ${command}]\n`;
+const SYNC = (schedule = '0 * * * *') => `name: hourly-sync\nbackend: kubernetes\nschedule: "${schedule}"\ncommand: "sync --all"\n`;
+
+interface RunEntry { system: string; job: string; scheduledFor: string | null; startedAt: string }
+
+let b: LiveBench;
+beforeEach(async () => {
+  b = await startBench();
+  b.job('nightly-report', REPORT());
+  b.job('hourly-sync', SYNC());
+});
+afterEach(() => b.close());
+
+const runs = async () => (await (await fetch(`${b.chronosUrl}/_sandbox/runs`)).json()) as RunEntry[];
+const chronosJob = async (name: string) => ((await b.chronos('GET', '/jobs')).json as Record<string, any>[]).find((j) => j.name === name); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The CLI with a terminal that answers `answer`. */
+async function withPrompt(answer: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string; asked: string[] }> {
+  let stdout = '';
+  let stderr = '';
+  const asked: string[] = [];
+  const io: CliIO = {
+    stdout: { write: (t) => void (stdout += t) },
+    stderr: { write: (t) => void (stderr += t) },
+    isTTY: true,
+    env: { ...b.env, NO_COLOR: '1' },
+    cwd: b.dir,
+    clock: new FixedClock(b.sandbox.ctx.clock.now()),
+    prompt: async (q) => {
+      asked.push(q);
+      return answer;
+    },
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr, asked };
+}
+
+describe('apply', () => {
+  test('creates both jobs; a second apply changes nothing and sends no write', async () => {
+    const first = await b.cli('apply', '--yes');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Plan: 2 to create, 0 to update, 0 unchanged.');
+    expect(first.stdout).toMatch(/\nkubernetes\/default\/hourly-sync: created\nchronos\/nightly-report: created\n$/);
+
+    const chronos = await countingProxy(b.chronosUrl);
+    const kube = await countingProxy(b.sandbox.urls.kubernetes!);
+    try {
+      const kubeconfig = await writeSandboxKubeconfig(join(b.dir, 'proxied'), kube.url);
+      const second = await b.cliWith({ MIGRATE_CHRONOS_URL: chronos.url, KUBECONFIG: kubeconfig }, 'apply');
+      expect([second.code, second.stderr]).toEqual([0, '']);
+      expect(second.stdout).toBe('= kubernetes/default/hourly-sync: matches its definition\n= chronos/nightly-report: matches its definition\n\nNo changes: 2 job(s) match their definitions.\n');
+      expect([...chronos.requests, ...kube.requests].filter((r) => !r.startsWith('GET '))).toEqual([]);
+    } finally {
+      await Promise.all([chronos.close(), kube.close()]);
+    }
+  });
+
+  test('Chronos: posted with the next slot as its start, so applying never runs the job at once', async () => {
+    expect((await b.cli('apply', '--yes', 'nightly-report')).code).toBe(0);
+    expect((await chronosJob('nightly-report'))!.schedule).toBe('R/2026-11-25T10:15:00.000Z/PT2H');
+    await b.advance(60);
+    expect(await runs()).toEqual([]);
+    await b.advance(8 * 60);
+    expect((await runs()).map((r) => r.scheduledFor)).toEqual(['2026-11-25T10:15:00.000Z']);
+  });
+
+  test('Chronos: an update keeps the live counters and the live start, and adds no run', async () => {
+    expect((await b.cli('apply', '--yes', 'nightly-report')).code).toBe(0);
+    await b.advance(5 * 3600); // 10:15, 12:15, 14:15 ran
+    const before = (await chronosJob('nightly-report'))!;
+    expect(before.successCount).toBe(3);
+    b.job('nightly-report', REPORT('/app/report-v2.rb'));
+    const r = await b.cli('apply', '--yes', 'nightly-report');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('-  - /app/report.rb\n+  - /app/report-v2.rb');
+    const after = (await chronosJob('nightly-report'))!;
+    expect(after).toMatchObject({ successCount: 3, lastSuccess: before.lastSuccess, schedule: before.schedule, arguments: ['/app/report-v2.rb'] });
+    await b.advance(3 * 3600);
+    expect((await runs()).map((x) => x.scheduledFor)).toEqual(['10:15', '12:15', '14:15', '16:15'].map((t) => `2026-11-25T${t}:00.000Z`));
+  });
+
+  test('Chronos: a disabled job is re-enabled from the next slot, not from its stale start', async () => {
+    expect((await b.cli('apply', '--yes', 'nightly-report')).code).toBe(0);
+    const live = (await chronosJob('nightly-report'))!;
+    expect((await b.chronos('POST', '/iso8601', { ...live, disabled: true })).status).toBe(204);
+    await b.advance(5 * 3600); // 15:07: the start 10:15 is long past
+    const r = await b.cli('apply', '--yes', 'nightly-report');
+    expect(r.code).toBe(0);
+    expect((await chronosJob('nightly-report'))!).toMatchObject({ disabled: false, schedule: 'R/2026-11-25T16:15:00.000Z/PT2H' });
+    await b.advance(60);
+    expect(await runs()).toEqual([]);
+  });
+
+  test('refuses a job that is enabled in the other system, and changes neither', async () => {
+    expect((await b.chronos('POST', '/iso8601', { name: 'hourly-sync', command: 'sync --all', schedule: 'R/2026-11-25T11:00:00.000Z/PT1H' })).status).toBe(204);
+    const r = await b.cli('apply', '--yes', 'hourly-sync');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('! kubernetes/default/hourly-sync: refused: it is enabled on chronos; enabling it here too would run every slot twice. Use `migrate move hourly-sync --to kubernetes`');
+    expect(r.stdout).toContain('No changes: 0 job(s) match their definitions, 1 refused.');
+    const [row] = JSON.parse((await b.cli('status', 'hourly-sync', '-o', 'json')).stdout) as { kubernetes: { present: boolean } }[];
+    expect(row.kubernetes.present).toBe(false);
+    expect((await chronosJob('hourly-sync'))!.disabled).toBe(false);
+  });
+
+  test('never enables the job in the other system: a suspended twin stays suspended', async () => {
+    expect((await b.cli('apply', '--yes', 'hourly-sync')).code).toBe(0);
+    // The same job, declared on Chronos now, while its CronJob is suspended.
+    const { KubernetesClient } = await import('../../backends/kubernetes/client.js');
+    const k8s = new KubernetesClient({ kubeconfig: b.kubeconfig, sleep: async () => {} });
+    await k8s.setEnabled('hourly-sync', false);
+    b.job('hourly-sync', 'name: hourly-sync\nbackend: chronos\nschedule: "0 * * * *"\ncommand: "sync --all"\n');
+    expect((await b.cli('apply', '--yes', 'hourly-sync')).code).toBe(0);
+    expect((await k8s.read('hourly-sync'))!.spec.suspend).toBe(true);
+    expect((await chronosJob('hourly-sync'))!.disabled).toBe(false);
+  });
+
+  (existsSync(KUBECTL) ? test : test.skip)('Kubernetes: server-side apply as field manager migrate takes back a kubectl edit', async () => {
+    expect((await b.cli('apply', '--yes', 'hourly-sync')).code).toBe(0);
+    expect((await b.kubectl('patch', 'cronjob', 'hourly-sync', '--type=merge', '-p', '{"spec":{"schedule":"5 * * * *"}}')).code).toBe(0);
+    expect((await b.cli('diff', 'hourly-sync')).code).toBe(1);
+    const r = await b.cli('apply', '--yes', 'hourly-sync');
+    expect(r.stdout).toContain('-  schedule: 5 * * * *\n+  schedule: 0 * * * *');
+    expect(r.code).toBe(0);
+    expect((await b.cli('diff', 'hourly-sync')).code).toBe(0);
+    const live = JSON.parse((await b.kubectl('get', 'cronjob', 'hourly-sync', '-o', 'json', '--show-managed-fields')).stdout) as { metadata: { managedFields: { manager: string; operation: string }[] } };
+    expect(live.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'migrate', operation: 'Apply' }));
+  });
+
+  describe('confirmation', () => {
+    test('no terminal and no --yes: fails with a hint, changes nothing', async () => {
+      const r = await b.cli('apply', 'nightly-report');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('+ chronos/nightly-report: will be created');
+      expect(r.stderr).toBe('error: confirmation needed, but there is no terminal to ask on\nReview the preview above, then re-run with --yes to proceed without asking: migrate apply nightly-report --yes\n');
+      expect(await chronosJob('nightly-report')).toBeUndefined();
+    });
+
+    test.each(['y', 'YES', 'yes please', ''])('answering %j cancels', async (answer) => {
+      const r = await withPrompt(answer, 'apply', 'nightly-report');
+      expect(r.asked).toHaveLength(1);
+      expect([r.code, r.stderr]).toEqual([1, 'Apply cancelled: nothing was changed.\n']);
+      expect(await chronosJob('nightly-report')).toBeUndefined();
+    });
+
+    test('answering exactly yes applies', async () => {
+      const r = await withPrompt('yes', 'apply', 'nightly-report');
+      expect(r.asked[0]).toContain("Only 'yes' will be accepted");
+      expect(r.code).toBe(0);
+      expect(await chronosJob('nightly-report')).toBeDefined();
+    });
+  });
+});

@@ -1,0 +1,4 @@
+/** chronos -> kubernetes, two-hourly at :15 and daily in a DST zone: each handoff moment, zero missed, zero doubled, each slot on its system. */
+import { handoffTable } from './table-cases.js';
+
+handoffTable('chronos', [2, 3]);

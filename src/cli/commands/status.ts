@@ -19,6 +19,7 @@ import {
   type ChronosState, type JobObservation, type KubernetesState, type StatusReport, type SystemView, type UnmanagedObject,
 } from '../../core/status.js';
 import { openConnections } from '../connections.js';
+import { journalPath } from '../journal-file.js';
 import type { GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
@@ -150,9 +151,12 @@ function kubernetesView(listing: Listing<CronJobManifest>, name: string, namespa
   };
 }
 
-/** Jobs with an unfinished move in `.migrate/journal.jsonl` beside the project file. */
+/**
+ * Jobs with an unfinished move in the journal beside the project file. A damaged journal is a
+ * warning here (status must still show the systems); move and resume refuse it.
+ */
 function readInFlight(io: CliIO, args: GlobalArgs): Set<string> {
-  const file = path.join(path.dirname(path.resolve(io.cwd, args.config)), '.migrate', 'journal.jsonl');
+  const file = journalPath(path.dirname(path.resolve(io.cwd, args.config)));
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -42,9 +42,13 @@ export interface CliOptions {
 }
 
 export interface LedgerCheck {
-  /** The window: slots in (after, until]. */
+  /**
+   * The window: slots in (after, until]. `verdict` defaults `until` to 1 s before the sandbox's
+   * now: a slot at the very instant has not started yet (the Kubernetes controller starts its Job
+   * 100 ms after the slot).
+   */
   readonly after: Date;
-  readonly until: Date;
+  readonly until?: Date;
   /** The job's cron schedule and zone (default Etc/UTC), as in its definition. */
   readonly schedule: string;
   readonly timezone?: string;
@@ -171,7 +175,7 @@ export async function startSandboxRepo(options: SandboxRepoOptions): Promise<San
       return job === undefined ? all : all.filter((r) => r.job === job);
     },
     async verdict(job, check) {
-      return checkLedger(await repo.runs(job), job, check);
+      return checkLedger(await repo.runs(job), job, { ...check, until: check.until ?? new Date(sandbox.ctx.clock.now().getTime() - 1000) });
     },
     writeJob: (name, yaml) => writeFileSync(join(dir, 'jobs', `${name}.yaml`), yaml),
     readJob: (name) => readFileSync(join(dir, 'jobs', `${name}.yaml`), 'utf8'),
@@ -198,7 +202,7 @@ export async function startSandboxRepo(options: SandboxRepoOptions): Promise<San
  * on the expected system, within the start window; and nothing ran for an instant that is no slot.
  * Runs are matched to slots by the ledger's `scheduledFor`; runs outside the window are ignored.
  */
-export function checkLedger(entries: readonly LedgerEntry[], job: string, check: LedgerCheck): LedgerVerdict {
+export function checkLedger(entries: readonly LedgerEntry[], job: string, check: LedgerCheck & { readonly until: Date }): LedgerVerdict {
   const zone = check.timezone ?? 'Etc/UTC';
   const slots = cronTimesUntil(parseCron(check.schedule), zone, check.after, check.until).map((d) => d.toISOString());
   const slotSet = new Set(slots);

@@ -34,7 +34,7 @@ test('the bench places a job with apply and the ledger shows its runs on the san
   const repo = await startSandboxRepo({ start: '2026-11-25T10:07:00Z', jobs: { tick: jobYaml('tick', 'chronos', '*/5 * * * *') } });
   try {
     expect(await repo.advance(30 * 60)).toEqual(new Date('2026-11-25T10:37:00Z'));
-    const v = await repo.verdict('tick', { after: new Date('2026-11-25T10:07:00Z'), until: repo.now(), schedule: '*/5 * * * *', system: () => 'chronos' });
+    const v = await repo.verdict('tick', { after: new Date('2026-11-25T10:07:00Z'), schedule: '*/5 * * * *', system: () => 'chronos' });
     expect(v.slots).toHaveLength(6);
     expect(v.problems).toEqual([]);
     const status = await repo.cli('status', 'tick', '-o', 'json');

@@ -40,6 +40,17 @@ export function sandboxCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
         if (code === 'EADDRINUSE') throw new UserError('a sandbox port is already in use', 'Pick other ports with --chronos-port/--k8s-port, or 0 for any free port.');
         throw err;
       });
+      // Listen for the stop signals before telling anyone where we are: a caller that reads the
+      // URLs and stops us at once must get a clean shutdown, not the default kill.
+      const stopped = new Promise<NodeJS.Signals>((resolve) => {
+        const stop = (s: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve(s);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
       const { urls } = sandbox;
       io.stdout.write(`migrate sandbox: ${clock} clock, now ${toRfc3339(sandbox.ctx.clock.now())}\n`);
       for (const [system, url] of Object.entries(urls)) io.stdout.write(`  ${system.padEnd(10)} ${url}\n`);
@@ -54,15 +65,7 @@ export function sandboxCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
       const control = urls.chronos ?? Object.values(urls)[0];
       io.stdout.write(`\nControl API (on every port): ${control}/_sandbox/clock, /_sandbox/clock/advance, /_sandbox/runs, /_sandbox/faults\n`);
       io.stdout.write('Press Ctrl-C to stop.\n');
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        const stop = (s: NodeJS.Signals) => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve(s);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      const signal = await stopped;
       await sandbox.close();
       io.stdout.write(`migrate sandbox: stopped (${signal})\n`);
     },

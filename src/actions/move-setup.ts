@@ -21,14 +21,21 @@ import type { MoveOperation } from '../core/journal.js';
 import { diffLive, livePath } from '../core/live-diff.js';
 import type { MovePlan } from '../core/move-plan.js';
 import { planNextFireTimes } from '../core/next-fire-times.js';
-import type { Connections } from '../cli/connections.js';
+import type { ChronosClient } from '../../backends/chronos/client.js';
+import type { KubernetesClient } from '../../backends/kubernetes/client.js';
 
 export interface Sides {
   readonly chronos: CutoverSide<ChronosJob>;
   readonly kubernetes: CutoverSide<CronJobManifest>;
 }
 
-export function sidesFor(connections: Connections, job: JobDefinition): Sides {
+/** The clients a move needs; the CLI's connections provide them. */
+export interface SystemClients {
+  chronos(): ChronosClient;
+  kubernetes(namespace?: string): KubernetesClient;
+}
+
+export function sidesFor(connections: SystemClients, job: JobDefinition): Sides {
   return {
     chronos: chronosCutoverSide(connections.chronos(), job.name),
     kubernetes: kubernetesCutoverSide(connections.kubernetes(job.namespace), job.name),

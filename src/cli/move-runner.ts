@@ -58,11 +58,11 @@ export function repositoryDir(io: CliIO, args: GlobalArgs): string {
 }
 
 /**
- * A lock holder named `user@<this host> pid N` whose process no longer exists: a move that was
- * killed. Its lease need not be waited out. Holders on other machines always are.
+ * A lock holder named `user@<this host> pid N[ move <id>]` whose process no longer exists: a move
+ * that was killed. Its lease need not be waited out. Holders on other machines always are.
  */
 export function isAbandonedHolder(holder: string): boolean {
-  const m = /^[^@]*@(.+) pid (\d+)$/.exec(holder);
+  const m = /^[^@]*@(\S+) pid (\d+)(?: .*)?$/.exec(holder);
   if (!m || m[1] !== os.hostname() || Number(m[2]) === process.pid) return false;
   try {
     process.kill(Number(m[2]), 0);
@@ -89,7 +89,9 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
   const json = args.output === 'json';
 
   const planned: { target: MoveTarget; sides: Sides; planned: PlannedMove }[] = [];
-  for (const target of targets) {
+  // A job named twice on one command line is moved once.
+  const unique = targets.filter((t, i) => targets.findIndex((u) => u.definition.job.name === t.definition.job.name) === i);
+  for (const target of unique) {
     const sides = sidesFor(connections, target.definition.job);
     const u = unfinished.get(target.definition.job.name);
     const p = await planMove({
@@ -191,11 +193,14 @@ export function moveDeps(
 ): MoveDeps {
   const { job } = target.definition;
   const kube = connections.kubernetes(job.namespace);
-  const holder = holderName();
+  const id = `${job.name}-${DateTime.fromJSDate(io.clock.now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`;
+  // One holder per move, not per process: the Lease lets its own holder in again, so two moves
+  // of one job from one process (or one command line) would otherwise both pass the lock.
+  const holder = `${holderName()} move ${id}`;
   return {
     sides,
     holder,
-    id: `${job.name}-${DateTime.fromJSDate(io.clock.now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`,
+    id,
     journal: async (record: JournalRecord) => appendJournal(journalFile, record),
     async acquireLock(ttlSeconds) {
       if (target.sourceUnreachable && target.from === 'kubernetes') {

@@ -1,0 +1,55 @@
+/** Two moves of one job at once: the Lease lets exactly one through; the other is refused naming the holder. */
+import { jobYaml, startSandboxRepo, type SandboxRepo } from '../helpers/sandbox-repo.js';
+
+const SCHEDULE = '*/5 * * * *';
+let repo: SandboxRepo;
+beforeEach(async () => {
+  repo = await startSandboxRepo({ start: '2026-11-25T10:07:00Z', jobs: { job: jobYaml('job', 'chronos', SCHEDULE) } });
+});
+afterEach(() => repo.close());
+
+async function expectOneMoveAndCleanLedger(): Promise<void> {
+  expect(repo.journal().filter((r) => r.kind === 'done')).toHaveLength(1);
+  await repo.advance(3600);
+  const v = await repo.verdict('job', { after: new Date('2026-11-25T10:07:00Z'), schedule: SCHEDULE });
+  expect(v.problems).toEqual([]);
+}
+
+test('two move commands at once: one moves the job, the other fails naming the lock holder', async () => {
+  const results = await Promise.all([1, 2].map(() => repo.cli('move', 'job', '--to', 'k8s', '--yes', '--advance-sandbox')));
+  const codes = results.map((r) => r.code).sort();
+  expect(codes).toEqual([0, 1]);
+  const loser = results.find((r) => r.code === 1)!;
+  expect(loser.stdout).toMatch(/FAILED: job: job job is locked by "[^"]+@[^"]+ pid \d+[^"]*" until /);
+  await expectOneMoveAndCleanLedger();
+});
+
+test('the same job named twice on one command line is moved once', async () => {
+  const r = await repo.cli('move', 'job', 'job', '--to', 'k8s', '--yes', '--advance-sandbox');
+  expect([r.code, r.stdout]).toEqual([0, expect.stringContaining('1 done, 0 failed or refused.')]);
+  await expectOneMoveAndCleanLedger();
+});
+
+test('a lock held from another machine refuses the move, naming the holder and expiry; once expired it is taken over', async () => {
+  const now = repo.now().toISOString().replace('.000Z', '.000000Z');
+  const lease = {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'migrate-lock-job' },
+    spec: { holderIdentity: 'alice@ops-laptop-7 pid 4242', leaseDurationSeconds: 300, acquireTime: now, renewTime: now },
+  };
+  const created = await fetch(`${repo.kubernetesUrl}/apis/coordination.k8s.io/v1/namespaces/default/leases`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(lease) });
+  expect(created.status).toBe(201);
+
+  const refused = await repo.cli('move', 'job', '--to', 'k8s', '--yes', '--advance-sandbox');
+  expect(refused.code).toBe(1);
+  expect(refused.stdout).toContain('FAILED: job: job job is locked by "alice@ops-laptop-7 pid 4242" until 2026-11-25T10:12:00Z');
+  expect(repo.journal()).toEqual([]);
+  const status = await repo.cli('status', 'job', '-o', 'json');
+  expect(JSON.parse(status.stdout)).toMatchObject([{ declared: 'chronos', chronos: { enabled: true }, kubernetes: { present: false }, verdict: 'ok' }]);
+
+  await repo.advance(301);
+  const moved = await repo.cli('move', 'job', '--to', 'k8s', '--yes', '--advance-sandbox');
+  expect(moved.code).toBe(0);
+  await expectOneMoveAndCleanLedger();
+});

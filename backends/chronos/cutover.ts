@@ -45,6 +45,7 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
       };
     },
     activeRuns: () => client.activeRuns(name),
+    serverClock: () => client.serverClock(),
     serverNow: () => client.ping(),
   };
 }

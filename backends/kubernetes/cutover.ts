@@ -63,6 +63,7 @@ export function kubernetesCutoverSide(client: KubernetesClient, name: string): C
       };
     },
     activeRuns: () => client.activeRuns(name),
+    serverClock: () => client.serverClock(),
     async serverNow() {
       await client.read(name);
       return client.serverClock().now();

@@ -86,7 +86,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
   // forced rollback leaves a Kubernetes that does not answer.
   const clockSide = req.sourceUnreachable && req.from === 'kubernetes' ? deps.sides.chronos : deps.sides.kubernetes;
   const record = async (r: Omit<JournalRecord, 'v' | 'id' | 'job' | 'at'> & Partial<JournalRecord>) =>
-    deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: job.name, at: toRfc3339(await clockSide.serverNow().catch(() => deps.localNow())), ...r } as JournalRecord);
+    deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: job.name, at: toRfc3339(wholeSecond(clockSide.serverClock().now())), ...r } as JournalRecord);
 
   // Every move touches Kubernetes, whose clock is the reference; check the other one against it.
   let now = await clockSide.serverNow();
@@ -253,6 +253,10 @@ async function warnOnSkew(deps: MoveDeps, reference: Date): Promise<void> {
     const s = Math.round((chronos.getTime() - reference.getTime()) / 1000);
     if (Math.abs(s) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'chronos', skewSeconds: s });
   }
+}
+
+function wholeSecond(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000);
 }
 
 function handoffRecord(h: Handoff) {

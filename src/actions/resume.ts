@@ -35,7 +35,7 @@ export async function finishMove(
   const schedule = { cron: job.schedule, timezone: job.timezone, startingDeadlineSeconds: job.startingDeadlineSeconds };
   const clock = deps.sides.kubernetes;
   const record = async (r: Record<string, unknown>) =>
-    deps.journal({ v: JOURNAL_VERSION, id: move.id, job: job.name, at: toRfc3339(await clock.serverNow()), ...r } as unknown as JournalRecord);
+    deps.journal({ v: JOURNAL_VERSION, id: move.id, job: job.name, at: toRfc3339(new Date(Math.floor(clock.serverClock().now().getTime() / 1000) * 1000)), ...r } as unknown as JournalRecord);
 
   const lock = await deps.acquireLock(180);
   try {

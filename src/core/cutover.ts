@@ -3,6 +3,7 @@
  * directions (design.md, "The cutover protocol"). Implemented in `backends/<name>/cutover.ts`.
  */
 import type { ActiveRun } from './backend.js';
+import type { Clock } from './clock.js';
 import type { BackendName } from './job.js';
 
 /** How the target was switched on, and which slots it had to be given by hand. */
@@ -39,4 +40,6 @@ export interface CutoverSide<Live = unknown> {
   activeRuns(): Promise<readonly ActiveRun[]>;
   /** The server's clock, read now (an HTTP round trip). */
   serverNow(): Promise<Date>;
+  /** The server's clock as last seen (its last `Date` header, aged locally): no round trip. */
+  serverClock(): Clock;
 }

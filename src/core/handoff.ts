@@ -45,7 +45,8 @@ export function planHandoff(schedule: string, zone: string, now: Date, configure
     return Math.min(configuredGuardSeconds * 1000, Math.floor(gapMs / 4000) * 1000);
   };
   const guard = guardBetween(prev, next);
-  const at = Math.max(now.getTime(), prev ? prev.getTime() + guard : now.getTime());
+  // Whole seconds, as every server clock a client sees.
+  const at = Math.ceil(Math.max(now.getTime(), prev ? prev.getTime() + guard : now.getTime()) / 1000) * 1000;
   if (at <= next.getTime() - guard) return handoff(prev, next, at, guard, now);
   // Too close to the next slot: let the source run it, and hand over after it.
   if (!after) throw new Error(`schedule "${schedule}" never fires after ${next.toISOString()}`);

@@ -12,8 +12,9 @@ import { statusCommand } from './status.js';
 import { diffCommand } from './diff.js';
 import { applyCommand } from './apply.js';
 import { importCommand } from './import.js';
+import { demoCommand } from './demo.js';
 
 export const commands: readonly CommandFactory[] = [
   validateCommand, renderCommand, nextCommand, statusCommand, diffCommand, applyCommand, importCommand,
-  moveCommand, rollbackCommand, resumeCommand, historyCommand, sandboxCommand,
+  moveCommand, rollbackCommand, resumeCommand, historyCommand, sandboxCommand, demoCommand,
 ];

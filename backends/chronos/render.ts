@@ -17,9 +17,10 @@ export function isUtcZone(zone: string): boolean {
   return ['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu'].includes(zone);
 }
 
-export function renderChronosJob(job: JobDefinition, now: Date): Rendered<ChronosJobBody> {
+/** `translate` is the schedule translation (a year-long proof); callers rendering many jobs may pass a memoised one. */
+export function renderChronosJob(job: JobDefinition, now: Date, translate: typeof cronToChronos = cronToChronos): Rendered<ChronosJobBody> {
   const warnings: TranslationWarning[] = [];
-  const schedule = cronToChronos(job.schedule, job.timezone, now);
+  const schedule = translate(job.schedule, job.timezone, now);
   if (!schedule.ok) throw new ChronosRenderError(job.name, schedule.reason);
 
   const shellCommand = typeof job.command === 'string';

@@ -31,7 +31,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     )
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.');
+      // diff follows kubectl: a usage error must not read as "differences found" (1).
+      const usageExit = argv.find((a) => !a.startsWith('-')) === 'diff' ? ExitCode.DiffError : ExitCode.Error;
+      throw err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.', usageExit);
     });
   for (const factory of commands) parser = parser.command(factory(io, exit));
   let helpText = '';

@@ -91,6 +91,7 @@ describe('diff', () => {
   test.each([
     ['an unknown job', ['diff', 'no-such-job'], /^error: no such file or job: no-such-job/],
     ['a definition with problems', ['diff', 'broken'], /^error: \d+ problem\(s\) in the definitions; fix them first\njobs\/broken.yaml:/],
+    ['an unknown flag', ['diff', '--colour'], /^error: Unknown argument: colour/],
   ])('%s is an error: exit 2, never 1', async (_what, argv, message) => {
     b.job('broken', 'name: broken\nbackend: chronos\n');
     try {

@@ -213,6 +213,7 @@ export function diffCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
       } catch (err) {
         // kubectl's contract: an error is never confused with "differences found".
         if (err instanceof UserError && err.exitCode < ExitCode.DiffError) throw new UserError(err.summary, err.detail, ExitCode.DiffError);
+        exit.code = ExitCode.DiffError; // an unexpected error keeps at least this code
         throw err;
       }
     },

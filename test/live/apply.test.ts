@@ -139,6 +139,21 @@ describe('apply', () => {
     expect(live.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'migrate', operation: 'Apply' }));
   });
 
+  test('refuses a job with an unfinished move in the journal', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(b.dir, '.migrate'));
+    writeFileSync(join(b.dir, '.migrate', 'journal.jsonl'), `${JSON.stringify({
+      v: 1, id: 'm-1', job: 'nightly-report', at: '2026-11-25T10:07:00Z', kind: 'begin', operation: 'move', from: 'chronos', to: 'kubernetes', holder: 'ops@laptop pid 1',
+      handoff: { at: '2026-11-25T10:30:00Z', previousSlot: null, nextSlot: '2026-11-25T12:15:00Z', guardSeconds: 30 },
+      snapshots: { chronos: null, kubernetes: null }, definition: { file: 'jobs/nightly-report.yaml', before: '' },
+    })}\n`);
+    const r = await b.cli('apply', '--yes');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('! chronos/nightly-report: refused: a move of it is unfinished; finish it with `migrate resume nightly-report`');
+    expect(r.stdout).toContain('kubernetes/default/hourly-sync: created');
+    expect(await chronosJob('nightly-report')).toBeUndefined();
+  });
+
   describe('confirmation', () => {
     test('no terminal and no --yes: fails with a hint, changes nothing', async () => {
       const r = await b.cli('apply', 'nightly-report');

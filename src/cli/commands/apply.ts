@@ -17,6 +17,7 @@ import { openConnections, type Connections } from '../connections.js';
 import type { GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
+import { readInFlight } from './status.js';
 import { declaredListing, declaredSides, desiredChronosJob, desiredCronJob, namespacesOf, readLiveSnapshot, selectDefinitions, type LiveSnapshot } from './diff.js';
 
 interface ApplyArgs extends GlobalArgs {
@@ -47,7 +48,12 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
       const ns = namespacesOf(conn, jobs);
       if (ns.error) throw new UserError(`cannot use the Kubernetes configuration: ${ns.error}`, 'apply checks both systems before it changes one; fix the kubeconfig (--kubeconfig, --context).');
       const snapshot = await readLiveSnapshot(conn, ns.namespaces);
-      const plan = jobs.map((job) => planApply(job, ns.namespaceOf(job), snapshot, useColor(io, args.color)));
+      const inFlight = readInFlight(io, args);
+      const plan = jobs.map((job) =>
+        inFlight.has(job.name)
+          ? ({ kind: 'refused', job, namespace: ns.namespaceOf(job), reason: `a move of it is unfinished; finish it with \`migrate resume ${job.name}\` or undo it with \`migrate rollback ${job.name}\`` } as const)
+          : planApply(job, ns.namespaceOf(job), snapshot, useColor(io, args.color)),
+      );
 
       for (const step of plan) if (step.kind === 'create' || step.kind === 'update') io.stdout.write(step.patch);
       for (const step of plan) io.stdout.write(`${GLYPH[step.kind]} ${livePath(step.job.backend, step.job.name, step.namespace)}: ${describe(step)}\n`);

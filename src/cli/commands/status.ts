@@ -156,7 +156,7 @@ function kubernetesView(listing: Listing<CronJobManifest>, name: string, namespa
  * Jobs with an unfinished move in the journal beside the project file. A damaged journal is a
  * warning here (status must still show the systems); move and resume refuse it.
  */
-function readInFlight(io: CliIO, args: GlobalArgs): Set<string> {
+export function readInFlight(io: CliIO, args: GlobalArgs): Set<string> {
   const file = journalPath(path.dirname(path.resolve(io.cwd, args.config)));
   let text: string;
   try {

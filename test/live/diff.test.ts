@@ -79,6 +79,17 @@ describe('diff', () => {
     golden('hand-edits.diff', r.stdout);
   });
 
+  test('what the backend cannot carry is reported on stderr', async () => {
+    b.job('limited', 'name: limited\nbackend: chronos\nschedule: "0 * * * *"\ncommand: [x]\nresources:\n  limits: {memory: 1Gi}\n');
+    try {
+      const r = await b.cli('diff', 'limited');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('warning: limited: dropped in translation: resources.limits.memory (1Gi) has no Chronos equivalent (Mesos allocates the request)\n');
+    } finally {
+      b.removeJob('limited');
+    }
+  });
+
   test('colour only when asked: on a terminal, never under --no-color or NO_COLOR', async () => {
     const { runCli } = await import('../helpers/cli.js');
     const run = (argv: string[], env: Record<string, string> = {}) => runCli(argv, { cwd: b.dir, env: { ...b.env, ...env }, isTTY: true });

@@ -18,7 +18,7 @@ import type { GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { readInFlight } from './status.js';
-import { declaredListing, declaredSides, desiredChronosJob, desiredCronJob, namespacesOf, readLiveSnapshot, selectDefinitions, type LiveSnapshot } from './diff.js';
+import { declaredListing, declaredSides, desiredChronosJob, desiredCronJob, namespacesOf, readLiveSnapshot, selectDefinitions, translationWarnings, type LiveSnapshot } from './diff.js';
 
 interface ApplyArgs extends GlobalArgs {
   readonly jobs: readonly string[];
@@ -55,7 +55,11 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
           : planApply(job, ns.namespaceOf(job), snapshot, useColor(io, args.color)),
       );
 
-      for (const step of plan) if (step.kind === 'create' || step.kind === 'update') io.stdout.write(step.patch);
+      for (const step of plan) {
+        if (step.kind !== 'create' && step.kind !== 'update') continue;
+        for (const w of translationWarnings(step.job, io.clock.now())) io.stderr.write(`warning: ${step.job.name}: ${w.message}\n`);
+        io.stdout.write(step.patch);
+      }
       for (const step of plan) io.stdout.write(`${GLYPH[step.kind]} ${livePath(step.job.backend, step.job.name, step.namespace)}: ${describe(step)}\n`);
       const changes = plan.filter((s): s is Change => s.kind === 'create' || s.kind === 'update');
       const refused = plan.filter((s) => s.kind === 'refused').length;

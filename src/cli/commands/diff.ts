@@ -11,6 +11,7 @@ import { readChronosJob, SERVER_OWNED_FIELDS, type ChronosJob } from '../../../b
 import { normalizeChronosJob } from '../../../backends/chronos/normalize.js';
 import { MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from '../../../backends/kubernetes/render.js';
 import { normalizeCronJob } from '../../../backends/kubernetes/normalize.js';
+import type { TranslationWarning } from '../../core/backend.js';
 import type { LoadedDefinition } from '../../core/definition.js';
 import { cronToChronos } from '../../core/schedule/translate.js';
 import { ExitCode, UserError, formatDiagnostic } from '../../core/errors.js';
@@ -178,6 +179,15 @@ export function declaredSides(job: JobDefinition, namespace: string, live: Chron
   return { system: 'kubernetes', namespace, live: live && normalizeCronJobForDiff(live as CronJobManifest), desired: normalizeCronJobForDiff(desiredCronJob(job, namespace)), ...labels };
 }
 
+/** What the declared backend cannot carry of the definition ("dropped in translation: ..."). */
+export function translationWarnings(job: JobDefinition, now: Date): readonly TranslationWarning[] {
+  try {
+    return job.backend === 'chronos' ? renderChronosJob(job, now, memoCronToChronos).warnings : renderCronJob(job).warnings;
+  } catch {
+    return []; // a job that cannot render at all is reported where it is rendered
+  }
+}
+
 /** The declared backend's listing for a job: its live object, or why it could not be read. */
 export function declaredListing(snapshot: LiveSnapshot, job: JobDefinition, namespace: string): Listing<ChronosJob | CronJobManifest> {
   if (job.backend === 'chronos') return snapshot.chronos;
@@ -238,6 +248,7 @@ async function runDiff(io: CliIO, args: DiffArgs): Promise<number> {
       if (!(ns.error && job.backend === 'kubernetes')) failures.push(`${livePath(job.backend, job.name, namespace)}: ${listing.error}`);
       continue;
     }
+    for (const w of translationWarnings(job, listing.now)) io.stderr.write(`warning: ${job.name}: ${w.message}\n`);
     const sides = declaredSides(job, namespace, listing.items.get(job.name), listing.now);
     const d: LiveDiff = diffLive(sides, { color });
     if (d.changed) {

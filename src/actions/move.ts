@@ -132,11 +132,21 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       if (req.sourceUnreachable) {
         now = await waitUntil(deps, deps.sides[req.to], handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`);
         deps.report({ kind: 'warning', message: `${req.from} is unreachable and was NOT disabled: if it is still running the job, slots from ${toRfc3339(handoff.nextSlot)} may run twice until it is disabled by hand` });
-      } else if (sourceLive && source.isEnabled(sourceLive)) await source.disable(sourceLive);
-      await record({ kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } } as never);
+      } else if (sourceLive && source.isEnabled(sourceLive)) {
+        await source.disable(sourceLive);
+        // A disable that landed past the margin (a slow or retried call) may have let the source
+        // take slots after H: the target starts after the last one it took, not at H's next slot.
+        const disabled = await source.read();
+        if (disabled) {
+          const taken = slotsBetween(schedule.cron, schedule.timezone, new Date(handoff.nextSlot.getTime() - 1), await clockSide.serverNow()).filter((s) => source.hasTaken(disabled, s));
+          const last = taken.at(-1);
+          if (last) handoff = { ...handoff, previousSlot: last, nextSlot: slotsBetween(schedule.cron, schedule.timezone, last, new Date(last.getTime() + 400 * 86400e3))[0] ?? handoff.nextSlot };
+        }
+      }
+      await record({ kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), nextSlot: toRfc3339(handoff.nextSlot), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } } as never);
       deps.report({ kind: 'step', step: 'source-disabled', message: `${req.from}: disabled (it ran its last slot ${handoff.previousSlot ? toRfc3339(handoff.previousSlot) : '(none)'})` });
 
-      // Step 6: enable the target from the first slot after H.
+      // Step 6: enable the target from the first slot after H (after the source's last, if later).
       const targetLive = await target.read();
       const outcome = await target.enableFrom(req.desiredTarget(targetLive), handoff.nextSlot, schedule);
       stage = 'enabled';

@@ -85,6 +85,7 @@ describe('import --from chronos: every job diffs clean against Chronos', () => {
     ['c-every-90m', { command: 'x', schedule: 'R/2026-11-27T00:00:00.000Z/PT90M' }, /schedule R\/.*PT90M cannot be written as cron/],
     ['c-finite', { command: 'x', schedule: 'R5/2026-11-27T00:00:00.000Z/PT1H' }, /R5 runs 5 more times and stops/],
     ['c-dependent', { command: 'x', parents: ['c-env'] }, /a dependent job \(runs after c-env\)/],
+    ['Nightly_Report', { command: 'x', schedule: 'R/2026-11-27T00:00:00.000Z/PT1H' }, /name "Nightly_Report" is not a DNS-1123 label/],
   ])('%s is reported and skipped; the others still import', async (name, body, reason) => {
     const posted = await b.chronos('POST', 'parents' in body ? '/dependency' : '/iso8601', { name, ...body });
     expect(posted.status).toBe(204);

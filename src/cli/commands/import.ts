@@ -17,6 +17,7 @@ import {
   DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_RETRIES, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE,
   isSecretEnvName, parseBackendName, type BackendName, type JobDefinition,
 } from '../../core/job.js';
+import { lintName } from '../../core/lint.js';
 import { MASK, sameObject } from '../../core/live-diff.js';
 import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../../core/project.js';
 import { toYaml } from '../../core/yaml-write.js';
@@ -33,8 +34,8 @@ interface ImportArgs extends GlobalArgs {
   readonly force: boolean;
 }
 
-/** Warnings on these fields mean the job cannot be defined at all: it is skipped. */
-const BLOCKING_FIELDS = new Set(['schedule', 'parents']);
+/** Problems with these fields mean the job cannot be defined at all (a name no CronJob can carry, too): it is skipped. */
+const BLOCKING_FIELDS = new Set(['schedule', 'parents', 'name']);
 
 export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ImportArgs> {
   return {
@@ -64,11 +65,11 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
           failed++;
           continue;
         }
-        const warnings = [...item.warnings];
+        const warnings = [...item.warnings, ...lintName(name).map((message) => ({ field: 'name', message }))];
         const blocking = warnings.filter((w) => BLOCKING_FIELDS.has(w.field));
         for (const w of warnings) io.stderr.write(`${blocking.includes(w) ? 'error' : 'warning'}: ${name}: ${w.message}\n`);
         if (blocking.length) {
-          io.stderr.write(`error: ${name}: not imported (keep it on ${from}, or change it so that cron can express it)\n`);
+          io.stderr.write(`error: ${name}: not imported (keep it on ${from}, or change it there so that a definition can express it)\n`);
           failed++;
           continue;
         }

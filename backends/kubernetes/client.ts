@@ -112,7 +112,7 @@ export interface KubernetesClientOptions extends KubeConfigOptions {
 
 /** Plain JSON, as the server sent it: the typed models turn timestamps into Dates. */
 function plain<T>(v: unknown): T {
-  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/.test(x) ? toRfc3339(new Date(x)) : x))) as T;
+  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.length === 24 && x.endsWith('.000Z') && x[10] === 'T' ? `${x.slice(0, 19)}Z` : x))) as T;
 }
 
 function headerDate(headers: Record<string, string> | undefined): Date | undefined {

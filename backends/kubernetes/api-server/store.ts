@@ -75,6 +75,9 @@ export class ObjectStore {
   private rv = 1;
   private readonly history: StoreEvent[] = [];
   private readonly listeners: ((e: StoreEvent) => void)[] = [];
+  /** Stored objects are never mutated (every write stores a new one), so their JSON can be cached. */
+  private readonly jsonCache = new WeakMap<KObject, string>();
+  private readonly sortedCache = new Map<ResourceType, KObject[]>();
 
   constructor(private readonly clock: Clock) {
     this.ensureNamespace('default');
@@ -113,9 +116,31 @@ export class ObjectStore {
 
   /** Sorted by namespace and name, as etcd's key order lists them. */
   list(r: ResourceType, ns?: string): KObject[] {
-    const all = [...this.objects.get(r)!.values()];
-    const filtered = ns && r.namespaced ? all.filter((o) => o.metadata.namespace === ns) : all;
-    return filtered.sort((a, b) => key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)));
+    let sorted = this.sortedCache.get(r);
+    if (!sorted) {
+      sorted = [...this.objects.get(r)!.values()].sort((a, b) => {
+        const ka = key(a.metadata.namespace, a.metadata.name);
+        const kb = key(b.metadata.namespace, b.metadata.name);
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      });
+      this.sortedCache.set(r, sorted);
+    }
+    return ns && r.namespaced ? sorted.filter((o) => o.metadata.namespace === ns) : [...sorted];
+  }
+
+  /** The object's JSON, as a list item (without kind and apiVersion). */
+  json(obj: KObject): string {
+    let text = this.jsonCache.get(obj);
+    if (text === undefined) {
+      text = JSON.stringify(obj);
+      this.jsonCache.set(obj, text);
+    }
+    return text;
+  }
+
+  private put(r: ResourceType, obj: KObject): void {
+    this.objects.get(r)!.set(key(obj.metadata.namespace, obj.metadata.name), obj);
+    this.sortedCache.delete(r);
   }
 
   count(r: ResourceType): number {
@@ -171,7 +196,7 @@ export class ObjectStore {
   private commitCreate(r: ResourceType, obj: KObject, dryRun?: boolean): KObject {
     if (dryRun) return this.withTypeMeta(r, obj);
     obj.metadata.resourceVersion = String(++this.rv);
-    this.objects.get(r)!.set(key(obj.metadata.namespace, obj.metadata.name), obj);
+    this.put(r, obj);
     this.emit('ADDED', r, obj);
     return this.withTypeMeta(r, obj);
   }
@@ -370,7 +395,7 @@ export class ObjectStore {
     if (r.generation && !deepEqual(old.spec, next.spec)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     if (dryRun) return this.withTypeMeta(r, next);
     next.metadata.resourceVersion = String(++this.rv);
-    this.objects.get(r)!.set(key(next.metadata.namespace, next.metadata.name), next);
+    this.put(r, next);
     this.emit('MODIFIED', r, next);
     return this.withTypeMeta(r, next);
   }
@@ -385,7 +410,7 @@ export class ObjectStore {
     const owners = recordUpdate(readOwners(old), old, next, manager, apiVersionOf(r), this.now(), 'status');
     this.setOwners(next, owners);
     next.metadata.resourceVersion = String(++this.rv);
-    this.objects.get(r)!.set(key(next.metadata.namespace, next.metadata.name), next);
+    this.put(r, next);
     this.emit('MODIFIED', r, next);
     return next;
   }
@@ -429,6 +454,7 @@ export class ObjectStore {
     const k = key(obj.metadata.namespace, obj.metadata.name);
     if (!this.objects.get(r)!.has(k)) return;
     this.objects.get(r)!.delete(k);
+    this.sortedCache.delete(r);
     const gone = clone(obj);
     gone.metadata.resourceVersion = String(++this.rv);
     this.emit('DELETED', r, gone);
@@ -466,6 +492,7 @@ export class ObjectStore {
   restore(state: unknown): void {
     if (!isPlainObject(state) || !Array.isArray(state.objects)) throw new Error('not a Kubernetes stand-in snapshot');
     for (const m of this.objects.values()) m.clear();
+    this.sortedCache.clear();
     for (const { resource, object } of state.objects as { resource: string; object: KObject }[]) {
       const r = RESOURCES.find((x) => `${x.plural}.${x.group}` === resource);
       if (r) this.objects.get(r)!.set(key(object.metadata.namespace, object.metadata.name), clone(object));

@@ -1,0 +1,77 @@
+/**
+ * A move "killed" after any step: the real protocol (executeMove with the CLI's own wiring) runs
+ * in-process until the journal record chosen as the kill point, and then never goes on, as if the
+ * process had died there. Its lock is held by a process of this machine that has exited, as a
+ * killed migrate's would be, so `resume` and `rollback` may take it over at once.
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { executeMove, type MoveDeps } from '../../src/actions/move.js';
+import { planMove, sidesFor } from '../../src/actions/move-setup.js';
+import { openConnections } from '../../src/cli/connections.js';
+import type { GlobalArgs } from '../../src/cli/global-args.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { appendJournal } from '../../src/cli/journal-file.js';
+import { moveDeps } from '../../src/cli/move-runner.js';
+import { loadWorkspace } from '../../src/cli/workspace.js';
+import type { JournalRecord } from '../../src/core/journal.js';
+import type { SystemName } from '../../src/sandbox/ledger.js';
+import type { SandboxRepo } from '../helpers/sandbox-repo.js';
+
+/** Where the process dies: after a record was written, or just before it (the call done, not recorded). */
+export interface KillPoint {
+  readonly name: string;
+  readonly record: string;
+  readonly when: 'after' | 'before';
+  /** Whether the source was already disabled at that point. */
+  readonly sourceDisabled: boolean;
+}
+
+export const KILL_POINTS: readonly KillPoint[] = [
+  { name: 'after begin', record: 'begin', when: 'after', sourceDisabled: false },
+  { name: 'after locked', record: 'locked', when: 'after', sourceDisabled: false },
+  { name: 'after the source was disabled, before recording it', record: 'source-disabled', when: 'before', sourceDisabled: true },
+  { name: 'after source-disabled', record: 'source-disabled', when: 'after', sourceDisabled: true },
+  { name: 'after the target was enabled, before recording it', record: 'target-enabled', when: 'before', sourceDisabled: true },
+  { name: 'after target-enabled', record: 'target-enabled', when: 'after', sourceDisabled: true },
+  { name: 'after verified', record: 'verified', when: 'after', sourceDisabled: true },
+  { name: 'after definition-written', record: 'definition-written', when: 'after', sourceDisabled: true },
+];
+
+const recordName = (r: JournalRecord) => (r.kind === 'step' ? r.step : r.kind);
+
+/** Runs `move job --to <to>` until the kill point; resolves 'killed' there (or 'finished' if never reached). */
+export async function killedMove(repo: SandboxRepo, from: SystemName, to: SystemName, kill: KillPoint): Promise<'killed' | 'finished'> {
+  const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, isTTY: false, env: repo.env, cwd: repo.dir, clock: repo.sandbox.ctx.clock };
+  const args = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: false, yes: true, debug: false } as GlobalArgs;
+  const ws = loadWorkspace(io, args);
+  const definition = ws.definitions.find((d) => d.job.name === 'job')!;
+  const connections = openConnections(io, args, ws.project);
+  const sides = sidesFor(connections, definition.job);
+  const guardSeconds = ws.project.handoff.guardSeconds;
+  const { plan, desiredTarget } = await planMove({ definition, from, to, operation: 'move', guardSeconds, sides });
+  if (plan.refusal) throw new Error(`the move was refused: ${plan.refusal}`);
+
+  const wiring = moveDeps(io, connections, sides, { definition, from, to, operation: 'move' }, repo.journalFile, { advanceSandbox: true }, () => undefined);
+  const kube = connections.kubernetes(definition.job.namespace);
+  const deadHolder = `${os.userInfo().username}@${os.hostname()} pid ${spawnSync('true').pid}`;
+  let die!: () => void;
+  const died = new Promise<'killed'>((resolve) => (die = () => resolve('killed')));
+  const never = new Promise<void>(() => undefined);
+  const deps: MoveDeps = {
+    ...wiring,
+    holder: deadHolder,
+    async journal(record) {
+      const here = recordName(record) === kill.record;
+      if (here && kill.when === 'before') return die(), never;
+      appendJournal(repo.journalFile, record);
+      if (here) return die(), never;
+    },
+    async acquireLock(ttlSeconds) {
+      let lock = await kube.acquireLock('job', deadHolder, ttlSeconds);
+      return { renew: async () => void (lock = await kube.renewLock(lock)), release: () => kube.releaseLock(lock) };
+    },
+  };
+  const request = { job: definition.job, operation: 'move' as const, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text: repo.readJob('job') } };
+  return Promise.race([died, executeMove(request, deps).then(() => 'finished' as const)]);
+}

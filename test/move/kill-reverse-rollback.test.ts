@@ -1,0 +1,5 @@
+/** Killed inside a Kubernetes -> Chronos move, then `migrate rollback`. */
+import { KILL_POINTS } from './kill-bench.js';
+import { killTable } from './kill-cases.js';
+
+killTable('rollback', 'kubernetes', KILL_POINTS.filter((p) => p.sourceDisabled && p.record !== 'verified'));

@@ -28,7 +28,7 @@ const runs = async () => (await (await fetch(`${b.chronosUrl}/_sandbox/runs`)).j
 const chronosJob = async (name: string) => ((await b.chronos('GET', '/jobs')).json as Record<string, any>[]).find((j) => j.name === name); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The CLI with a terminal that answers `answer`. */
-async function withPrompt(answer: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string; asked: string[] }> {
+async function withPrompt(answer: string | (() => Promise<string>), ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string; asked: string[] }> {
   let stdout = '';
   let stderr = '';
   const asked: string[] = [];
@@ -41,7 +41,7 @@ async function withPrompt(answer: string, ...argv: string[]): Promise<{ code: nu
     clock: new FixedClock(b.sandbox.ctx.clock.now()),
     prompt: async (q) => {
       asked.push(q);
-      return answer;
+      return typeof answer === 'string' ? answer : answer();
     },
   };
   const code = await run(argv, io);
@@ -168,6 +168,32 @@ describe('apply', () => {
       expect(r.asked).toHaveLength(1);
       expect([r.code, r.stderr]).toEqual([1, 'Apply cancelled: nothing was changed.\n']);
       expect(await chronosJob('nightly-report')).toBeUndefined();
+    });
+
+    test('a plan whose basis changed while the operator read it is refused: nothing is applied', async () => {
+      expect((await b.cli('apply', '--yes', 'nightly-report')).code).toBe(0);
+      b.job('nightly-report', REPORT('/app/report-v2.rb'));
+      const r = await withPrompt(async () => {
+        const live = (await chronosJob('nightly-report'))!;
+        expect((await b.chronos('POST', '/iso8601', { ...live, mem: 2048 })).status).toBe(204);
+        return 'yes';
+      }, 'apply', 'nightly-report');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('error: the live state changed since the preview: chronos/nightly-report; nothing was applied\nRe-run `migrate apply nightly-report` to see the new plan.\n');
+      expect((await chronosJob('nightly-report'))!).toMatchObject({ mem: 2048, arguments: ['/app/report.rb'] });
+    });
+
+    test('a run while the operator read the plan is not stale, and is not run again', async () => {
+      expect((await b.cli('apply', '--yes', 'nightly-report')).code).toBe(0);
+      b.job('nightly-report', REPORT('/app/report-v2.rb'));
+      const r = await withPrompt(async () => {
+        await b.advance(15 * 60); // the 10:15 slot runs while the question is open
+        return 'yes';
+      }, 'apply', 'nightly-report');
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect((await chronosJob('nightly-report'))!).toMatchObject({ successCount: 1, schedule: 'R/2026-11-25T12:15:00.000Z/PT2H', arguments: ['/app/report-v2.rb'] });
+      await b.advance(60);
+      expect((await runs()).map((x) => x.scheduledFor)).toEqual(['2026-11-25T10:15:00.000Z']);
     });
 
     test('answering exactly yes applies', async () => {

@@ -8,17 +8,18 @@
 import type { CommandModule } from 'yargs';
 import type { ChronosJob } from '../../../backends/chronos/model.js';
 import { canonicalSchedule } from '../../../backends/chronos/schedule.js';
+import { normalizeChronosJob } from '../../../backends/chronos/normalize.js';
 import { CONTAINER_NAME, type CronJobManifest } from '../../../backends/kubernetes/render.js';
 import { UserError } from '../../core/errors.js';
 import type { JobDefinition } from '../../core/job.js';
-import { diffLive, livePath } from '../../core/live-diff.js';
+import { diffLive, livePath, sortKeys } from '../../core/live-diff.js';
 import { confirm } from '../confirm.js';
 import { openConnections, type Connections } from '../connections.js';
 import type { GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { readInFlight } from './status.js';
-import { declaredListing, declaredSides, desiredChronosJob, desiredCronJob, namespacesOf, readLiveSnapshot, selectDefinitions, translationWarnings, type LiveSnapshot } from './diff.js';
+import { declaredListing, declaredSides, desiredChronosJob, desiredCronJob, namespacesOf, normalizeCronJobForDiff, readLiveSnapshot, selectDefinitions, translationWarnings, type LiveSnapshot } from './diff.js';
 
 interface ApplyArgs extends GlobalArgs {
   readonly jobs: readonly string[];
@@ -26,7 +27,14 @@ interface ApplyArgs extends GlobalArgs {
 
 /** One job's step; the plan is plain data, rendered with + ~ = ! glyphs. */
 export type ApplyStep =
-  | { readonly kind: 'create' | 'update'; readonly job: JobDefinition; readonly namespace: string; readonly patch: string }
+  | {
+      readonly kind: 'create' | 'update';
+      readonly job: JobDefinition;
+      readonly namespace: string;
+      readonly patch: string;
+      /** What the plan was made from (the declared side as compared, normalised): a re-read must find the same. */
+      readonly basis: string;
+    }
   | { readonly kind: 'unchanged'; readonly job: JobDefinition; readonly namespace: string }
   | { readonly kind: 'refused'; readonly job: JobDefinition; readonly namespace: string; readonly reason: string };
 
@@ -73,8 +81,20 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
         exit.code = 1;
         return;
       }
+      // Confirmation can take minutes: re-read, and refuse a plan whose basis changed (terraform's stale plan).
+      const fresh = await readLiveSnapshot(conn, ns.namespaces);
+      const stale = changes.filter((step) => {
+        const again = planApply(step.job, step.namespace, fresh, false);
+        return again.kind !== step.kind || again.basis !== step.basis;
+      });
+      if (stale.length) {
+        throw new UserError(
+          `the live state changed since the preview: ${stale.map((st) => livePath(st.job.backend, st.job.name, st.namespace)).join(', ')}; nothing was applied`,
+          `Re-run \`${command}\` to see the new plan.`,
+        );
+      }
       for (const step of changes) {
-        await execute(conn, step, snapshot);
+        await execute(conn, step);
         io.stdout.write(`${livePath(step.job.backend, step.job.name, step.namespace)}: ${step.kind === 'create' ? 'created' : 'updated'}\n`);
       }
     },
@@ -124,19 +144,27 @@ export function planApply(job: JobDefinition, namespace: string, snapshot: LiveS
   }
   const d = diffLive(sides, { color });
   if (!d.changed) return { kind: 'unchanged', job, namespace };
-  return { kind: live ? 'update' : 'create', job, namespace, patch: d.patch };
+  return { kind: live ? 'update' : 'create', job, namespace, patch: d.patch, basis: basisOf(job, live) };
 }
 
-async function execute(conn: Connections, step: Change, snapshot: LiveSnapshot): Promise<void> {
+/** The live object as compared, without what changes at every run (Chronos counters and start). */
+function basisOf(job: JobDefinition, live: ChronosJob | CronJobManifest | undefined): string {
+  if (!live) return 'absent';
+  const normalized = job.backend === 'chronos' ? normalizeChronosJob(live as ChronosJob) : normalizeCronJobForDiff(live as CronJobManifest);
+  return JSON.stringify(sortKeys(normalized));
+}
+
+async function execute(conn: Connections, step: Change): Promise<void> {
   const { job, namespace } = step;
   if (job.backend === 'kubernetes') {
     await conn.kubernetes(namespace).apply(desiredCronJob(job, namespace));
     return;
   }
   const client = conn.chronos();
-  const live = snapshot.chronos.ok ? snapshot.chronos.items.get(job.name) : undefined;
-  // The server's clock picks the start: the next slot after now, so the POST never runs the job at once.
-  await client.ping();
+  // Read just before the POST: a run since the listing moved the start and the counters, and an
+  // old start (now in the past) posted back would make Chronos run the job at once. The read also
+  // sets the server clock, which picks the next slot.
+  const live = await client.read(job.name);
   await client.post(chronosBody(job, live, client.serverClock().now()));
 }
 

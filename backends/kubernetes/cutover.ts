@@ -36,7 +36,18 @@ export function kubernetesCutoverSide(client: KubernetesClient, name: string): C
         await waitUntilGone(client, name);
       }
       const fresh = freshCopy(desired);
-      const created = await client.create(fresh);
+      let created: CronJobManifest;
+      try {
+        created = await client.create(fresh);
+      } catch (err) {
+        // Never leave the job deleted after a failed create: put the old copy back (best effort),
+        // suspended so it runs nothing, and a rollback or resume still finds it.
+        if (live) {
+          const old = freshCopy(live);
+          await client.create({ ...old, spec: { ...old.spec, suspend: true } }).catch(() => undefined);
+        }
+        throw err;
+      }
       const createdAt = new Date(created.metadata.creationTimestamp as string);
       // The controller runs only slots strictly after creationTimestamp (whole seconds). Slots
       // from firstSlot up to it passed while the job ran nowhere: start the latest one ourselves,

@@ -168,12 +168,17 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       return { id: deps.id, handoff, outcome, definitionDiff };
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      const state = await putBack(req, deps, clockSide, handoff, stage, schedule).catch(
-        (e: unknown) =>
-          `could NOT put the job back (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): ${req.from} is disabled and ${req.to} may be ${stage === 'enabled' ? 'enabled' : 'absent or disabled'}. ` +
-          `Run \`migrate status ${job.name}\`, then \`migrate resume ${job.name}\` or \`migrate rollback ${job.name}\`.`,
-      );
-      await record({ kind: 'aborted', reason, state } as never).catch(() => undefined);
+      let putBackFailed = false;
+      const state = await putBack(req, deps, clockSide, handoff, stage, schedule).catch((e: unknown) => {
+        putBackFailed = true;
+        return (
+          `could NOT put the job back (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): ${req.from} is disabled (or absent, if it was being recreated) and ${req.to} may be ${stage === 'enabled' ? 'enabled' : 'absent or disabled'}. ` +
+          `Run \`migrate status ${job.name}\`, then \`migrate resume ${job.name}\` or \`migrate rollback ${job.name}\`.`
+        );
+      });
+      // Not put back, the move is unfinished, not over: left without an end record, `status`
+      // shows it in flight and `resume` or `rollback` can finish it (an `aborted` one they skip).
+      if (!putBackFailed) await record({ kind: 'aborted', reason, state } as never).catch(() => undefined);
       throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state);
     }
   } catch (err) {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
 import { DateTime } from 'luxon';
 import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveResult } from '../actions/move.js';
 import { currentBasis, desiredTargetFor, planMove, sidesFor, type PlannedMove, type Sides } from '../actions/move-setup.js';
@@ -13,12 +14,13 @@ import type { CutoverSide } from '../core/cutover.js';
 import type { LoadedDefinition } from '../core/definition.js';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { BackendName } from '../core/job.js';
-import { unfinishedMoves, type JournalRecord, type MoveOperation } from '../core/journal.js';
+import { unfinishedMoves, type BeginRecord, type JournalRecord, type MoveOperation } from '../core/journal.js';
+import { setDefinitionBackend } from '../core/definition-edit.js';
 import { movePlanJson, renderMovePlanHuman } from '../core/move-plan.js';
 import { toRfc3339 } from '../core/time.js';
 import { confirm } from './confirm.js';
 import { openConnections, type Connections } from './connections.js';
-import { flipDefinitionBackend } from './definition-file.js';
+import { flipDefinitionBackend, writeFileAtomic } from './definition-file.js';
 import type { GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
 import { appendJournal, journalPath, readJournal } from './journal-file.js';
@@ -218,7 +220,9 @@ export function moveDeps(
     wait: options.advanceSandbox ? sandboxAdvancer(kube.server) : (ms) => new Promise((r) => setTimeout(r, ms)),
     localNow: () => io.clock.now(),
     report: onEvent,
-    writeDefinition: async (to) => flipDefinitionBackend(path.resolve(io.cwd, target.definition.file), target.definition.file, to),
+    writeDefinition: async (to) =>
+      (target.undoes && restoreDefinition(journalFile, target.undoes, path.resolve(io.cwd, target.definition.file), target.definition.file, to)) ??
+      flipDefinitionBackend(path.resolve(io.cwd, target.definition.file), target.definition.file, to),
   };
 }
 
@@ -236,6 +240,20 @@ async function watchFirstRun(side: CutoverSide, slot: Date, windowSeconds: numbe
     if (now.getTime() > deadline) return undefined;
     await wait(Math.min(Math.max(1000, (now.getTime() < slot.getTime() ? slot.getTime() - now.getTime() : 5000)), deadline - now.getTime() + 1000, 60_000));
   }
+}
+
+/**
+ * A rollback puts the file back as it was before the move it undoes, byte for byte (`k8s` stays
+ * `k8s`), when nobody edited it since that move flipped it; otherwise it is flipped like a move.
+ */
+function restoreDefinition(journalFile: string, undoes: string, file: string, shownAs: string, to: BackendName): string | undefined {
+  const begin = readJournal(journalFile).find((r): r is BeginRecord => r.kind === 'begin' && r.id === undoes);
+  if (!begin || begin.from !== to) return undefined;
+  const current = fs.readFileSync(file, 'utf8');
+  const before = begin.definition.before;
+  if (current === before || setDefinitionBackend(before, begin.to) !== current) return undefined;
+  writeFileAtomic(file, before);
+  return createTwoFilesPatch(`a/${shownAs}`, `b/${shownAs}`, current, before, undefined, undefined, { context: 3 }).split('\n').slice(1).join('\n');
 }
 
 /** A rehearsal's wait: move the sandbox's virtual clock forward (every due slot fires in order). */

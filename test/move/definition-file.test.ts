@@ -1,5 +1,5 @@
 /** The definition follows a move with the smallest edit; a rollback restores it byte for byte. */
-import { startSandboxRepo } from '../helpers/sandbox-repo.js';
+import { jobYaml, startSandboxRepo } from '../helpers/sandbox-repo.js';
 
 const canonical = `# Nightly report: owned by payments.
 name: job   # the DNS name
@@ -33,6 +33,7 @@ resources:
 const cases: [string, string, string, string][] = [
   ['canonical, with comments, quotes, flow maps and blank lines', canonical, 'kubernetes', canonical.replace('backend: "chronos"', 'backend: "kubernetes"')],
   ['the original per-block format', perBlock, 'chronos', perBlock.replace(/^kubernetes:/m, 'chronos:')],
+  ['backend: k8s (kept as written on the way back)', jobYaml('job', 'kubernetes', '*/5 * * * *').replace('backend: kubernetes', 'backend: k8s'), 'chronos', jobYaml('job', 'chronos', '*/5 * * * *')],
   ['CRLF line endings, no final newline', canonical.replace(/\n/g, '\r\n').trimEnd(), 'kubernetes', canonical.replace('backend: "chronos"', 'backend: "kubernetes"').replace(/\n/g, '\r\n').trimEnd()],
 ];
 
@@ -53,6 +54,19 @@ test.each(cases)('%s', async (_, original, to, moved) => {
     expect(repo.readJob('job')).toBe(original);
     const status = JSON.parse((await repo.cli('status', 'job', '-o', 'json')).stdout) as { verdict: string }[];
     expect(status[0]!.verdict).toBe('ok');
+  } finally {
+    await repo.close();
+  }
+});
+
+test('a definition edited after the move keeps the edit through the rollback', async () => {
+  const repo = await startSandboxRepo({ start: '2026-11-25T09:00:00Z', jobs: { job: canonical } });
+  try {
+    expect((await repo.cli('move', 'job', '--to', 'k8s', '--yes', '--advance-sandbox')).code).toBe(0);
+    repo.writeJob('job', `${repo.readJob('job')}owner: payments@example.com\n`);
+    await repo.advance(3600);
+    expect((await repo.cli('rollback', 'job', '--yes', '--advance-sandbox')).code).toBe(0);
+    expect(repo.readJob('job')).toBe(`${canonical}owner: payments@example.com\n`);
   } finally {
     await repo.close();
   }

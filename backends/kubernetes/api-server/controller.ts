@@ -74,6 +74,11 @@ export class CronJobController implements TimedParticipant {
   private readonly specCache = new Map<string, { schedule: string; spec?: CronSpec }>();
   private readonly recorded: ControllerEvent[] = [];
   private syncing = false;
+  /** The CronJob being synced: its own status write and Job create need no second sync. */
+  private current: string | undefined;
+  /** Job keys by the uid of the CronJob that controls them: a sync reads its Jobs without a scan. */
+  private readonly owned = new Map<string, Set<string>>();
+  private readonly ownerOfJob = new Map<string, string>();
   private readonly jobSeconds: number;
 
   constructor(
@@ -96,9 +101,12 @@ export class CronJobController implements TimedParticipant {
   rebuild(): void {
     this.requeueAt.clear();
     this.jobEnds.clear();
+    this.owned.clear();
+    this.ownerOfJob.clear();
     for (const cj of this.store.list(CRONJOBS)) this.dirty.add(cjKey(cj.metadata.namespace, cj.metadata.name));
     for (const job of this.store.list(JOBS)) {
       const k = cjKey(job.metadata.namespace, job.metadata.name);
+      this.index(job, k, true);
       if (isFinished(job)) continue;
       if (job.status?.startTime) this.jobEnds.set(k, Date.parse(job.status.startTime) + this.durationOf(job) * 1000);
       else this.jobsToStart.add(k);
@@ -138,7 +146,14 @@ export class CronJobController implements TimedParticipant {
         if (this.dirty.size === 0 && this.jobsToStart.size === 0) break;
         const batch = [...this.dirty].sort();
         this.dirty.clear();
-        for (const k of batch) this.sync(k, now);
+        for (const k of batch) {
+          this.current = k;
+          try {
+            this.sync(k, now);
+          } finally {
+            this.current = undefined;
+          }
+        }
       }
     } finally {
       this.syncing = false;
@@ -164,11 +179,12 @@ export class CronJobController implements TimedParticipant {
         if (delay !== undefined) this.requeueAt.set(k, delay);
         return;
       }
-      this.dirty.add(k);
+      if (k !== this.current) this.dirty.add(k);
       return;
     }
     if (e.resource === JOBS) {
       const k = cjKey(o.metadata.namespace, o.metadata.name);
+      this.index(o, k, e.type !== 'DELETED');
       if (e.type === 'ADDED') {
         this.recordRun(o);
         if (o.spec?.suspend !== true) this.jobsToStart.add(k);
@@ -178,8 +194,21 @@ export class CronJobController implements TimedParticipant {
         this.jobEnds.delete(k);
       }
       const owner = controllerOf(o);
-      if (owner?.kind === 'CronJob') this.dirty.add(cjKey(o.metadata.namespace, owner.name));
+      const ownerKey = owner?.kind === 'CronJob' ? cjKey(o.metadata.namespace, owner.name) : undefined;
+      if (ownerKey && ownerKey !== this.current) this.dirty.add(ownerKey);
     }
+  }
+
+  private index(job: KObject, k: string, present: boolean): void {
+    const previous = this.ownerOfJob.get(k);
+    if (previous !== undefined) this.owned.get(previous)?.delete(k);
+    this.ownerOfJob.delete(k);
+    const uid = controllerOf(job)?.uid;
+    if (!present || typeof uid !== 'string') return;
+    this.ownerOfJob.set(k, uid);
+    let set = this.owned.get(uid);
+    if (!set) this.owned.set(uid, (set = new Set()));
+    set.add(k);
   }
 
   private recordRun(job: KObject): void {
@@ -303,7 +332,10 @@ export class CronJobController implements TimedParticipant {
     const cj = clone(stored);
     cj.status ??= {};
     const status = cj.status as KObject;
-    const jobs = this.store.list(JOBS, ns).filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
+    const jobs = [...(this.owned.get(cj.metadata.uid) ?? [])]
+      .map((jk) => this.store.get(JOBS, ...(jk.split('/') as [string, string])))
+      .filter((j): j is KObject => j !== undefined && controllerOf(j)?.uid === cj.metadata.uid)
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
     let active = ((status.active ?? []) as KObject[]).slice();
     const inActive = (uid: string) => active.some((a) => a.uid === uid);
     for (const j of jobs) {
@@ -464,17 +496,24 @@ function baseline(cj: KObject): Date {
 }
 
 /** The zone the controller reads the schedule in; the sandbox's controller-manager runs in UTC. */
+const zoneValidity = new Map<string, boolean>();
+
 function zoneOf(cj: KObject): string | undefined {
   const schedule = String(cj.spec?.schedule ?? '');
   const tzPrefix = schedule.match(/^(?:CRON_)?TZ=(\S+)\s+/);
   const zone = cj.spec?.timeZone ?? tzPrefix?.[1] ?? 'UTC';
   if (typeof zone !== 'string') return undefined;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
-  } catch {
-    return undefined;
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    zoneValidity.set(zone, valid);
   }
+  return valid ? zone : undefined;
 }
 
 function scheduleKey(cj: KObject): string {

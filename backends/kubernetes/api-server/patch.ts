@@ -31,8 +31,18 @@ export function isPlainObject(v: unknown): v is KObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A deep copy of JSON data (undefined members dropped, as JSON would). */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : clone(x))) as T;
+  if (typeof v === 'object' && v !== null) {
+    const out: KObject = {};
+    for (const k of Object.keys(v)) {
+      const x = (v as KObject)[k];
+      if (x !== undefined) out[k] = clone(x);
+    }
+    return out as T;
+  }
+  return v;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

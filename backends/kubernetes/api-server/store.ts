@@ -62,12 +62,22 @@ function metadataOf(o: KObject): KObject {
   return o.metadata as KObject;
 }
 
-/** Everything a writer may have changed, minus bookkeeping: equal means the write is a no-op. */
-function comparable(o: KObject): KObject {
-  const c = clone(o);
-  delete c.metadata?.managedFields;
-  delete c.metadata?.resourceVersion;
-  return c;
+/** Equal apart from bookkeeping (managedFields, resourceVersion): such a write is a no-op. */
+function sameContent(a: KObject, b: KObject): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k !== 'metadata') {
+      if (!deepEqual(a[k], b[k])) return false;
+      continue;
+    }
+    const ma = (a.metadata ?? {}) as KObject;
+    const mb = (b.metadata ?? {}) as KObject;
+    for (const mk of new Set([...Object.keys(ma), ...Object.keys(mb)])) {
+      if (mk === 'managedFields' || mk === 'resourceVersion') continue;
+      if (!deepEqual(ma[mk], mb[mk])) return false;
+    }
+  }
+  return true;
 }
 
 export class ObjectStore {
@@ -390,7 +400,7 @@ export class ObjectStore {
   private commitUpdate(r: ResourceType, old: KObject, next: KObject, owners: readonly Owner[], dryRun?: boolean): KObject {
     const errors = validateObject(r, next, old);
     if (errors.length > 0) throw invalid(r, old.metadata.name, errors);
-    if (deepEqual(comparable(old), comparable(next))) return this.withTypeMeta(r, old);
+    if (sameContent(old, next)) return this.withTypeMeta(r, old);
     this.setOwners(next, owners);
     if (r.generation && !deepEqual(old.spec, next.spec)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     if (dryRun) return this.withTypeMeta(r, next);
@@ -406,7 +416,7 @@ export class ObjectStore {
     if (!old) return undefined;
     const next = clone(old);
     mutate(next);
-    if (deepEqual(comparable(old), comparable(next))) return old;
+    if (sameContent(old, next)) return old;
     const owners = recordUpdate(readOwners(old), old, next, manager, apiVersionOf(r), this.now(), 'status');
     this.setOwners(next, owners);
     next.metadata.resourceVersion = String(++this.rv);
@@ -464,7 +474,8 @@ export class ObjectStore {
     const uid = owner.metadata.uid;
     for (const r of RESOURCES) {
       if (!r.namespaced) continue;
-      for (const dep of this.list(r, owner.metadata.namespace)) {
+      for (const dep of [...this.objects.get(r)!.values()]) {
+        if (dep.metadata.namespace !== owner.metadata.namespace) continue;
         const refs = (dep.metadata.ownerReferences ?? []) as KObject[];
         if (!refs.some((ref) => ref.uid === uid)) continue;
         if (policy === 'Orphan') {

@@ -4,7 +4,7 @@ import { readDefinition } from '../../src/core/definition.js';
 import type { JobDefinition } from '../../src/core/job.js';
 import { diffLive, maskSecrets, sortKeys } from '../../src/core/live-diff.js';
 import { EMPTY_PROJECT, parseProjectConfig } from '../../src/core/project.js';
-import { buildStatusReport, judgeJob, statusExitCode, summaryLine, type JobObservation, type Verdict } from '../../src/core/status.js';
+import { buildStatusReport, judgeJob, renderStatusTable, statusExitCode, summaryLine, type JobObservation, type Verdict } from '../../src/core/status.js';
 
 const up = (enabled: boolean | undefined) =>
   enabled === undefined ? ({ reachable: true, state: { present: false, enabled: false } } as const) : ({ reachable: true, state: { present: true, enabled } } as const);
@@ -60,6 +60,19 @@ describe('judgeJob', () => {
     expect(statusExitCode(report)).toBe(1);
     expect(statusExitCode(buildStatusReport([observe('chronos', true, undefined)], [{ system: 'chronos', name: 'legacy', enabled: true }], {}))).toBe(0);
     expect(statusExitCode(buildStatusReport([], [], { chronos: 'down' }))).toBe(1);
+  });
+});
+
+describe('renderStatusTable', () => {
+  const report = buildStatusReport([{ ...observe('chronos', true, true), name: 'twice' }, { ...observe('kubernetes', undefined, 'down'), name: 'unseen' }], [], { kubernetes: 'connection refused' });
+
+  test('verdicts coloured only when asked; an unreachable system shown in its cells and below', () => {
+    const plain = renderStatusTable(report);
+    expect(plain).not.toContain('\u001b[');
+    expect(plain).toMatch(/^twice\s+chronos\s+enabled\s+-\s+-\s+active\s+-\s+-\s+0\s+double$/m);
+    expect(plain).toMatch(/^unseen\s+kubernetes\s+absent\s+-\s+-\s+unreachable\s+\?\s+\?\s+\?\s+unknown$/m);
+    expect(plain).toContain('\nkubernetes: unreachable: connection refused\n');
+    expect(renderStatusTable(report, { color: true })).toContain('\u001b[1;31mdouble\u001b[0m');
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { KUBECTL, startBench, type LiveBench } from './harness.js';
 
 let b: LiveBench;
@@ -132,12 +132,11 @@ const kubectlSuite = existsSync(KUBECTL) ? describe : describe.skip;
 kubectlSuite('import --from kubernetes: CronJobs made with kubectl diff clean against Kubernetes', () => {
   beforeAll(async () => {
     const { writeFileSync } = await import('node:fs');
-    for (const [name, o] of cronJobs) {
-      const file = join(b.dir, `${name}.json`);
-      writeFileSync(file, cronJobYaml(name, o));
-      const r = await b.kubectl('apply', '-f', file);
-      expect(r.stderr).toBe('');
-    }
+    // One kubectl run for all of them: one YAML stream.
+    const file = join(b.dir, 'cronjobs.yaml');
+    writeFileSync(file, cronJobs.map(([name, o]) => stringify(JSON.parse(cronJobYaml(name, o)))).join('---\n'));
+    const r = await b.kubectl('apply', '-f', file);
+    expect(r.stderr).toBe('');
   });
 
   test.each(cronJobs)('%s', async (name, _o, warning) => {

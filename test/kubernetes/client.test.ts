@@ -136,6 +136,26 @@ describe('CronJobs through the client', () => {
   });
 });
 
+describe('client-node Watch', () => {
+  test('receives ADDED and DELETED events from the stand-in', async () => {
+    const { Watch } = await import('@kubernetes/client-node');
+    const { kc } = loadKubeConfig({ kubeconfig: h.kubeconfigPath });
+    const seen: string[] = [];
+    let resolveDeleted!: () => void;
+    const deleted = new Promise<void>((r) => (resolveDeleted = r));
+    const abort = await new Watch(kc).watch('/apis/batch/v1/namespaces/default/cronjobs', {}, (type, obj: { metadata: { name: string } }) => {
+      seen.push(`${type} ${obj.metadata.name}`);
+      if (type === 'DELETED') resolveDeleted();
+    }, () => undefined);
+    await client.create(cronJob('watched'));
+    await client.deleteCronJob('watched', 'Background');
+    await deleted;
+    abort.abort();
+    expect(seen[0]).toBe('ADDED watched');
+    expect(seen.at(-1)).toBe('DELETED watched');
+  });
+});
+
 describe('errors are translated into actionable messages', () => {
   test('404, 409 AlreadyExists, 409 Conflict', async () => {
     const notFound = await error(client.setEnabled('ghost', true));

@@ -128,6 +128,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
 
     // Step 5: disable the source. From here on, a failure puts the job back.
     let stage: 'disabled' | 'enabled' = 'disabled';
+    let definitionWritten = false;
     try {
       if (req.sourceUnreachable) {
         now = await waitUntil(deps, deps.sides[req.to], handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`);
@@ -163,13 +164,14 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
 
       // Step 8: the definition follows.
       const definitionDiff = await deps.writeDefinition(req.to);
+      definitionWritten = true;
       await record({ kind: 'step', step: 'definition-written', detail: { file: req.definition.file } } as never);
       await record({ kind: 'done' } as never);
       return { id: deps.id, handoff, outcome, definitionDiff };
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
       let putBackFailed = false;
-      const state = await putBack(req, deps, clockSide, handoff, stage, schedule).catch((e: unknown) => {
+      let state = await putBack(req, deps, clockSide, handoff, stage, schedule).catch((e: unknown) => {
         putBackFailed = true;
         return (
           `could NOT put the job back (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): ${req.from} is disabled (or absent, if it was being recreated) and ${req.to} may be ${stage === 'enabled' ? 'enabled' : 'absent or disabled'}. ` +
@@ -178,6 +180,13 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       });
       // Not put back, the move is unfinished, not over: left without an end record, `status`
       // shows it in flight and `resume` or `rollback` can finish it (an `aborted` one they skip).
+      // Put back after the definition followed (the journal failed at its last records): it
+      // follows back, so the file says where the job runs.
+      if (!putBackFailed && definitionWritten) {
+        await deps.writeDefinition(req.from).catch((e: unknown) => {
+          state = state.replace('the definition is unchanged', `the definition could NOT be set back to ${req.from} (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): set backend: ${req.from} by hand`);
+        });
+      }
       if (!putBackFailed) await record({ kind: 'aborted', reason, state } as never).catch(() => undefined);
       throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state);
     }

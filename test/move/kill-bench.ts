@@ -40,8 +40,12 @@ export const KILL_POINTS: readonly KillPoint[] = [
 
 const recordName = (r: JournalRecord) => (r.kind === 'step' ? r.step : r.kind);
 
-/** Runs `move job --to <to>` until the kill point; resolves 'killed' there (or 'finished' if never reached). */
-export async function killedMove(repo: SandboxRepo, from: SystemName, to: SystemName, kill: KillPoint): Promise<'killed' | 'finished'> {
+/**
+ * Runs `move job --to <to>` until the kill point; resolves 'killed' there (or 'finished' if never
+ * reached). With `journalThrows`, writing the journal fails there instead (a full disk): the move
+ * goes on to handle the error, and its own outcome is returned.
+ */
+export async function killedMove(repo: SandboxRepo, from: SystemName, to: SystemName, kill: KillPoint, journalThrows = false): Promise<'killed' | 'finished' | Error> {
   const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, isTTY: false, env: repo.env, cwd: repo.dir, clock: repo.sandbox.ctx.clock };
   const args = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: false, yes: true, debug: false } as GlobalArgs;
   const ws = loadWorkspace(io, args);
@@ -63,6 +67,7 @@ export async function killedMove(repo: SandboxRepo, from: SystemName, to: System
     holder: deadHolder,
     async journal(record) {
       const here = recordName(record) === kill.record;
+      if (here && journalThrows) throw new Error(`ENOSPC: no space left on device, write ${repo.journalFile}`);
       if (here && kill.when === 'before') return die(), never;
       appendJournal(repo.journalFile, record);
       if (here) return die(), never;
@@ -73,5 +78,5 @@ export async function killedMove(repo: SandboxRepo, from: SystemName, to: System
     },
   };
   const request = { job: definition.job, operation: 'move' as const, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text: repo.readJob('job') } };
-  return Promise.race([died, executeMove(request, deps).then(() => 'finished' as const)]);
+  return Promise.race([died, executeMove(request, deps).then(() => 'finished' as const, (err: Error) => err)]);
 }

@@ -38,7 +38,6 @@ export function renderChronosJob(job: JobDefinition, now: Date, translate: typeo
     warnings.push({ field: 'startingDeadline', message: 'dropped in translation: startingDeadline has no Chronos 3.x equivalent (Chronos runs a missed slot late instead of skipping it)' });
   }
   if (Object.keys(job.labels).length) warnings.push({ field: 'labels', message: 'dropped in translation: labels have no Chronos equivalent' });
-  if (job.namespace !== DEFAULT_NAMESPACE) warnings.push({ field: 'namespace', message: 'namespace has no Chronos equivalent (kept in the definition)' });
 
   const body: ChronosJobBody = {
     name: job.name,

@@ -270,8 +270,8 @@ export class CronJobController implements TimedParticipant {
     if (!job || isFinished(job)) return;
     const failed = job.metadata.annotations?.[OUTCOME_ANNOTATION] === 'Failed';
     const time = metaTime(at);
-    for (const pod of this.store.list(PODS, ns)) {
-      if (controllerOf(pod)?.uid !== job.metadata.uid) continue;
+    for (const pod of this.store.values(PODS)) {
+      if (pod.metadata.namespace !== ns || controllerOf(pod)?.uid !== job.metadata.uid) continue;
       this.store.writeStatus(PODS, ns, pod.metadata.name, (p) => {
         p.status = { ...(p.status ?? {}), phase: failed ? 'Failed' : 'Succeeded' };
       }, 'kubelet');

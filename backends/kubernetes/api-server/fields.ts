@@ -148,6 +148,9 @@ export interface Owner {
   readonly apiVersion: string;
   time: string;
   readonly fields: Set<FieldPath>;
+  /** The entry this owner was read from; written back as is unless `touched`. */
+  readonly source?: ManagedFieldsEntry;
+  touched?: boolean;
 }
 
 export function readOwners(obj: KObject): Owner[] {
@@ -159,13 +162,14 @@ export function readOwners(obj: KObject): Owner[] {
     apiVersion: e.apiVersion,
     time: e.time,
     fields: fromFieldsV1(e.fieldsV1),
+    source: e,
   }));
 }
 
 export function writeOwners(owners: readonly Owner[]): ManagedFieldsEntry[] {
   return owners
     .filter((o) => o.fields.size > 0)
-    .map((o) => ({
+    .map((o) => o.source && !o.touched ? o.source : ({
       manager: o.manager,
       operation: o.operation,
       apiVersion: o.apiVersion,
@@ -187,8 +191,10 @@ export function recordUpdate(
   const subresource = part === 'status' ? 'status' : undefined;
   const result = owners.map((o) => ({ ...o, fields: new Set(o.fields) }));
   for (const o of result) {
+    const before = o.fields.size;
     for (const p of changed) if (!(o.manager === manager && o.operation === 'Update')) o.fields.delete(p);
     for (const p of gone) o.fields.delete(p);
+    if (o.fields.size !== before) o.touched = true;
   }
   if (changed.length > 0) {
     let mine = result.find((o) => o.manager === manager && o.operation === 'Update' && o.subresource === subresource);
@@ -197,6 +203,7 @@ export function recordUpdate(
       result.push(mine);
     }
     mine.time = time;
+    mine.touched = true;
     for (const p of changed) mine.fields.add(p);
   }
   return result;

@@ -153,6 +153,11 @@ export class ObjectStore {
     this.sortedCache.delete(r);
   }
 
+  /** Every object of a kind, unsorted (for controllers that filter anyway). */
+  values(r: ResourceType): KObject[] {
+    return [...this.objects.get(r)!.values()];
+  }
+
   count(r: ResourceType): number {
     return this.objects.get(r)!.size;
   }
@@ -335,7 +340,7 @@ export class ObjectStore {
     if (cmeta.resourceVersion !== undefined && cmeta.resourceVersion !== old.metadata.resourceVersion) throw conflict(r, name);
     const subresource = part === 'status' ? 'status' : undefined;
     const live = leafFields(old, part);
-    const owners = readOwners(old).map((o) => ({ ...o, fields: new Set(o.fields) }));
+    const owners: Owner[] = readOwners(old).map((o) => ({ ...o, fields: new Set(o.fields), touched: true }));
     const conflicts: { manager: string; apiVersion: string; field: string }[] = [];
     for (const o of owners) {
       if (o.manager === opts.manager && o.operation === 'Apply') continue;

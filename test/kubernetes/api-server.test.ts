@@ -111,6 +111,9 @@ describe('CRUD, metadata and Status bodies', () => {
     const notArray = await call('PATCH', `${CJ}/nightly`, { spec: {} }, { 'Content-Type': 'application/json-patch+json' });
     expect(notArray.status).toBe(422);
     expect((await call('PATCH', `${CJ}/nightly`, {}, { 'Content-Type': 'text/plain' })).status).toBe(415);
+    const proto = await call('POST', JOBS, 'k8s\u0000binary', { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+    expect([proto.status, proto.body.reason]).toEqual([415, 'UnsupportedMediaType']);
+    expect(proto.body.message).toMatch(/JSON and YAML only.*kubectl create -f/);
   });
 
   test('server-side apply creates on a missing object (201), then owns and removes its fields', async () => {

@@ -14,7 +14,7 @@ import {
 import { clone, isPlainObject } from './patch.js';
 import { apiVersionOf, findResource, NAMESPACES, type KObject, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { ApiError, badRequest, expired, methodNotAllowed, notFoundPath, statusForCode, type StatusBody } from './status.js';
+import { ApiError, badRequest, expired, methodNotAllowed, notFoundPath, statusForCode, unsupportedMediaType, type StatusBody } from './status.js';
 import { ObjectStore, patchTypeOf, type PropagationPolicy, type StoreEvent } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 
@@ -313,6 +313,12 @@ function parseRoute(path: string): Route | undefined {
 function parseBody(req: StandInRequest): unknown {
   const text = req.body.toString('utf8');
   const ct = String(req.headers['content-type'] ?? '');
+  if (ct.includes('protobuf') || ct.includes('cbor')) {
+    throw new ApiError({
+      ...unsupportedMediaType(ct).body,
+      message: `the sandbox API server accepts JSON and YAML only, not ${ct}; kubectl commands that build objects themselves (e.g. create job --from) send protobuf: write the object to a file and use kubectl create -f`,
+    });
+  }
   if (ct.includes('yaml')) return parseYaml(req.body);
   try {
     return JSON.parse(text);

@@ -199,6 +199,10 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
   /** Server-side apply as field manager `migrate`: creates a missing CronJob, merges into a live one. */
   async apply(manifest: CronJobManifest, dryRun = false): Promise<CronJobManifest> {
     const name = manifest.metadata.name;
+    const wanted = manifest.metadata.namespace;
+    if (wanted !== undefined && wanted !== this.namespace) {
+      throw new UserError(`CronJob ${name} belongs in namespace ${wanted}, but this client works in ${this.namespace}`, `Pass -n ${wanted} (or set the namespace of the kubeconfig context).`);
+    }
     const body = { ...manifest, metadata: { ...manifest.metadata, namespace: this.namespace } };
     delete (body as Obj).status;
     const applied = await this.call({ verb: 'patch', resource: 'batch/cronjobs', kind: 'CronJob', name, idempotent: true }, (o) =>

@@ -69,6 +69,8 @@ describe('CronJobs through the client', () => {
     expect(live?.spec.schedule).toBe('*/5 * * * *');
     expect(live?.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'migrate', operation: 'Apply' })]);
     expect(await client.read('missing')).toBeUndefined();
+    const elsewhere = cronJob('other');
+    await expect(client.apply({ ...elsewhere, metadata: { ...elsewhere.metadata, namespace: 'team-b' } })).rejects.toThrow('CronJob other belongs in namespace team-b, but this client works in default');
   });
 
   test('an untouched CronJob normalises to exactly its manifest', async () => {

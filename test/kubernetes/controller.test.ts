@@ -5,7 +5,7 @@ type Action =
   | { readonly create: Record<string, unknown>; readonly annotations?: Record<string, string> }
   | { readonly at: string }
   | { readonly patch: Record<string, unknown> }
-  | { readonly foreignJobFor: string };
+  | { readonly foreignJobFor: string; readonly owned?: boolean };
 
 interface Row {
   readonly name: string;
@@ -105,9 +105,21 @@ const rows: readonly Row[] = [
     runs: [['2026-03-09T06:30:00Z', '2026-03-09T06:30:00.100Z']],
   },
   {
-    name: 'a Job of the slot name created by someone else holds the slot; the next slot runs',
+    name: 'a Job of the slot name created by someone else holds the slot, and the CronJob waits for an event',
     start: '2026-11-01T09:00:00Z',
-    actions: [{ create: { schedule: '*/5 * * * *' } }, { foreignJobFor: '2026-11-01T09:05:00Z' }, { at: '2026-11-01T09:10:01Z' }],
+    actions: [{ create: { schedule: '*/5 * * * *' } }, { foreignJobFor: '2026-11-01T09:05:00Z' }, { at: '2026-11-01T09:12:00Z' }, { patch: { metadata: { labels: { poke: 'yes' } } } }, { at: '2026-11-01T09:15:01Z' }],
+    runs: [['2026-11-01T09:05:00Z', '2026-11-01T09:00:00.000Z'], ['2026-11-01T09:10:00Z', '2026-11-01T09:12:00.000Z'], ['2026-11-01T09:15:00Z', '2026-11-01T09:15:00.100Z']],
+  },
+  {
+    name: 'a CronJob held by a foreign Job wakes at the informer resync (12 h)',
+    start: '2026-11-01T09:00:00Z',
+    actions: [{ create: { schedule: '0 * * * *' } }, { foreignJobFor: '2026-11-01T10:00:00Z' }, { at: '2026-11-01T22:00:01Z' }],
+    runs: [['2026-11-01T10:00:00Z', '2026-11-01T09:00:00.000Z'], ['2026-11-01T21:00:00Z', '2026-11-01T21:00:00.500Z'], ['2026-11-01T22:00:00Z', '2026-11-01T22:00:00.100Z']],
+  },
+  {
+    name: 'a Job for the slot with a controller reference to the CronJob is adopted; the next slot runs on time',
+    start: '2026-11-01T09:00:00Z',
+    actions: [{ create: { schedule: '*/5 * * * *' } }, { foreignJobFor: '2026-11-01T09:05:00Z', owned: true }, { at: '2026-11-01T09:10:01Z' }],
     runs: [['2026-11-01T09:05:00Z', '2026-11-01T09:00:00.000Z'], ['2026-11-01T09:10:00Z', '2026-11-01T09:10:00.100Z']],
   },
 ];
@@ -145,8 +157,10 @@ describe('CronJob controller v2 on the virtual clock', () => {
           await api(h, 'PATCH', `${CJ}/nightly`, action.patch, 'application/merge-patch+json');
         } else {
           const slot = action.foreignJobFor;
+          const uid = (await api(h, 'GET', `${CJ}/nightly`)).metadata.uid;
+          const owner = { apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly', uid, controller: true };
           await api(h, 'POST', '/apis/batch/v1/namespaces/default/jobs', {
-            metadata: { name: `nightly-${MIN(slot)}`, annotations: { 'batch.kubernetes.io/cronjob-scheduled-timestamp': slot } },
+            metadata: { name: `nightly-${MIN(slot)}`, annotations: { 'batch.kubernetes.io/cronjob-scheduled-timestamp': slot }, ...(action.owned ? { ownerReferences: [owner] } : {}) },
             spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } } },
           });
         }

@@ -25,6 +25,13 @@ export const OUTCOME_ANNOTATION = 'sandbox.migrate.dev/outcome';
 
 /** The controller's requeue lands this long after a slot (`nextScheduleDelta`). */
 const NEXT_SCHEDULE_DELTA_MS = 100;
+/**
+ * The informers' resync: every CronJob gets an update event and syncs. kube-controller-manager
+ * picks 12-24 h at random; the sandbox uses 12 h so runs are reproducible, offset by half a
+ * second so a resync never coincides with a slot (which would start it 100 ms early).
+ */
+const RESYNC_MS = 12 * 3600 * 1000;
+const RESYNC_OFFSET_MS = 500;
 const MANAGER = 'kube-controller-manager';
 
 export interface ControllerEvent {
@@ -80,6 +87,7 @@ export class CronJobController implements TimedParticipant {
   private readonly owned = new Map<string, Set<string>>();
   private readonly ownerOfJob = new Map<string, string>();
   private readonly jobSeconds: number;
+  private nextResyncAt: number;
 
   constructor(
     private readonly store: ObjectStore,
@@ -88,6 +96,7 @@ export class CronJobController implements TimedParticipant {
     opts: ControllerOptions = {},
   ) {
     this.jobSeconds = opts.jobDurationSeconds ?? 30;
+    this.nextResyncAt = clock.now().getTime() + RESYNC_MS + RESYNC_OFFSET_MS;
     store.subscribe((e) => this.observe(e));
     this.rebuild();
   }
@@ -115,7 +124,7 @@ export class CronJobController implements TimedParticipant {
 
   nextDueAt(): Date | undefined {
     if (this.dirty.size > 0 || this.jobsToStart.size > 0) return this.clock.now();
-    let min: number | undefined;
+    let min: number | undefined = this.store.count(CRONJOBS) > 0 ? this.nextResyncAt : undefined;
     for (const t of this.requeueAt.values()) if (min === undefined || t < min) min = t;
     for (const t of this.jobEnds.values()) if (min === undefined || t < min) min = t;
     return min === undefined ? undefined : new Date(min);
@@ -127,6 +136,10 @@ export class CronJobController implements TimedParticipant {
     try {
       for (let guard = 0; guard < 1000; guard++) {
         const t = now.getTime();
+        if (this.nextResyncAt <= t) {
+          while (this.nextResyncAt <= t) this.nextResyncAt += RESYNC_MS;
+          for (const cj of this.store.values(CRONJOBS)) this.dirty.add(cjKey(cj.metadata.namespace, cj.metadata.name));
+        }
         for (const k of [...this.jobsToStart]) {
           this.jobsToStart.delete(k);
           this.startJob(k, now);
@@ -332,10 +345,12 @@ export class CronJobController implements TimedParticipant {
     const cj = clone(stored);
     cj.status ??= {};
     const status = cj.status as KObject;
+    // As in sync(): history cleanup first, then syncCronJob over the same list of Jobs.
     const jobs = [...(this.owned.get(cj.metadata.uid) ?? [])]
       .map((jk) => this.store.get(JOBS, ...(jk.split('/') as [string, string])))
       .filter((j): j is KObject => j !== undefined && controllerOf(j)?.uid === cj.metadata.uid)
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+    this.cleanupFinishedJobs(cj, jobs);
     let active = ((status.active ?? []) as KObject[]).slice();
     const inActive = (uid: string) => active.some((a) => a.uid === uid);
     for (const j of jobs) {
@@ -359,7 +374,6 @@ export class CronJobController implements TimedParticipant {
     }
     status.active = active;
     this.schedule(cj, now, jobs);
-    this.cleanupFinishedJobs(cj, jobs);
     const finalActive = status.active as KObject[];
     if (finalActive.length === 0) delete status.active;
     this.store.writeStatus(CRONJOBS, ns, name, (o) => {
@@ -432,8 +446,10 @@ export class CronJobController implements TimedParticipant {
     } catch (err) {
       if (!(err instanceof ApiError) || err.body.reason !== 'AlreadyExists') throw err;
       const existing = this.store.get(JOBS, cj.metadata.namespace, jobName);
-      // Someone else's Job of this name holds the slot: the name is the lock.
-      if (!existing || controllerOf(existing)?.uid !== cj.metadata.uid) return requeue();
+      // Someone else's Job of this name holds the slot (the name is the lock), and the real
+      // controller returns without a requeue: the CronJob waits for its next update event, an
+      // owned Job's event, or the informer resync.
+      if (!existing || controllerOf(existing)?.uid !== cj.metadata.uid) return;
       if ((status.active as KObject[]).some((a) => a.uid === existing.metadata.uid)) return requeue();
       created = existing;
     }

@@ -450,7 +450,7 @@ export class CronJobController implements TimedParticipant {
       // controller returns without a requeue: the CronJob waits for its next update event, an
       // owned Job's event, or the informer resync.
       if (!existing || controllerOf(existing)?.uid !== cj.metadata.uid) return;
-      if ((status.active as KObject[]).some((a) => a.uid === existing.metadata.uid)) return requeue();
+      if ((status.active as KObject[]).some((a) => a.uid === existing.metadata.uid)) return;
       created = existing;
     }
     status.active = [
@@ -517,7 +517,8 @@ const zoneValidity = new Map<string, boolean>();
 function zoneOf(cj: KObject): string | undefined {
   const schedule = String(cj.spec?.schedule ?? '');
   const tzPrefix = schedule.match(/^(?:CRON_)?TZ=(\S+)\s+/);
-  const zone = cj.spec?.timeZone ?? tzPrefix?.[1] ?? 'UTC';
+  // formatSchedule: a TZ= prefix in the schedule wins over spec.timeZone.
+  const zone = tzPrefix?.[1] ?? cj.spec?.timeZone ?? 'UTC';
   if (typeof zone !== 'string') return undefined;
   let valid = zoneValidity.get(zone);
   if (valid === undefined) {

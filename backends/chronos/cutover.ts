@@ -8,7 +8,7 @@ import { slotsBetween } from '../../src/core/handoff.js';
 import { formatChronosSchedule } from '../../src/core/schedule/iso8601.js';
 import type { ChronosClient } from './client.js';
 import type { ChronosJob } from './model.js';
-import { readSchedule } from './schedule.js';
+import { readSchedule, rewriteScheduleAtLaunch } from './schedule.js';
 
 export function chronosCutoverSide(client: ChronosClient, name: string): CutoverSide<ChronosJob> {
   return {
@@ -25,6 +25,15 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
       // Re-post the live job (its counters and rewritten schedule kept) with disabled: a task
       // already launched runs to its end.
       await client.post({ ...live, disabled: true });
+      // A POST replaces the whole job. One that landed at or after the start it carries (a slow
+      // or held call, or a copy read before the last launch) set that start back although Chronos
+      // had launched it, and hasTaken would deny the launch: the target would run it again.
+      // Chronos was enabled until the POST landed, so every occurrence up to then was launched.
+      const landed = client.lastServerDate();
+      if (live.schedule === undefined || !landed) return;
+      const s = readSchedule(live.schedule, live.scheduleTimeZone ?? '', landed);
+      if (s.repeat === 0 || landed.getTime() < s.start.getTime()) return;
+      await client.post({ ...live, disabled: true, schedule: rewriteScheduleAtLaunch(live.schedule, live.scheduleTimeZone ?? '', landed) });
     },
     async enableFrom(desired, firstSlot, schedule): Promise<EnableOutcome> {
       if (desired.schedule === undefined) throw new Error(`Chronos job ${name} has no schedule (a dependent job cannot be moved)`);

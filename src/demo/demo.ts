@@ -177,6 +177,8 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<DemoResu
       { from: placedAt, until },
     );
     io.stdout.write(renderLedgerVerdict(verdicts));
+    const idle = verdicts.filter((v) => v.slots === 0).map((v) => v.job);
+    if (idle.length) out(`(${idle.join(', ')}: no slot came due in this window; daily, weekly and monthly jobs wait for their day.)`);
     const journal = parseJournal(await fs.readFile(path.join(repo, '.migrate', 'journal.jsonl'), 'utf8').catch(() => '')).records;
 
     const broken = verdicts.some((v) => !v.ok);

@@ -58,9 +58,17 @@ export async function finishMove(
         return { ok: false, definitionDiff: '', message: `the move had not changed anything yet: ${job.name} still runs on ${from}. Start it again with \`migrate move ${job.name} --to ${to}\`.` };
       }
       if (!targetOn) {
-        // The source is off and the target never came up: enable it from the first slot after H;
-        // what passed since is recovered (the latest) or named (older).
-        outcome = await target.enableFrom(desiredTarget(targetLive), nextSlot, schedule);
+        // The source is off and the target never came up: enable it from the first slot after H,
+        // or after the last one the source took if its disable landed late (a request that
+        // reached the server after the client died); what passed since is recovered (the latest)
+        // or named (older).
+        let firstSlot = nextSlot;
+        if (sourceLive !== undefined) {
+          const taken = slotsBetween(schedule.cron, schedule.timezone, new Date(nextSlot.getTime() - 1), await clock.serverNow()).filter((s) => source.hasTaken(sourceLive, s));
+          const last = taken.at(-1);
+          if (last) firstSlot = slotsBetween(schedule.cron, schedule.timezone, last, new Date(last.getTime() + 400 * 86400e3))[0] ?? nextSlot;
+        }
+        outcome = await target.enableFrom(desiredTarget(targetLive), firstSlot, schedule);
         await record({ kind: 'step', step: 'target-enabled', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339), resumed: true } });
       }
       const after = await target.read();

@@ -59,6 +59,15 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<DemoResu
     out();
   };
 
+  // The examples are read (and the job checked) before anything is started or written.
+  const args: GlobalArgs = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: options.color, yes: true, debug: false };
+  const ws = loadWorkspace({ ...io, cwd: examples }, args);
+  const definition = ws.definitions.find((d) => d.job.name === options.job);
+  if (!definition) throw new UserError(`the examples have no job named "${options.job}"`, `Pick one of: ${ws.definitions.map((d) => d.job.name).sort().join(', ')}`);
+  const from = definition.job.backend;
+  const to: BackendName = from === 'chronos' ? 'kubernetes' : 'chronos';
+  const job = options.job;
+
   const repo = await fs.mkdtemp(path.join(os.tmpdir(), 'migrate-demo-'));
   let sandbox: Sandbox | undefined;
   try {
@@ -73,12 +82,6 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<DemoResu
     // virtual clock as "the local clock" (in a rehearsal they agree, so no skew warning).
     const env: Record<string, string | undefined> = { MIGRATE_CHRONOS_URL: urls.chronos, KUBECONFIG: kubeconfig, NO_COLOR: io.env.NO_COLOR };
     const commandIO: CliIO = { stdout: io.stdout, stderr: io.stdout, isTTY: io.isTTY, env, cwd: repo, clock };
-    const ws = loadWorkspace(commandIO, { 'jobs-dir': 'jobs', config: 'migrate.yaml' } as GlobalArgs);
-    const definition = ws.definitions.find((d) => d.job.name === options.job);
-    if (!definition) throw new UserError(`the examples have no job named "${options.job}"`, `Pick one of: ${ws.definitions.map((d) => d.job.name).sort().join(', ')}`);
-    const from = definition.job.backend;
-    const to: BackendName = from === 'chronos' ? 'kubernetes' : 'chronos';
-    const job = options.job;
 
     let failed: string | undefined;
     const migrate = async (argv: readonly string[], shown: { condenseDiffs?: boolean } = {}): Promise<boolean> => {

@@ -12,6 +12,7 @@ import type { CliIO } from '../../src/cli/io.js';
 import { FixedClock } from '../../src/core/clock.js';
 import type { BeginRecord } from '../../src/core/journal.js';
 import { DEMO_START, runDemo } from '../../src/demo/demo.js';
+import { runCli } from '../helpers/cli.js';
 import { checkLedger } from '../helpers/sandbox-repo.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -128,6 +129,21 @@ describe('migrate demo', () => {
     expect(text()).not.toContain('$ migrate rollback');
     expect(result.verdicts.every((v) => v.ok)).toBe(true);
     expect(existsSync(repositoryOf(text()))).toBe(false);
+  });
+
+  test('a bad --start is a one-line error, exit 1', async () => {
+    const r = await runCli(['demo', '--start', 'yesterday'], { cwd: elsewhere });
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: --start yesterday is not a date\nUse RFC 3339, e.g. --start 2026-03-29T00:58:00Z.\n' });
+  });
+
+  test('an unknown --job names the jobs there are, before anything starts', async () => {
+    const { io, text } = capture();
+    const examplesDir = examplesWith(path.join(elsewhere, 'unknown'), ['session-purge', 'db-backup']);
+    await expect(runDemo(io, { job: 'nope', start: DEMO_START, hourSeconds: 600, keep: false, color: false, examplesDir })).rejects.toMatchObject({
+      summary: 'the examples have no job named "nope"',
+      detail: 'Pick one of: db-backup, session-purge',
+    });
+    expect(text()).toBe('');
   });
 
   test('the built binary runs it from any directory, exits 0 and prints the verdict', async () => {

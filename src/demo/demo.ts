@@ -160,7 +160,7 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<DemoResu
     section(
       '7. The journal',
       `Both operations are in .migrate/journal.jsonl (${'`'}docs/journal.md${'`'}): who, when, from where to where, the`,
-      'handoff, and the before-snapshots that a rollback restores. `history` lists them, newest first.',
+      'handoff, and what both systems held before. `history` lists them, newest first.',
     );
     await migrate(['history', job]);
 

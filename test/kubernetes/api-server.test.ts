@@ -212,6 +212,22 @@ describe('WATCH', () => {
   });
 });
 
+describe('WATCH as Tables (kubectl get -w)', () => {
+  test('each event carries a one-row Table when the Accept asks for one', async () => {
+    await call('POST', CJ, cronJob('nightly'));
+    const controller = new AbortController();
+    const res = await fetch(`${h.url}${CJ}?watch=true`, { signal: controller.signal, headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('\n')) text += Buffer.from((await reader.read()).value!).toString('utf8');
+    controller.abort();
+    const event = JSON.parse(text.slice(0, text.indexOf('\n')));
+    expect(event.type).toBe('ADDED');
+    expect(event.object.kind).toBe('Table');
+    expect(event.object.rows[0].cells.slice(0, 4)).toEqual(['nightly', '0 * * * *', '<none>', 'False']);
+  });
+});
+
 describe('strategic merge patch (the merge keys kubectl relies on)', () => {
   const live = {
     spec: {

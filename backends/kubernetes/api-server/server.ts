@@ -31,6 +31,7 @@ interface Watcher {
   readonly route: Route;
   readonly matches: (o: KObject) => boolean;
   readonly res: http.ServerResponse;
+  readonly render: (o: KObject) => unknown;
 }
 
 function sendStatus(res: http.ServerResponse, body: StatusBody): void {
@@ -244,7 +245,11 @@ export class KubernetesStandIn implements StandIn {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     // A client waits for the headers before it reads events; send them before the first event.
     res.flushHeaders();
-    const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    // kubectl get -w asks for Tables: each event then carries a one-row Table.
+    const asTable = wantsTable(String(req.headers.accept ?? ''));
+    const render = (object: KObject): unknown =>
+      asTable ? toTable(route.resource, [object], String(object.metadata.resourceVersion), this.ctx.clock.now()) : object;
+    const write = (type: string, object: KObject) => res.write(`${JSON.stringify({ type, object: type === 'ERROR' ? object : render(object) })}\n`);
     const inScope = (o: KObject) => !route.resource.namespaced || route.namespace === undefined || o.metadata.namespace === route.namespace;
     if (!rvParam || rvParam === '0') {
       for (const o of this.store.list(route.resource, route.namespace).filter(match)) {
@@ -253,7 +258,7 @@ export class KubernetesStandIn implements StandIn {
     } else {
       const from = Number(rvParam);
       if (!Number.isFinite(from) || from < this.store.oldestWatchable) {
-        write('ERROR', expired(`too old resource version: ${rvParam} (${this.store.oldestWatchable})`));
+        write('ERROR', expired(`too old resource version: ${rvParam} (${this.store.oldestWatchable})`) as unknown as KObject);
         res.end();
         return;
       }
@@ -261,7 +266,7 @@ export class KubernetesStandIn implements StandIn {
         if (e.resource === route.resource && inScope(e.object) && match(e.object)) write(e.type, e.object);
       }
     }
-    const watcher: Watcher = { route, matches: (o) => inScope(o) && match(o), res };
+    const watcher: Watcher = { route, matches: (o) => inScope(o) && match(o), res, render };
     this.watchers.add(watcher);
     const timeout = Number(req.query.get('timeoutSeconds') ?? '0');
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
@@ -277,7 +282,7 @@ export class KubernetesStandIn implements StandIn {
       if (w.route.resource !== e.resource) continue;
       if (w.route.name !== undefined && e.object.metadata.name !== w.route.name) continue;
       if (!w.matches(e.object)) continue;
-      w.res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
+      w.res.write(`${JSON.stringify({ type: e.type, object: w.render(e.object) })}\n`);
     }
   }
 }

@@ -7,7 +7,8 @@ import type { BackendModel, Imported, LintFinding, Rendered, TranslationWarning 
 import { DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE, type EnvValue, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
 import { coresToCpu, cpuToCores, mebibytesToMemory, memoryToMebibytes } from '../../src/core/quantity.js';
 import { chronosToCron, cronToChronos } from '../../src/core/schedule/translate.js';
-import { CHRONOS_DEFAULTS, type ChronosJob } from './model.js';
+import { CHRONOS_DEFAULTS, readChronosJob, type ChronosJob } from './model.js';
+import { normalizeChronosJob } from './normalize.js';
 
 /** What `migrate` posts: the fields it owns. The server fills in the rest (model.ts). */
 export type ChronosJobBody = Partial<ChronosJob> & { readonly name: string; readonly schedule: string };
@@ -137,9 +138,10 @@ export function lintForChronos(job: JobDefinition, now: Date): LintFinding[] {
 export function chronosModel(now: () => Date) {
   return {
     name: 'chronos',
-    render: renderChronosJob,
+    render: (job: JobDefinition, at: Date) => renderChronosJob(job, at),
     toDefinition: (live: ChronosJobBody) => chronosJobToDefinition(live, now()),
     lint: (job: JobDefinition) => lintForChronos(job, now()),
-    normalize: (manifest: ChronosJobBody) => manifest,
+    // A body becomes the job the server would hold (defaults filled), then its comparable form.
+    normalize: (manifest: ChronosJobBody): ChronosJobBody => normalizeChronosJob(readChronosJob(manifest, { now: now() })) as ChronosJobBody,
   } satisfies BackendModel<ChronosJobBody>;
 }

@@ -5,6 +5,7 @@
  */
 import type { BackendModel, Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
 import { parseDuration } from '../../src/core/duration.js';
+import { normalizeCronJob } from './normalize.js';
 import {
   DEFAULT_NAMESPACE,
   DEFAULT_TIMEZONE,
@@ -228,5 +229,5 @@ export const kubernetesModel = {
   render: (job: JobDefinition) => renderCronJob(job),
   toDefinition: cronJobToDefinition,
   lint: lintForKubernetes,
-  normalize: (manifest: CronJobManifest) => manifest,
+  normalize: (manifest: CronJobManifest) => normalizeCronJob(manifest),
 } satisfies BackendModel<CronJobManifest>;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backendLinters } from '../../backends/index.js';
+import { backendLinters, backendModels } from '../../backends/index.js';
 import { chronosJobToDefinition, renderChronosJob } from '../../backends/chronos/render.js';
 import { cronJobToDefinition, renderCronJob } from '../../backends/kubernetes/render.js';
 import { readDefinition } from '../../src/core/definition.js';
@@ -44,6 +44,15 @@ describe.each(files)('%s', (file) => {
   test('lints clean', () => {
     const def = readDefinition(file, fs.readFileSync(path.join(root, file), 'utf8'), project).definition!;
     expect(lintDefinitions([def], backendLinters(() => NOW))).toEqual([]);
+  });
+
+  test('each model normalises its own render to a fixed point', () => {
+    const models = backendModels(() => NOW);
+    for (const backend of ['kubernetes', 'chronos'] as const) {
+      if (backend === 'chronos' && models.chronos.lint(job).some((f) => f.field === 'schedule')) continue;
+      const once = models[backend].normalize(models[backend].render(job, NOW).manifest);
+      expect(models[backend].normalize(once)).toEqual(once);
+    }
   });
 
   test('Kubernetes: render then read back gives the same definition, nothing dropped', () => {

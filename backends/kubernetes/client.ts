@@ -16,7 +16,9 @@ import { toRfc3339 } from '../../src/core/time.js';
 import type { CronJobManifest } from './render.js';
 
 export const FIELD_MANAGER = 'migrate';
-export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+import { SCHEDULED_TIMESTAMP_ANNOTATION } from './slots.js';
+
+export { SCHEDULED_TIMESTAMP_ANNOTATION };
 const LOCK_PREFIX = 'migrate-lock-';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -5,8 +5,8 @@
  */
 import type { CutoverSide, EnableOutcome } from '../../src/core/cutover.js';
 import { slotsBetween } from '../../src/core/handoff.js';
-import { formatScheduledTimestamp, jobNameFor } from './api-server/controller.js';
-import { KubernetesApiError, SCHEDULED_TIMESTAMP_ANNOTATION, type KubernetesClient } from './client.js';
+import { KubernetesApiError, type KubernetesClient } from './client.js';
+import { formatScheduledTimestamp, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from './slots.js';
 import { normalizeCronJob } from './normalize.js';
 import type { CronJobManifest } from './render.js';
 

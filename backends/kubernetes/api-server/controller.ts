@@ -17,7 +17,9 @@ import { ApiError } from './status.js';
 import { CRONJOBS, JOBS, PODS, type KObject } from './resources.js';
 import type { ObjectStore, StoreEvent } from './store.js';
 
-export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+import { formatScheduledTimestamp, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from '../slots.js';
+
+export { formatScheduledTimestamp, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION };
 /** Sandbox-only: how long a Job runs (sandbox seconds), on the Job or its CronJob's jobTemplate. */
 export const DURATION_ANNOTATION = 'sandbox.migrate.dev/duration-seconds';
 /** Sandbox-only: `Failed` makes the Job fail at the end of its run instead of succeeding. */
@@ -51,15 +53,6 @@ function cjKey(ns: string, name: string): string {
   return `${ns}/${name}`;
 }
 
-/** The slot as the annotation carries it: RFC 3339 in the CronJob's zone (Go prints `Z` for offset 0). */
-export function formatScheduledTimestamp(slot: Date, zone: string): string {
-  const dt = DateTime.fromJSDate(slot, { zone });
-  return dt.offset === 0 ? toRfc3339(slot) : dt.toISO({ suppressMilliseconds: true })!;
-}
-
-export function jobNameFor(cronJob: string, slot: Date): string {
-  return `${cronJob}-${Math.floor(slot.getTime() / 60_000)}`;
-}
 
 function controllerOf(o: KObject): KObject | undefined {
   return ((o.metadata?.ownerReferences ?? []) as KObject[]).find((r) => r.controller === true);

@@ -46,10 +46,14 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
       const current = readSchedule(desired.schedule, desired.scheduleTimeZone ?? '', start);
       const text = formatChronosSchedule({ ...current, repeat: -1, start });
       await client.post({ ...desired, schedule: text, disabled: false });
+      // A POST that landed late (slow, held, retried) found `start` past too: Chronos runs it once,
+      // at once, and skips every slot after it up to the landing, which are lost: name them.
+      const landed = client.lastServerDate() ?? now;
+      const skipped = slotsBetween(schedule.cron, schedule.timezone, start, landed);
       return {
         firstSlot: start,
-        compensated: passed.length ? [start] : [],
-        lost: passed.slice(0, -1),
+        compensated: passed.length || skipped.length ? [start] : [],
+        lost: [...passed.slice(0, -1), ...skipped],
         detail: { schedule: text, postedAt: now.toISOString() },
       };
     },

@@ -145,7 +145,13 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
         }
       }
       await record({ kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), nextSlot: toRfc3339(handoff.nextSlot), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } } as never);
-      deps.report({ kind: 'step', step: 'source-disabled', message: `${req.from}: disabled (it ran its last slot ${handoff.previousSlot ? toRfc3339(handoff.previousSlot) : '(none)'})` });
+      deps.report({
+        kind: 'step',
+        step: 'source-disabled',
+        message: req.sourceUnreachable
+          ? `${req.from}: NOT disabled (unreachable); nothing guarantees it stopped`
+          : `${req.from}: disabled (it ran its last slot ${handoff.previousSlot ? toRfc3339(handoff.previousSlot) : '(none)'})`,
+      });
 
       // Step 6: enable the target from the first slot after H (after the source's last, if later).
       const targetLive = await target.read();
@@ -160,7 +166,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       if (sourceAfter && source.isEnabled(sourceAfter)) throw new Error(`${req.from} still shows the job enabled after it was disabled`);
       if (!targetAfter || !target.isEnabled(targetAfter)) throw new Error(`${req.to} does not show the job enabled after it was enabled`);
       await record({ kind: 'step', step: 'verified' } as never);
-      deps.report({ kind: 'step', step: 'verified', message: `verified: ${req.from} disabled, ${req.to} enabled` });
+      deps.report({ kind: 'step', step: 'verified', message: req.sourceUnreachable ? `verified: ${req.to} enabled; ${req.from} could not be checked` : `verified: ${req.from} disabled, ${req.to} enabled` });
 
       // Step 8: the definition follows.
       const definitionDiff = await deps.writeDefinition(req.to);

@@ -1,5 +1,6 @@
 /** The journal on disk: `.migrate/journal.jsonl` beside `migrate.yaml`, appended and fsync'd per record. */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { parseJournal, type JournalRecord } from '../core/journal.js';
@@ -8,14 +9,18 @@ export function journalPath(repositoryDir: string): string {
   return path.join(repositoryDir, '.migrate', 'journal.jsonl');
 }
 
-export function appendJournal(file: string, record: JournalRecord): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a');
+/**
+ * Appends one record and waits until it is on disk (a crash must not lose a step that happened).
+ * Asynchronous, so a wave of moves does not stall the event loop on every fsync.
+ */
+export async function appendJournal(file: string, record: JournalRecord): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const handle = await fsp.open(file, 'a');
   try {
-    fs.writeSync(fd, `${JSON.stringify(record)}\n`);
-    fs.fsyncSync(fd);
+    await handle.write(`${JSON.stringify(record)}\n`);
+    await handle.sync();
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }
 

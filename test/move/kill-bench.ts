@@ -69,7 +69,7 @@ export async function killedMove(repo: SandboxRepo, from: SystemName, to: System
       const here = recordName(record) === kill.record;
       if (here && journalThrows) throw new Error(`ENOSPC: no space left on device, write ${repo.journalFile}`);
       if (here && kill.when === 'before') return die(), never;
-      appendJournal(repo.journalFile, record);
+      await appendJournal(repo.journalFile, record);
       if (here) return die(), never;
     },
     async acquireLock(ttlSeconds) {

@@ -20,6 +20,7 @@ import type { BackendName, JobDefinition } from '../core/job.js';
 import type { MoveOperation } from '../core/journal.js';
 import { diffLive, livePath } from '../core/live-diff.js';
 import type { MovePlan } from '../core/move-plan.js';
+import { MASK } from '../core/secrets.js';
 import { planNextFireTimes } from '../core/next-fire-times.js';
 import type { ChronosClient } from '../../backends/chronos/client.js';
 import type { KubernetesClient } from '../../backends/kubernetes/client.js';
@@ -42,13 +43,19 @@ export function sidesFor(connections: SystemClients, job: JobDefinition): Sides 
   };
 }
 
-/** The target as it must run: rendered from the definition, or for a rollback the copy kept there. */
-export function desiredTargetFor(job: JobDefinition, to: BackendName, operation: MoveOperation, now: () => Date): (targetLive: unknown) => unknown {
+/**
+ * The target as it must run: rendered from the definition; for a rollback, the copy the move
+ * left disabled there (fields the definition does not carry included), or, if that copy is
+ * gone, the journal's before-snapshot (unless secrets were masked in it: those cannot be
+ * restored from the journal, so the definition is rendered instead).
+ */
+export function desiredTargetFor(job: JobDefinition, to: BackendName, operation: MoveOperation, now: () => Date, snapshot?: unknown): (targetLive: unknown) => unknown {
+  const restorable = operation === 'rollback' && snapshot !== undefined && snapshot !== null && !JSON.stringify(snapshot).includes(`"${MASK}"`) ? snapshot : undefined;
   if (to === 'kubernetes') {
-    return (live) => (operation === 'rollback' && live ? live : renderCronJob(job).manifest);
+    return (live) => (operation === 'rollback' && (live ?? restorable) ? (live ?? restorable) : renderCronJob(job).manifest);
   }
   return (live) => {
-    const kept = live as ChronosJob | undefined;
+    const kept = (live ?? (operation === 'rollback' ? restorable : undefined)) as ChronosJob | undefined;
     if (operation === 'rollback' && kept) return kept;
     const body = renderChronosJob(job, now()).manifest;
     // Keep the live job's history: a POST without counters resets them (chronos-api.md §7 trap 7).
@@ -70,6 +77,8 @@ export interface PlanInput {
   readonly unfinished?: string;
   /** A forced rollback away from a system that does not answer: it is neither read nor changed. */
   readonly sourceUnreachable?: boolean;
+  /** For a rollback: the journal's before-snapshot of the system the job returns to. */
+  readonly snapshot?: unknown;
 }
 
 export interface PlannedMove {
@@ -87,7 +96,7 @@ export async function planMove(input: PlanInput): Promise<PlannedMove> {
     skip('kubernetes') ? undefined : sides.kubernetes.read(),
   ]);
   const live = { chronos: chronosLive, kubernetes: kubernetesLive } as Record<BackendName, unknown>;
-  const desiredTarget = desiredTargetFor(job, to, input.operation, () => now);
+  const desiredTarget = desiredTargetFor(job, to, input.operation, () => now, input.snapshot);
   const fireTimes = planNextFireTimes(job, now, 3);
   const handoff = planHandoff(job.schedule, job.timezone, now, input.guardSeconds);
   const source = sides[from] as CutoverSide;

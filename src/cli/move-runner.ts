@@ -33,6 +33,8 @@ export interface MoveTarget {
   readonly operation: MoveOperation;
   readonly undoes?: string;
   readonly sourceUnreachable?: boolean;
+  /** For a rollback: the before-snapshot of the system the job returns to. */
+  readonly snapshot?: unknown;
 }
 
 export interface RunMovesOptions {
@@ -105,6 +107,7 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
       sides,
       unfinished: u && target.operation !== 'resume' ? `move ${u.id} from ${u.begin.at}` : undefined,
       sourceUnreachable: target.sourceUnreachable,
+      snapshot: target.snapshot,
     });
     planned.push({ target, sides, planned: p });
   }

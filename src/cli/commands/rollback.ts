@@ -66,7 +66,7 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
         );
       }
       if (downFrom) io.stderr.write(`warning: ${from} is unreachable; going ahead because of --force\n`);
-      exit.code = await runMoves(io, args, ws, [{ definition, from, to, operation: 'rollback', undoes: last.id, sourceUnreachable: Boolean(downFrom) }], {
+      exit.code = await runMoves(io, args, ws, [{ definition, from, to, operation: 'rollback', undoes: last.id, sourceUnreachable: Boolean(downFrom), snapshot: last.begin.snapshots[to] }], {
         dryRun: args['dry-run'],
         concurrency: 1,
         advanceSandbox: args['advance-sandbox'],

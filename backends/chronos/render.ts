@@ -126,10 +126,29 @@ export function chronosJobToDefinition(live: ChronosJob | ChronosJobBody, now: D
   return { definition, warnings };
 }
 
+const DAY_MS = 86_400_000;
+const expressibility = new Map<string, ReturnType<typeof cronToChronos>>();
+
+/**
+ * Whether Chronos can run a schedule, proved once per schedule, zone and day: the proof covers
+ * a year of fire times, and every command lints every job, so it is worth remembering.
+ */
+function chronosExpressibility(cron: string, zone: string, now: Date): ReturnType<typeof cronToChronos> {
+  const day = Math.floor(now.getTime() / DAY_MS);
+  const key = `${day}\u0000${zone}\u0000${cron}`;
+  let result = expressibility.get(key);
+  if (!result) {
+    if (expressibility.size >= 10_000) expressibility.clear();
+    result = cronToChronos(cron, zone, new Date(day * DAY_MS));
+    expressibility.set(key, result);
+  }
+  return result;
+}
+
 /** What stops a definition from running on Chronos. */
 export function lintForChronos(job: JobDefinition, now: Date): LintFinding[] {
   const findings: LintFinding[] = [];
-  const schedule = cronToChronos(job.schedule, job.timezone, now);
+  const schedule = chronosExpressibility(job.schedule, job.timezone, now);
   if (!schedule.ok) findings.push({ field: 'schedule', message: `Chronos cannot run "${job.schedule}" (${job.timezone}): ${schedule.reason}` });
   if (job.concurrency === 'replace') findings.push({ field: 'concurrency', message: 'concurrency replace exists only on Kubernetes; use forbid or allow for a job on Chronos' });
   return findings;

@@ -171,7 +171,7 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     do {
       const page = await this.call({ verb: 'list', resource: 'batch/cronjobs', kind: 'CronJob', idempotent: true }, (o) =>
         this.batch.listNamespacedCronJobWithHttpInfo({ namespace: this.namespace, labelSelector, limit: pageSize, _continue: token }, o));
-      for (const item of page.items) out.push(plain<CronJobManifest>({ apiVersion: 'batch/v1', kind: 'CronJob', ...plain<Obj>(item) }));
+      for (const item of page.items) out.push(plain<CronJobManifest>({ apiVersion: 'batch/v1', kind: 'CronJob', ...(item as unknown as Obj) }));
       token = page.metadata?._continue || undefined;
     } while (token);
     return out;

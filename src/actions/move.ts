@@ -97,6 +97,14 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
   try {
     const readOrNull = (system: BackendName) => (req.sourceUnreachable && system === req.from ? Promise.resolve(undefined) : deps.sides[system].read());
     const [chronosBefore, kubernetesBefore] = await Promise.all([readOrNull('chronos'), readOrNull('kubernetes')]);
+    // The plan was checked before the lock was ours; another move may have finished in between.
+    // Under the lock, the job must still run on the source alone.
+    if (!req.sourceUnreachable) {
+      const before: Record<BackendName, unknown> = { chronos: chronosBefore, kubernetes: kubernetesBefore };
+      const changed =
+        before[req.from] === undefined || !source.isEnabled(before[req.from]) ? `it is no longer enabled in ${req.from}` : before[req.to] !== undefined && target.isEnabled(before[req.to]) ? `it is already enabled in ${req.to}` : undefined;
+      if (changed) throw new MoveAbortedError(`${req.operation} of ${job.name} refused: ${changed} (changed since the plan)`, `Nothing changed. \`migrate status ${job.name}\` shows where it runs now.`);
+    }
     await record({
       kind: 'begin',
       operation: req.operation,

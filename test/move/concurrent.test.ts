@@ -1,5 +1,7 @@
 /** Two moves of one job at once: the Lease lets exactly one through; the other is refused naming the holder. */
+import { MoveAbortedError } from '../../src/actions/move.js';
 import { jobYaml, startSandboxRepo, type SandboxRepo } from '../helpers/sandbox-repo.js';
+import { killedMove, type KillPoint } from './kill-bench.js';
 
 const SCHEDULE = '*/5 * * * *';
 let repo: SandboxRepo;
@@ -51,5 +53,20 @@ test('a lock held from another machine refuses the move, naming the holder and e
   await repo.advance(301);
   const moved = await repo.cli('move', 'job', '--to', 'k8s', '--yes', '--advance-sandbox');
   expect(moved.code).toBe(0);
+  await expectOneMoveAndCleanLedger();
+});
+
+test('another move that finishes between the plan check and the lock: the late one is refused under the lock', async () => {
+  await repo.close();
+  repo = await startSandboxRepo({ start: '2026-11-25T10:07:00Z', jobs: { job: jobYaml('job', 'kubernetes', SCHEDULE) } });
+  await repo.advanceTo('2026-11-25T10:12:30Z');
+  const never: KillPoint = { name: 'never', record: 'never', when: 'after', sourceDisabled: false };
+  const late = await killedMove(repo, 'kubernetes', 'chronos', never, false, async () => {
+    const other = await repo.cli('move', 'job', '--to', 'chronos', '--yes', '--advance-sandbox');
+    expect(other.code).toBe(0);
+    await repo.advance(9 * 60); // the other operator's Chronos runs 10:15 and 10:20
+  });
+  expect(late).toBeInstanceOf(MoveAbortedError);
+  expect((late as MoveAbortedError).reason).toBe('move of job refused: it is no longer enabled in kubernetes (changed since the plan)');
   await expectOneMoveAndCleanLedger();
 });

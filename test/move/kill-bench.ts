@@ -45,7 +45,15 @@ const recordName = (r: JournalRecord) => (r.kind === 'step' ? r.step : r.kind);
  * reached). With `journalThrows`, writing the journal fails there instead (a full disk): the move
  * goes on to handle the error, and its own outcome is returned.
  */
-export async function killedMove(repo: SandboxRepo, from: SystemName, to: SystemName, kill: KillPoint, journalThrows = false): Promise<'killed' | 'finished' | Error> {
+export async function killedMove(
+  repo: SandboxRepo,
+  from: SystemName,
+  to: SystemName,
+  kill: KillPoint,
+  journalThrows = false,
+  /** Runs after the plan, just before the lock is taken (e.g. another operator's whole move). */
+  beforeLock: () => Promise<void> = async () => undefined,
+): Promise<'killed' | 'finished' | Error> {
   const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, isTTY: false, env: repo.env, cwd: repo.dir, clock: repo.sandbox.ctx.clock };
   const args = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: false, yes: true, debug: false } as GlobalArgs;
   const ws = loadWorkspace(io, args);
@@ -73,6 +81,7 @@ export async function killedMove(repo: SandboxRepo, from: SystemName, to: System
       if (here) return die(), never;
     },
     async acquireLock(ttlSeconds) {
+      await beforeLock();
       let lock = await kube.acquireLock('job', deadHolder, ttlSeconds);
       return { renew: async () => void (lock = await kube.renewLock(lock)), release: () => kube.releaseLock(lock) };
     },

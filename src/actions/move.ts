@@ -192,8 +192,6 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
           `Run \`migrate status ${job.name}\`, then \`migrate resume ${job.name}\` or \`migrate rollback ${job.name}\`.`
         );
       });
-      // Not put back, the move is unfinished, not over: left without an end record, `status`
-      // shows it in flight and `resume` or `rollback` can finish it (an `aborted` one they skip).
       // Put back after the definition followed (the journal failed at its last records): it
       // follows back, so the file says where the job runs.
       if (!putBackFailed && definitionWritten) {
@@ -201,6 +199,8 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
           state = state.replace('the definition is unchanged', `the definition could NOT be set back to ${req.from} (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): set backend: ${req.from} by hand`);
         });
       }
+      // Not put back, the move is unfinished, not over: left without an end record, `status`
+      // shows it in flight and `resume` or `rollback` can finish it (an `aborted` one they skip).
       if (!putBackFailed) await record({ kind: 'aborted', reason, state } as never).catch(() => undefined);
       throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state);
     }

@@ -21,9 +21,11 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
       // Exhausted or never-running schedules owe nothing.
       return s.repeat === 0 || s.start.getTime() > slot.getTime();
     },
-    async disable(live) {
+    async disable(given) {
       // Re-post the live job (its counters and rewritten schedule kept) with disabled: a task
-      // already launched runs to its end.
+      // already launched runs to its end. Read it again right before: a POST replaces the whole
+      // job, so the copy posted should be as fresh as possible (chronos-api.md §7 trap 7).
+      const live = (await client.read(name)) ?? given;
       await client.post({ ...live, disabled: true });
       // A POST replaces the whole job. One that landed at or after the start it carries (a slow
       // or held call, or a copy read before the last launch) set that start back although Chronos

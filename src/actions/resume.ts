@@ -9,6 +9,7 @@ import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
 import { slotsBetween } from '../core/handoff.js';
 import type { JobDefinition } from '../core/job.js';
 import { JOURNAL_VERSION, type JournalRecord, type MoveHistory } from '../core/journal.js';
+import { MASK } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
 import type { MoveDeps } from './move.js';
 
@@ -93,8 +94,13 @@ export async function finishMove(
     }
     let outcome: EnableOutcome | undefined;
     if (!sourceOn) {
-      if (sourceLive === undefined) throw new Error(`${from} has no copy of ${job.name} to re-enable; recreate it with \`migrate apply ${job.name}\``);
-      outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
+      // The copy is gone (a put-back that deleted and could not recreate it): the journal's
+      // before-snapshot rebuilds it, unless it had secrets (masked there, never restorable).
+      const snapshot = move.begin.snapshots[from];
+      const restorable = snapshot !== null && snapshot !== undefined && !JSON.stringify(snapshot).includes(`"${MASK}"`) ? snapshot : undefined;
+      const copy = sourceLive ?? restorable;
+      if (copy === undefined) throw new Error(`${from} has no copy of ${job.name} to re-enable and the journal's snapshot cannot rebuild it; recreate it with \`migrate apply ${job.name}\``);
+      outcome = await source.enableFrom(copy, firstUnrun, schedule);
       await record({ kind: 'step', step: 'source-restored', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339) } });
     }
     const definitionDiff = await deps.writeDefinition(from);

@@ -126,6 +126,16 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       sourceLive = await source.read();
       const ready = await sourceReady(source, sourceLive, handoff, job, deps, lock);
       if (ready === 'ready') break;
+      if (ready === 'has not launched its last slot' && handoff.previousSlot) {
+        // The source let its slot pass unlaunched (it is failing: that is often why one moves).
+        // Disabled now, it will not launch it later (Chronos drops a disabled job's queued task;
+        // a suspended CronJob creates no Job): the target takes that slot over, late.
+        const untaken = handoff.previousSlot;
+        deps.report({ kind: 'warning', message: `${req.from} did not launch its ${toRfc3339(untaken)} slot: ${req.to} takes that slot over, late` });
+        handoff = { ...handoff, nextSlot: untaken };
+        await record({ kind: 'step', step: 'locked', detail: { takeover: toRfc3339(untaken) } } as never);
+        break;
+      }
       if (attempt >= MAX_REPLANS) {
         throw new NothingChangedError(`the source (${req.from}) ${ready} for ${MAX_REPLANS + 1} handoff windows; nothing was changed`);
       }
@@ -254,12 +264,19 @@ type Readiness = 'ready' | 'has not launched its last slot' | 'is still running 
 
 async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff, job: JobDefinition, deps: MoveDeps, lock: Lock): Promise<Readiness> {
   if (!live || !source.isEnabled(live)) return 'ready';
-  const deadline = handoff.nextSlot.getTime() - handoff.guardSeconds * 1000;
+  // A run in progress may be waited for until the margin before the next slot; a launch that has
+  // not happened only until the slot's own start window closes (a source that does not launch
+  // is broken, and waiting a day for a nightly job's launch helps nobody).
+  const runDeadline = handoff.nextSlot.getTime() - handoff.guardSeconds * 1000;
+  const launchDeadline = handoff.previousSlot
+    ? Math.min(runDeadline, Math.max(handoff.at.getTime(), handoff.previousSlot.getTime() + job.startingDeadlineSeconds * 1000))
+    : runDeadline;
   for (;;) {
     const current = await source.read();
     const taken = !current || !handoff.previousSlot || source.hasTaken(current, handoff.previousSlot);
     const running = job.concurrency === 'forbid' && taken ? (await source.activeRuns()).length > 0 : false;
     if (taken && !running) return 'ready';
+    const deadline = taken ? runDeadline : launchDeadline;
     const now = await source.serverNow();
     if (now.getTime() >= deadline) return taken ? 'is still running a run and concurrency is forbid' : 'has not launched its last slot';
     const why = taken ? 'the source is still running (concurrency forbid): waiting for it to finish' : `waiting for the source to launch its ${toRfc3339(handoff.previousSlot!)} slot`;

@@ -20,7 +20,7 @@ import type { BackendName, JobDefinition } from '../core/job.js';
 import type { MoveOperation } from '../core/journal.js';
 import { diffLive, livePath } from '../core/live-diff.js';
 import type { MovePlan } from '../core/move-plan.js';
-import { MASK } from '../core/secrets.js';
+import { restorableSnapshot } from '../core/secrets.js';
 import { planNextFireTimes } from '../core/next-fire-times.js';
 import type { ChronosClient } from '../../backends/chronos/client.js';
 import type { KubernetesClient } from '../../backends/kubernetes/client.js';
@@ -50,7 +50,7 @@ export function sidesFor(connections: SystemClients, job: JobDefinition): Sides 
  * restored from the journal, so the definition is rendered instead).
  */
 export function desiredTargetFor(job: JobDefinition, to: BackendName, operation: MoveOperation, now: () => Date, snapshot?: unknown): (targetLive: unknown) => unknown {
-  const restorable = operation === 'rollback' && snapshot !== undefined && snapshot !== null && !JSON.stringify(snapshot).includes(`"${MASK}"`) ? snapshot : undefined;
+  const restorable = operation === 'rollback' ? restorableSnapshot(snapshot) : undefined;
   if (to === 'kubernetes') {
     return (live) => (operation === 'rollback' && (live ?? restorable) ? (live ?? restorable) : renderCronJob(job).manifest);
   }
@@ -113,13 +113,13 @@ export async function planMove(input: PlanInput): Promise<PlannedMove> {
     liveLabel: label('LIVE', from),
     desiredLabel: label('AFTER', from),
     live: normalize(from, sourceLive),
-    desired: normalize(from, sourceLive === undefined ? undefined : disabledCopy(from, sourceLive)),
+    desired: normalize(from, sourceLive === undefined ? undefined : withEnabled(from, sourceLive, false)),
   }).patch;
   const targetDiff = diffLive({
     liveLabel: label('LIVE', to),
     desiredLabel: label('DESIRED', to),
     live: normalize(to, targetLive),
-    desired: normalize(to, desired === undefined ? undefined : enabledCopy(to, desired)),
+    desired: normalize(to, desired === undefined ? undefined : withEnabled(to, desired, true)),
   }).patch;
   const warnings: readonly TranslationWarning[] =
     input.operation === 'rollback' ? [] : to === 'chronos' && !refusal ? renderChronosJob(job, now).warnings : to === 'kubernetes' ? renderCronJob(job).warnings : [];
@@ -170,14 +170,9 @@ function refuse(input: PlanInput, sourceLive: unknown, targetLive: unknown, sour
   return undefined;
 }
 
-function disabledCopy(system: BackendName, live: unknown): unknown {
-  if (system === 'chronos') return { ...(live as ChronosJob), disabled: true };
-  const cj = live as CronJobManifest;
-  return { ...cj, spec: { ...cj.spec, suspend: true } };
-}
-
-function enabledCopy(system: BackendName, desired: unknown): unknown {
-  if (system === 'chronos') return { ...(desired as ChronosJob), disabled: false };
-  const cj = desired as CronJobManifest;
-  return { ...cj, spec: { ...cj.spec, suspend: false } };
+/** The object as it reads with the job switched on or off in its system. */
+function withEnabled(system: BackendName, o: unknown, enabled: boolean): unknown {
+  if (system === 'chronos') return { ...(o as ChronosJob), disabled: !enabled };
+  const cj = o as CronJobManifest;
+  return { ...cj, spec: { ...cj.spec, suspend: !enabled } };
 }

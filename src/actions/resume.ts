@@ -9,7 +9,7 @@ import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
 import { slotsBetween } from '../core/handoff.js';
 import type { JobDefinition } from '../core/job.js';
 import { JOURNAL_VERSION, type JournalRecord, type MoveHistory } from '../core/journal.js';
-import { MASK } from '../core/secrets.js';
+import { restorableSnapshot } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
 import type { MoveDeps } from './move.js';
 
@@ -96,9 +96,7 @@ export async function finishMove(
     if (!sourceOn) {
       // The copy is gone (a put-back that deleted and could not recreate it): the journal's
       // before-snapshot rebuilds it, unless it had secrets (masked there, never restorable).
-      const snapshot = move.begin.snapshots[from];
-      const restorable = snapshot !== null && snapshot !== undefined && !JSON.stringify(snapshot).includes(`"${MASK}"`) ? snapshot : undefined;
-      const copy = sourceLive ?? restorable;
+      const copy = sourceLive ?? restorableSnapshot(move.begin.snapshots[from]);
       if (copy === undefined) throw new Error(`${from} has no copy of ${job.name} to re-enable and the journal's snapshot cannot rebuild it; recreate it with \`migrate apply ${job.name}\``);
       outcome = await source.enableFrom(copy, firstUnrun, schedule);
       await record({ kind: 'step', step: 'source-restored', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339) } });

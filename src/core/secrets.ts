@@ -24,3 +24,12 @@ function walk(value: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * A journal snapshot that can rebuild a live object: present, and with no masked value in it
+ * (a masked secret cannot be restored from the journal, which never holds it).
+ */
+export function restorableSnapshot(snapshot: unknown): unknown {
+  if (snapshot === null || snapshot === undefined) return undefined;
+  return JSON.stringify(snapshot).includes(`"${MASK}"`) ? undefined : snapshot;
+}

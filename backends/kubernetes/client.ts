@@ -5,6 +5,8 @@
  * deletes name their propagation policy, and ApiException bodies become actionable UserErrors.
  */
 import { existsSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import {
   ApiException, BatchV1Api, CoordinationV1Api, KubeConfig, PatchStrategy, setHeaderOptions,
   type V1CronJob, type V1Job, type V1Lease,
@@ -134,6 +136,7 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
   readonly namespace: string;
   readonly context: string;
   readonly server: string;
+  private readonly kc: KubeConfig;
   private readonly batch: BatchV1Api;
   private readonly coordination: CoordinationV1Api;
   private readonly timeoutMs: number;
@@ -147,6 +150,7 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     this.namespace = opts.namespace ?? loaded.namespace;
     this.context = loaded.context;
     this.server = loaded.server;
+    this.kc = loaded.kc;
     this.batch = loaded.kc.makeApiClient(BatchV1Api);
     this.coordination = loaded.kc.makeApiClient(CoordinationV1Api);
     this.timeoutMs = opts.timeoutMs ?? 15_000;
@@ -165,16 +169,53 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
 
   // ---- CronJobs ----------------------------------------------------------------------------
 
+  /**
+   * Every CronJob (matching `labelSelector`), a page at a time. The list is read as plain JSON
+   * through the kubeconfig's own transport (auth, TLS, agent) rather than the typed API: mapping
+   * thousands of CronJobs onto the generated model classes cost more than the request itself, and
+   * the typed models would drop fields they do not know.
+   */
   async listCronJobs(labelSelector?: string, pageSize = 500): Promise<CronJobManifest[]> {
     const out: CronJobManifest[] = [];
     let token: string | undefined;
     do {
-      const page = await this.call({ verb: 'list', resource: 'batch/cronjobs', kind: 'CronJob', idempotent: true }, (o) =>
-        this.batch.listNamespacedCronJobWithHttpInfo({ namespace: this.namespace, labelSelector, limit: pageSize, _continue: token }, o));
-      for (const item of page.items) out.push(plain<CronJobManifest>({ apiVersion: 'batch/v1', kind: 'CronJob', ...(item as unknown as Obj) }));
-      token = page.metadata?._continue || undefined;
+      const query = new URLSearchParams({ limit: String(pageSize) });
+      if (labelSelector) query.set('labelSelector', labelSelector);
+      if (token) query.set('continue', token);
+      const page = await this.call({ verb: 'list', resource: 'batch/cronjobs', kind: 'CronJob', idempotent: true }, () =>
+        this.getJson<{ items?: Obj[]; metadata?: { continue?: string } }>(`/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/cronjobs?${query}`));
+      for (const item of page.items ?? []) out.push({ apiVersion: 'batch/v1', kind: 'CronJob', ...item } as CronJobManifest);
+      token = page.metadata?.continue || undefined;
     } while (token);
     return out;
+  }
+
+  /** A GET answered as JSON, with the kubeconfig's transport; non-2xx becomes an ApiException like the typed API's. */
+  private async getJson<T>(pathAndQuery: string): Promise<{ data: T; headers: Record<string, string> }> {
+    const url = new URL(pathAndQuery, this.server.endsWith('/') ? this.server : `${this.server}/`);
+    const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+    await this.kc.applyToHTTPSOptions(options);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+          const code = res.statusCode ?? 0;
+          if (code < 200 || code > 299) return reject(new ApiException(code, `HTTP-Code: ${code}`, body, headers));
+          try {
+            resolve({ data: JSON.parse(body) as T, headers });
+          } catch {
+            reject(new ApiException(code, 'the answer is not JSON', body, headers));
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   list(): Promise<readonly CronJobManifest[]> {

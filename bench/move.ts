@@ -218,7 +218,7 @@ async function wave(size: number, concurrency: number): Promise<void> {
     console.log(`  baseline: list both systems        ${list.ms.toFixed(0)} ms`);
     console.log(`  baseline: migrate status            ${(status.ms / 1000).toFixed(2)} s`);
     console.log(`  the wave                            ${(move / 1000).toFixed(1)} s (${(move / size).toFixed(0)} ms per job; ${(move / status.ms).toFixed(1)}x status), API calls per job ${moveCalls}`);
-    console.log(`    of which planning (load, lint, read and plan all ${size}, sequentially) ${(planning / 1000).toFixed(1)} s, cutovers ${((move - planning) / 1000).toFixed(1)} s`);
+    console.log(`    of which planning (load, lint, read and plan all ${size}) ${(planning / 1000).toFixed(1)} s, cutovers ${((move - planning) / 1000).toFixed(1)} s`);
   } finally {
     await b.close();
   }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { DateTime } from 'luxon';
 import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveResult } from '../actions/move.js';
-import { currentBasis, desiredTargetFor, planMove, sidesFor, type PlannedMove, type Sides } from '../actions/move-setup.js';
+import { currentBasis, desiredTargetFor, planMove, sidesFor, type Sides } from '../actions/move-setup.js';
 import type { CutoverSide } from '../core/cutover.js';
 import type { LoadedDefinition } from '../core/definition.js';
 import { ExitCode, UserError } from '../core/errors.js';
@@ -92,10 +92,10 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
   const unfinished = unfinishedMoves(readJournal(journalFile));
   const json = args.output === 'json';
 
-  const planned: { target: MoveTarget; sides: Sides; planned: PlannedMove }[] = [];
   // A job named twice on one command line is moved once.
   const unique = targets.filter((t, i) => targets.findIndex((u) => u.definition.job.name === t.definition.job.name) === i);
-  for (const target of unique) {
+  // Plans read both systems per job: overlap those reads as the moves themselves are overlapped.
+  const planned = await pool(unique, options.concurrency, async (target) => {
     const sides = sidesFor(connections, target.definition.job);
     const u = unfinished.get(target.definition.job.name);
     const p = await planMove({
@@ -109,8 +109,8 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
       sourceUnreachable: target.sourceUnreachable,
       snapshot: target.snapshot,
     });
-    planned.push({ target, sides, planned: p });
-  }
+    return { target, sides, planned: p };
+  });
   if (json) io.stdout.write(`${JSON.stringify(planned.map((p) => movePlanJson(p.planned.plan)), null, 2)}\n`);
   else for (const p of planned) io.stdout.write(`${renderMovePlanHuman(p.planned.plan)}\n`);
 

@@ -27,6 +27,15 @@ export function planNextFireTimes(job: JobDefinition, now: Date, count: number):
   const times = cronTimes(spec, job.timezone, now, count);
   const base = { job: job.name, timezone: job.timezone, cron: job.schedule, cronTimes: times, horizonDays: PROOF_DAYS };
   const translated = cronToChronos(job.schedule, job.timezone, now);
+  if (!translated.ok && translated.closest) {
+    // One period fits every day but the DST change dates: show it, and the dates it differs on.
+    const closest = parseChronosSchedule(translated.closest.schedule, translated.closest.scheduleTimeZone);
+    return {
+      ...base,
+      chronos: { schedule: translated.closest.schedule, scheduleTimeZone: translated.closest.scheduleTimeZone, times: chronosOccurrences(closest, now, count) },
+      verdict: { kind: 'differs', reason: translated.reason, differences: translated.closest.differences },
+    };
+  }
   if (!translated.ok) return { ...base, verdict: { kind: 'not-expressible', reason: translated.reason } };
   const chronos = parseChronosSchedule(translated.schedule, translated.scheduleTimeZone);
   // The first occurrence is the start itself, which lies after `now`.

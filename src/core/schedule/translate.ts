@@ -55,7 +55,15 @@ export type CronToChronosResult =
       /** Set for date-based periods outside UTC, so Chronos keeps the local time across DST. */
       readonly scheduleTimeZone?: string;
     }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /**
+       * Set when one period matches every day but the daylight-saving change dates: the closest
+       * Chronos schedule, and the dates it would differ on.
+       */
+      readonly closest?: { readonly schedule: string; readonly scheduleTimeZone?: string; readonly differences: readonly ScheduleDifference[] };
+    };
 
 export type ChronosToCronResult =
   | { readonly ok: true; readonly cron: string; readonly timezone: string }
@@ -196,7 +204,10 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
   const reread = parseChronosSchedule(text, schedule.zone);
   const proof = compareSchedules(cronFireTimes(spec, zone), chronosFireTimes(reread), after, PROOF_DAYS, zone);
   if (!proof.equivalent) {
-    return { ok: false, reason: explainCronMismatch(cron, zone, spec, candidate, proof, after) };
+    const { reason, dstOnly } = explainCronMismatch(cron, zone, spec, candidate, proof, after);
+    return dstOnly
+      ? { ok: false, reason, closest: { schedule: text, ...(schedule.zone ? { scheduleTimeZone: schedule.zone } : {}), differences: proof.differences } }
+      : { ok: false, reason };
   }
   return {
     ok: true,
@@ -234,7 +245,7 @@ function explainCronMismatch(
   period: IsoPeriod,
   proof: ScheduleComparison,
   after: Date,
-): string {
+): { reason: string; dstOnly: boolean } {
   const z = Zone.of(zone);
   const end = after.getTime() + PROOF_DAYS * DAY;
   const transitions: number[] = [];
@@ -256,22 +267,28 @@ function explainCronMismatch(
   const p = formatPeriod(period);
   if (gaps.length <= 1 && transitions.length > 0) {
     if (isTimeBasedPeriod(period)) {
-      return (
-        `"${cron}" follows the wall clock in ${zone}, but a Chronos ${p} period is elapsed time, so the two drift ` +
-        `an hour apart at each daylight-saving change: ${shown}${more}. Run this job in UTC to move it`
-      );
+      return {
+        dstOnly: true,
+        reason:
+          `"${cron}" follows the wall clock in ${zone}, but a Chronos ${p} period is elapsed time, so the two drift ` +
+          `an hour apart at each daylight-saving change: ${shown}${more}. Run this job in UTC to move it`,
+      };
     }
-    return (
-      `"${cron}" in ${zone} differs from Chronos ${p} on the daylight-saving change dates (the CronJob controller ` +
-      `skips times in the spring-forward gap and runs the repeated hour twice; Chronos does neither): ${shown}${more}. ` +
-      `Pick a time outside the local DST change window (01:00-03:00 in most zones), or UTC`
-    );
+    return {
+      dstOnly: true,
+      reason:
+        `"${cron}" in ${zone} differs from Chronos ${p} on the daylight-saving change dates (the CronJob controller ` +
+        `skips times in the spring-forward gap and runs the repeated hour twice; Chronos does neither): ${shown}${more}. ` +
+        `Pick a time outside the local DST change window (01:00-03:00 in most zones), or UTC`,
+    };
   }
   const weekdays = spec.kind === 'fields' && spec.dayOfMonth.star && !spec.dayOfWeek.star;
-  return (
-    `"${cron}" fires at uneven intervals (${gaps.slice(0, 4).join(', ')}), while a Chronos schedule repeats one ` +
-    `fixed period${weekdays ? ' (one Chronos job per weekday, each P1W, would cover it)' : ''}: ${shown}${more}`
-  );
+  return {
+    dstOnly: false,
+    reason:
+      `"${cron}" fires at uneven intervals (${gaps.slice(0, 4).join(', ')}), while a Chronos schedule repeats one ` +
+      `fixed period${weekdays ? ' (one Chronos job per weekday, each P1W, would cover it)' : ''}: ${shown}${more}`,
+  };
 }
 
 function formatDuration(ms: number): string {

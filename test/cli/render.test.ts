@@ -7,30 +7,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { runCli } from '../helpers/cli.js';
+import { expectGolden } from '../helpers/golden.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const goldenDir = path.join(root, 'test/golden/render');
 const jobs = fs.readdirSync(path.join(root, 'jobs')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
 
-function golden(name: string, actual: string): void {
-  const file = path.join(goldenDir, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    fs.mkdirSync(goldenDir, { recursive: true });
-    fs.writeFileSync(file, actual);
-  }
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
-}
 
 describe('migrate render', () => {
   test.each(jobs)('%s --to k8s', async (job) => {
     const result = await runCli(['render', job, '--to', 'k8s'], { cwd: root });
     expect(result.code).toBe(0);
-    golden(`${job}.kubernetes.yaml`, `${result.stdout}${result.stderr ? `# stderr:\n${result.stderr.replace(/^/gm, '# ')}` : ''}`);
+    expectGolden('render', `${job}.kubernetes.yaml`, `${result.stdout}${result.stderr ? `# stderr:\n${result.stderr.replace(/^/gm, '# ')}` : ''}`);
   });
 
   test.each(jobs)('%s --to chronos', async (job) => {
     const result = await runCli(['render', job, '--to', 'chronos'], { cwd: root });
-    golden(`${job}.chronos.txt`, `exit ${result.code}\n${result.stdout}${result.stderr ? `# stderr:\n${result.stderr.replace(/^/gm, '# ')}` : ''}`);
+    expectGolden('render', `${job}.chronos.txt`, `exit ${result.code}\n${result.stdout}${result.stderr ? `# stderr:\n${result.stderr.replace(/^/gm, '# ')}` : ''}`);
   });
 
   test('-o json prints the same manifest as YAML does', async () => {

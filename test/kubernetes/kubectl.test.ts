@@ -3,15 +3,13 @@
  * fails the suite. Elsewhere the suite is skipped with a printed reason.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { startHarness, type Harness } from './harness.js';
+import { describeWithKubectl, KUBECTL } from '../helpers/kubectl.js';
 
-const KUBECTL = '/usr/bin/kubectl';
-const available = existsSync(KUBECTL);
-if (!available && !process.env.CI) console.warn(`kubectl tests skipped: ${KUBECTL} is not installed (they run, and must pass, on CI)`);
 
 interface Run {
   readonly code: number;
@@ -51,15 +49,7 @@ function manifest(name: string, opts: { env?: string; schedule?: string; restart
   return path;
 }
 
-const suite = available ? describe : describe.skip;
-
-if (!available && process.env.CI) {
-  test('kubectl is installed on CI', () => {
-    throw new Error(`${KUBECTL} is missing; the kubectl tests must run on CI`);
-  });
-}
-
-suite('kubectl 1.32 against the stand-in', () => {
+describeWithKubectl('kubectl 1.32 against the stand-in', () => {
   beforeAll(async () => {
     h = await startHarness('2026-11-01T09:00:00Z');
     dir = mkdtempSync(join(tmpdir(), 'kubectl-'));

@@ -3,13 +3,13 @@
  * Kubernetes, a Chronos POST that never runs a job at once and keeps its counters, refusal when the
  * other system runs the job, and idempotence (a second apply sends nothing).
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
 import { FixedClock } from '../../src/core/clock.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/run.js';
-import { KUBECTL, countingProxy, startBench, type LiveBench } from './harness.js';
+import { countingProxy, startBench, type LiveBench } from './harness.js';
+import { testWithKubectl } from '../helpers/kubectl.js';
 
 const REPORT = (command = '/app/report.rb') => `name: nightly-report\nbackend: chronos\nschedule: "15 */2 * * *"\ncommand: [ruby, ${command}]\n`;
 const SYNC = (schedule = '0 * * * *') => `name: hourly-sync\nbackend: kubernetes\nschedule: "${schedule}"\ncommand: "sync --all"\n`;
@@ -127,7 +127,7 @@ describe('apply', () => {
     expect((await chronosJob('hourly-sync'))!.disabled).toBe(false);
   });
 
-  (existsSync(KUBECTL) ? test : test.skip)('Kubernetes: server-side apply as field manager migrate takes back a kubectl edit', async () => {
+  testWithKubectl('Kubernetes: server-side apply as field manager migrate takes back a kubectl edit', async () => {
     expect((await b.cli('apply', '--yes', 'hourly-sync')).code).toBe(0);
     expect((await b.kubectl('patch', 'cronjob', 'hourly-sync', '--type=merge', '-p', '{"spec":{"schedule":"5 * * * *"}}')).code).toBe(0);
     expect((await b.cli('diff', 'hourly-sync')).code).toBe(1);

@@ -3,21 +3,11 @@
  * untouched job, and a Chronos job that ran ten times and had its schedule rewritten, diff clean),
  * secrets masked, and the output as golden files (colour off, clock fixed).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { KUBECTL, startBench, type LiveBench } from './harness.js';
+import { startBench, type LiveBench } from './harness.js';
+import { expectGolden } from '../helpers/golden.js';
+import { testWithKubectl } from '../helpers/kubectl.js';
 
-const goldenDir = join(fileURLToPath(new URL('.', import.meta.url)), '../golden/diff');
 
-function golden(name: string, actual: string): void {
-  const file = join(goldenDir, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(goldenDir, { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-}
 
 const REPORT = 'name: nightly-report\nbackend: chronos\nschedule: "15 */2 * * *"\ncommand: [ruby, /app/report.rb]\nenv: {RAILS_ENV: production, API_TOKEN: s3cret-token}\nresources:\n  requests: {cpu: 0.1, memory: 128M}\n';
 const SYNC = 'name: hourly-sync\nbackend: kubernetes\nschedule: "0 * * * *"\ncommand: "sync --all"\nenv: {DB_PASSWORD: hunter2, MODE: full}\n';
@@ -66,7 +56,7 @@ describe('diff', () => {
     expect([even.code, even.stdout]).toEqual([0, '']);
   });
 
-  (existsSync(KUBECTL) ? test : test.skip)('a hand edit on each system: exit 1, secrets masked, golden output', async () => {
+  testWithKubectl('a hand edit on each system: exit 1, secrets masked, golden output', async () => {
     const live = ((await b.chronos('GET', '/jobs')).json as Record<string, unknown>[]).find((j) => j.name === 'nightly-report')!;
     const env = [{ name: 'RAILS_ENV', value: 'staging' }, { name: 'API_TOKEN', value: 'leaked-token' }];
     expect((await b.chronos('POST', '/iso8601', { ...live, mem: 256, environmentVariables: env, schedule: 'R/2026-12-03T09:15:00.000Z/PT2H' })).status).toBe(204);
@@ -76,7 +66,7 @@ describe('diff', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).not.toMatch(/leaked-token|s3cret-token|hunter2|changed/);
     expect(r.stdout).toContain('-    value: "*** (before)"\n+    value: "*** (after)"');
-    golden('hand-edits.diff', r.stdout);
+    expectGolden('diff', 'hand-edits.diff', r.stdout);
   });
 
   test('what the backend cannot carry is reported on stderr', async () => {

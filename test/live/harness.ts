@@ -11,7 +11,9 @@ import { FixedClock } from '../../src/core/clock.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 
-export const KUBECTL = '/usr/bin/kubectl';
+import { KUBECTL } from '../helpers/kubectl.js';
+
+export { KUBECTL };
 export const START = new Date('2026-11-25T10:07:00Z');
 
 export interface LiveBench {

@@ -5,7 +5,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { KUBECTL, startBench, type LiveBench } from './harness.js';
+import { startBench, type LiveBench } from './harness.js';
+import { describeWithKubectl } from '../helpers/kubectl.js';
 
 let b: LiveBench;
 beforeAll(async () => {
@@ -127,7 +128,7 @@ function cronJobYaml(name: string, o: Record<string, any>): string { // eslint-d
   });
 }
 
-const kubectlSuite = existsSync(KUBECTL) ? describe : describe.skip;
+const kubectlSuite = describeWithKubectl;
 
 kubectlSuite('import --from kubernetes: CronJobs made with kubectl diff clean against Kubernetes', () => {
   beforeAll(async () => {

@@ -3,22 +3,14 @@
  * or plain HTTP to the Chronos stand-in), one LIST call per system, an unreachable system shown as
  * such while the other half still shows, and the table as a golden file.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeSandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
-import { KUBECTL, countingProxy, startBench, type LiveBench } from './harness.js';
+import { countingProxy, startBench, type LiveBench } from './harness.js';
+import { expectGolden } from '../helpers/golden.js';
+import { describeWithKubectl } from '../helpers/kubectl.js';
 
-const goldenDir = join(fileURLToPath(new URL('.', import.meta.url)), '../golden/status');
 
-function golden(name: string, actual: string): void {
-  const file = join(goldenDir, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(goldenDir, { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-}
 
 const job = (name: string, backend: string, schedule: string, extra = '') =>
   `name: ${name}\nbackend: ${backend}\nschedule: "${schedule}"\ncommand: [run, ${name}]\n${extra}`;
@@ -32,7 +24,7 @@ interface Row {
 }
 
 let b: LiveBench;
-const suite = existsSync(KUBECTL) ? describe : describe.skip;
+const suite = describeWithKubectl;
 
 suite('status: one verdict per job, each produced by a hand edit', () => {
   beforeAll(async () => {
@@ -121,7 +113,7 @@ suite('status: one verdict per job, each produced by a hand edit', () => {
   test('the table (golden), colour off', async () => {
     const r = await b.cli('status');
     expect(r.code).toBe(1);
-    golden('table.txt', r.stdout);
+    expectGolden('status', 'table.txt', r.stdout);
   });
 
   test('-o yaml carries the same records as -o json', async () => {

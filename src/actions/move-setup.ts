@@ -104,7 +104,7 @@ export async function planMove(input: PlanInput): Promise<PlannedMove> {
   const sourceLive = live[from];
   const targetLive = live[to];
 
-  const refusal = refuse(input, sourceLive, targetLive, source, target, fireTimes.verdict.kind === 'equivalent' ? undefined : fireTimes.verdict.reason);
+  const refusal = refuse(input, now, sourceLive, targetLive, source, target, fireTimes.verdict.kind === 'equivalent' ? undefined : fireTimes.verdict.reason);
   const desired = refusal && to === 'chronos' && fireTimes.verdict.kind !== 'equivalent' ? undefined : desiredTarget(targetLive);
   const normalize = (system: BackendName, o: unknown) =>
     o === undefined ? undefined : system === 'chronos' ? normalizeChronosJob(o as ChronosJob) : normalizeCronJob(o as CronJobManifest);
@@ -154,7 +154,7 @@ export async function currentBasis(sides: Sides): Promise<string> {
   return basisOf(c && normalizeChronosJob(c), k && normalizeCronJob(k));
 }
 
-function refuse(input: PlanInput, sourceLive: unknown, targetLive: unknown, source: CutoverSide, target: CutoverSide, scheduleProblem: string | undefined): string | undefined {
+function refuse(input: PlanInput, now: Date, sourceLive: unknown, targetLive: unknown, source: CutoverSide, target: CutoverSide, scheduleProblem: string | undefined): string | undefined {
   const { job } = input.definition;
   if (input.unfinished) return `an unfinished move of ${job.name} is in the journal (${input.unfinished}); finish it with \`migrate resume ${job.name}\` or undo it with \`migrate rollback ${job.name}\``;
   if (input.from === input.to) return `${job.name} already runs on ${input.to}`;
@@ -164,7 +164,7 @@ function refuse(input: PlanInput, sourceLive: unknown, targetLive: unknown, sour
   if (!source.isEnabled(sourceLive)) return `${job.name} is not enabled in ${input.from}; \`migrate status ${job.name}\` shows where it runs`;
   if (targetLive !== undefined && target.isEnabled(targetLive)) return `${job.name} is already enabled in ${input.to} too: every slot runs twice now; run \`migrate status\` and disable one side first`;
   if (input.operation !== 'rollback') {
-    const problems = input.to === 'kubernetes' ? lintForKubernetes(job) : lintForChronos(job, new Date());
+    const problems = input.to === 'kubernetes' ? lintForKubernetes(job) : lintForChronos(job, now);
     if (problems.length) return `${job.name} cannot run on ${input.to}: ${problems.map((p) => p.message).join('; ')}`;
   }
   return undefined;

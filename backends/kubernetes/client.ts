@@ -167,6 +167,11 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     };
   }
 
+  /** Waits as the client waits between retries: injected, so no test and no sandbox sleeps. */
+  pause(ms: number): Promise<void> {
+    return this.sleep(ms);
+  }
+
   // ---- CronJobs ----------------------------------------------------------------------------
 
   /**

@@ -88,11 +88,12 @@ function freshCopy(desired: CronJobManifest): CronJobManifest {
   return { ...clean, spec: { ...clean.spec, suspend: false } } as CronJobManifest;
 }
 
+/** An Orphan delete returns before the object is gone: the garbage collector removes it after its Jobs' ownerReferences. */
 async function waitUntilGone(client: KubernetesClient, name: string): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const still = await client.read(name);
     if (!still) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await client.pause(100);
   }
   throw new Error(`CronJob ${client.namespace}/${name} was deleted but is still there after 5 s (a finalizer?)`);
 }

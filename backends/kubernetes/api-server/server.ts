@@ -18,6 +18,9 @@ import { ApiError, badRequest, expired, methodNotAllowed, notFoundPath, statusFo
 import { ObjectStore, patchTypeOf, type PropagationPolicy, type StoreEvent } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 
+const COMMA = Buffer.from(',');
+const CLOSE_LIST = Buffer.from(']}');
+
 export type KubernetesStandInOptions = ControllerOptions;
 
 interface Route {
@@ -215,9 +218,15 @@ export class KubernetesStandIn implements StandIn {
     }
     // List items carry no kind/apiVersion on the wire (kubernetes#3030). Built from cached item
     // JSON: a list of 10,000 CronJobs is mostly serialisation.
-    const text = `{"kind":"${r.kind}List","apiVersion":"${apiVersionOf(r)}","metadata":${JSON.stringify(meta)},"items":[${items.map((o) => this.store.json(o)).join(',')}]}`;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
+    const parts: Buffer[] = [Buffer.from(`{"kind":"${r.kind}List","apiVersion":"${apiVersionOf(r)}","metadata":${JSON.stringify(meta)},"items":[`)];
+    items.forEach((o, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(this.store.json(o));
+    });
+    parts.push(CLOSE_LIST);
+    const body = Buffer.concat(parts);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+    res.end(body);
   }
 
   private sendObjects(req: StandInRequest, res: http.ServerResponse, r: ResourceType, obj: KObject): void {

@@ -86,7 +86,7 @@ export class ObjectStore {
   private readonly history: StoreEvent[] = [];
   private readonly listeners: ((e: StoreEvent) => void)[] = [];
   /** Stored objects are never mutated (every write stores a new one), so their JSON can be cached. */
-  private readonly jsonCache = new WeakMap<KObject, string>();
+  private readonly jsonCache = new WeakMap<KObject, Buffer>();
   private readonly sortedCache = new Map<ResourceType, KObject[]>();
 
   constructor(private readonly clock: Clock) {
@@ -138,14 +138,17 @@ export class ObjectStore {
     return ns && r.namespaced ? sorted.filter((o) => o.metadata.namespace === ns) : [...sorted];
   }
 
-  /** The object's JSON, as a list item (without kind and apiVersion). */
-  json(obj: KObject): string {
-    let text = this.jsonCache.get(obj);
-    if (text === undefined) {
-      text = JSON.stringify(obj);
-      this.jsonCache.set(obj, text);
+  /**
+   * The object's JSON as a list item (without kind and apiVersion), already encoded: a list is
+   * these bytes joined, with no 15 MB string to build and encode again for every request.
+   */
+  json(obj: KObject): Buffer {
+    let bytes = this.jsonCache.get(obj);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(obj));
+      this.jsonCache.set(obj, bytes);
     }
-    return text;
+    return bytes;
   }
 
   private put(r: ResourceType, obj: KObject): void {

@@ -6,7 +6,7 @@
 import type { BackendModel, Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE, type EnvValue, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
 import { coresToCpu, cpuToCores, mebibytesToMemory, memoryToMebibytes } from '../../src/core/quantity.js';
-import { chronosToCron, cronToChronos } from '../../src/core/schedule/translate.js';
+import { chronosToCron, cronToChronos, cronToChronosCached } from '../../src/core/schedule/translate.js';
 import { CHRONOS_DEFAULTS, readChronosJob, type ChronosJob } from './model.js';
 import { normalizeChronosJob } from './normalize.js';
 
@@ -127,22 +127,10 @@ export function chronosJobToDefinition(live: ChronosJob | ChronosJobBody, now: D
 }
 
 const DAY_MS = 86_400_000;
-const expressibility = new Map<string, ReturnType<typeof cronToChronos>>();
 
-/**
- * Whether Chronos can run a schedule, proved once per schedule, zone and day: the proof covers
- * a year of fire times, and every command lints every job, so it is worth remembering.
- */
+/** Whether Chronos can run a schedule does not change within a day: lint asks once per day, so every command shares one proof. */
 function chronosExpressibility(cron: string, zone: string, now: Date): ReturnType<typeof cronToChronos> {
-  const day = Math.floor(now.getTime() / DAY_MS);
-  const key = `${day}\u0000${zone}\u0000${cron}`;
-  let result = expressibility.get(key);
-  if (!result) {
-    if (expressibility.size >= 10_000) expressibility.clear();
-    result = cronToChronos(cron, zone, new Date(day * DAY_MS));
-    expressibility.set(key, result);
-  }
-  return result;
+  return cronToChronosCached(cron, zone, new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS));
 }
 
 /** What stops a definition from running on Chronos. */

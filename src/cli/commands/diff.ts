@@ -13,7 +13,7 @@ import { MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } fro
 import { normalizeCronJob } from '../../../backends/kubernetes/normalize.js';
 import type { TranslationWarning } from '../../core/backend.js';
 import type { LoadedDefinition } from '../../core/definition.js';
-import { cronToChronos } from '../../core/schedule/translate.js';
+import { cronToChronosCached } from '../../core/schedule/translate.js';
 import { ExitCode, UserError, formatDiagnostic } from '../../core/errors.js';
 import type { BackendName, JobDefinition } from '../../core/job.js';
 import { diffLive, livePath, type LiveDiff } from '../../core/live-diff.js';
@@ -78,27 +78,10 @@ export function namespacesOf(conn: Connections, jobs: readonly JobDefinition[]):
 
 // ---- the normalised sides -------------------------------------------------------------------
 
-/**
- * The schedule translation proves each cron against a year of fire times; jobs rendered at the
- * same instant share schedules often enough (hourly, nightly) that status over thousands of jobs
- * should prove each distinct one once.
- */
-const translations = new Map<string, ReturnType<typeof cronToChronos>>();
-function memoCronToChronos(cron: string, zone: string, after: Date): ReturnType<typeof cronToChronos> {
-  const key = `${after.getTime()}\u0000${zone}\u0000${cron}`;
-  let result = translations.get(key);
-  if (!result) {
-    if (translations.size >= 10_000) translations.clear();
-    result = cronToChronos(cron, zone, after);
-    translations.set(key, result);
-  }
-  return result;
-}
-
 /** What Chronos would hold after a POST of the definition rendered at `now`: the full job, defaults in. */
 export function desiredChronosJob(job: JobDefinition, now: Date): ChronosJob {
   try {
-    return readChronosJob(renderChronosJob(job, now, memoCronToChronos).manifest, { now });
+    return readChronosJob(renderChronosJob(job, now, cronToChronosCached).manifest, { now });
   } catch (err) {
     if (err instanceof ChronosRenderError) throw new UserError(err.message, 'Keep the job on Kubernetes, or give it a schedule with a constant period (`migrate next` shows why).');
     throw err;
@@ -182,7 +165,7 @@ export function declaredSides(job: JobDefinition, namespace: string, live: Chron
 /** What the declared backend cannot carry of the definition ("dropped in translation: ..."). */
 export function translationWarnings(job: JobDefinition, now: Date): readonly TranslationWarning[] {
   try {
-    return job.backend === 'chronos' ? renderChronosJob(job, now, memoCronToChronos).warnings : renderCronJob(job).warnings;
+    return job.backend === 'chronos' ? renderChronosJob(job, now, cronToChronosCached).warnings : renderCronJob(job).warnings;
   } catch {
     return []; // a job that cannot render at all is reported where it is rendered
   }

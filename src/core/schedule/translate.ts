@@ -158,6 +158,24 @@ export function compareSchedules(
   return { equivalent: differences.length === 0, differences };
 }
 
+const proofs = new Map<string, CronToChronosResult>();
+
+/**
+ * `cronToChronos`, remembered per schedule, zone and instant: the proof covers a year of fire
+ * times, and status, diff and lint ask it for many jobs that share schedules and an instant.
+ * The result is a pure function of its arguments, so remembering it changes nothing else.
+ */
+export function cronToChronosCached(cron: string, zone: string, after: Date): CronToChronosResult {
+  const key = `${after.getTime()}\u0000${zone}\u0000${cron}`;
+  let result = proofs.get(key);
+  if (!result) {
+    if (proofs.size >= 10_000) proofs.clear();
+    result = cronToChronos(cron, zone, after);
+    proofs.set(key, result);
+  }
+  return result;
+}
+
 /**
  * A CronJob schedule as a Chronos schedule starting at the first fire time after `after`,
  * possible exactly when the fire times form one constant period (proved over a year).

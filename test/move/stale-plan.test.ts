@@ -35,7 +35,7 @@ test.each<[string, 'chronos' | 'kubernetes', () => Promise<void>]>([
   });
   expect(asked).toMatch(/^Move 1 job as planned above\?/);
   expect(r.code).toBe(1);
-  expect(r.stdout).toContain(`FAILED: the plan is stale: job changed in Chronos or Kubernetes since the preview; nothing was changed. Re-run: migrate move job --to ${to}\n`);
+  expect(r.stdout).toContain(`FAILED: the plan is stale: job changed in Chronos or Kubernetes since the preview; nothing was changed. Re-run: migrate move job --to ${to} --advance-sandbox\n`);
   expect(repo.journal()).toEqual([]);
   expect(repo.readJob('job')).toBe(definition);
   const status = JSON.parse((await repo.cli('status', 'job', '-o', 'json')).stdout) as Record<string, { present?: boolean }>[];

@@ -1,6 +1,6 @@
 /** `migrate move <job...> --to chronos|kubernetes`: the cutover protocol, with a preview first. */
 import type { CommandModule } from 'yargs';
-import { UserError } from '../../core/errors.js';
+import { ExitCode, UserError } from '../../core/errors.js';
 import { parseBackendName, type JobDefinition } from '../../core/job.js';
 import type { GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
@@ -22,7 +22,9 @@ export interface MoveArgs extends GlobalArgs {
 export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, MoveArgs> {
   return {
     command: 'move [jobs..]',
-    describe: 'hand jobs over to the other scheduler without losing or doubling a run (preview, confirm, then move)',
+    describe:
+      'hand jobs over to the other scheduler without losing or doubling a run (preview, confirm, then move), least important tier first. ' +
+      'Exit 0 moved, or nothing to do (every job already on the target; --dry-run with nothing refused); 1 an error, a refusal, a cancel, or a move that failed and was put back',
     builder: (y) =>
       y
         .positional('jobs', { type: 'string', array: true, default: [], describe: 'job names' })
@@ -31,7 +33,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and stop' })
         .option('concurrency', { type: 'number', default: 4, describe: 'jobs moved at once' })
         .option('watch', { type: 'boolean', default: false, describe: "after the move, wait for the target's first run inside the start window" })
-        .option('auto-rollback', { type: 'boolean', default: false, describe: 'with --watch: roll back when that first run does not come' })
+        .option('auto-rollback', { type: 'boolean', default: false, describe: 'roll back when that first run does not come (implies --watch)' })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' }) as never,
     handler: async (args) => {
       const to = parseBackendName(args.to);
@@ -40,14 +42,31 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
       const chosen = selectJobs(ws.definitions.map((d) => d.job), args.jobs, args.selector);
       const problems = ws.diagnostics.filter((d) => d.severity === 'error' && chosen.some((j) => ws.definitions.find((x) => x.job === j)?.file === d.file));
       if (problems.length) throw new UserError('the definitions have problems; fix them first', problems.map((d) => `${d.file}:${d.line}:${d.col}: error: ${d.message}`).join('\n'));
-      const targets = chosen.map((job) => ({ definition: ws.definitions.find((d) => d.job === job)!, from: job.backend, to, operation: 'move' as const }));
+      // A job already declared on the target has nothing to move (a wave re-run after a partial
+      // one, or a selector that matches moved jobs too): said, not refused.
+      const already = chosen.filter((job) => job.backend === to);
+      if (already.length && args.output !== 'json') {
+        io.stdout.write(`Already on ${to} (nothing to do): ${already.map((j) => j.name).join(', ')}\n`);
+      }
+      const targets = leastImportantFirst(chosen.filter((job) => job.backend !== to)).map((job) => ({
+        definition: ws.definitions.find((d) => d.job === job)!,
+        from: job.backend,
+        to,
+        operation: 'move' as const,
+      }));
+      if (targets.length === 0) {
+        if (args.output === 'json') io.stdout.write('[]\n');
+        else io.stdout.write(`Nothing to do: ${already.length === 1 ? `${already[0]!.name} already runs` : `all ${already.length} jobs already run`} on ${to}.\n`);
+        exit.code = ExitCode.Ok;
+        return;
+      }
       exit.code = await runMoves(io, args, ws, targets, {
         dryRun: args['dry-run'],
         concurrency: Math.max(1, Math.min(16, Math.floor(args.concurrency))),
         advanceSandbox: args['advance-sandbox'],
         watch: args.watch || args['auto-rollback'],
         autoRollback: args['auto-rollback'],
-        commandLine: `migrate move ${args.jobs.join(' ')}${args.selector ? ` -l ${args.selector}` : ''} --to ${args.to}`.replace(/\s+/g, ' '),
+        commandLine: moveCommandLine(args),
       });
     },
   };
@@ -77,4 +96,25 @@ export function selectJobs(all: readonly JobDefinition[], names: readonly string
     if (picked.length === 0) throw new UserError(`no job matches -l ${selector}`);
   }
   return picked;
+}
+
+/** Tiers as the operators rank them; a job with another tier, or none, goes between medium and high. */
+const TIER_ORDER: Readonly<Record<string, number>> = { low: 0, medium: 1, high: 3, critical: 4 };
+const UNRANKED_TIER = 2;
+
+/** Moves go least important first (design.md): a wave's low-tier jobs are handed over before its critical ones. Stable otherwise. */
+export function leastImportantFirst(jobs: readonly JobDefinition[]): JobDefinition[] {
+  const rank = (j: JobDefinition) => TIER_ORDER[j.tier ?? ''] ?? UNRANKED_TIER;
+  return jobs.map((job, i) => ({ job, i })).sort((a, b) => rank(a.job) - rank(b.job) || a.i - b.i).map(({ job }) => job);
+}
+
+/** The command line a hint tells the operator to run again: the same jobs, target and rehearsal flags. */
+function moveCommandLine(args: MoveArgs): string {
+  const parts = ['migrate move', ...args.jobs];
+  if (args.selector) parts.push(`-l ${args.selector}`);
+  parts.push(`--to ${args.to}`);
+  if (args['advance-sandbox']) parts.push('--advance-sandbox');
+  if (args['auto-rollback']) parts.push('--watch --auto-rollback');
+  else if (args.watch) parts.push('--watch');
+  return parts.join(' ');
 }

@@ -22,7 +22,9 @@ interface RollbackArgs extends GlobalArgs {
 export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, RollbackArgs> {
   return {
     command: 'rollback <job>',
-    describe: "undo the job's last completed move: back where it was, every slot still run exactly once",
+    describe:
+      "undo the job's last completed move (or finish an interrupted one backwards): back where it was, every slot still run exactly once. " +
+      'Exit 0 rolled back; 1 an error, a refusal, a cancel, or a rollback that failed and was put back',
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true })
@@ -34,10 +36,11 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
       const definition = ws.definitions.find((d) => d.job.name === args.job);
       if (!definition) throw new UserError(`no job named "${args.job}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`);
       const journal = readJournal(journalPath(repositoryDir(io, args)));
+      const commandLine = `migrate rollback ${args.job}${args.force ? ' --force' : ''}${args['advance-sandbox'] ? ' --advance-sandbox' : ''}`;
       // An interrupted move is undone from where it stopped.
       const unfinished = unfinishedMoves(journal).get(args.job);
       if (unfinished) {
-        exit.code = await finishUnfinished(io, args, ws, unfinished, 'back', args['advance-sandbox'], `migrate rollback ${args.job}`);
+        exit.code = await finishUnfinished(io, args, ws, unfinished, 'back', args['advance-sandbox'], commandLine);
         return;
       }
       const last = lastCompletedMove(journal, args.job);
@@ -70,7 +73,7 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
         dryRun: args['dry-run'],
         concurrency: 1,
         advanceSandbox: args['advance-sandbox'],
-        commandLine: `migrate rollback ${args.job}`,
+        commandLine,
       });
     },
   };

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { backendLinters } from '../../backends/index.js';
 import { readDefinition, type LoadedDefinition } from '../core/definition.js';
-import { UserError, type Diagnostic } from '../core/errors.js';
+import { UserError, formatDiagnostic, type Diagnostic } from '../core/errors.js';
 import { lintDefinitions } from '../core/lint.js';
 import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../core/project.js';
 import type { GlobalArgs } from './global-args.js';
@@ -50,17 +50,30 @@ export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly strin
   return { project, definitions, diagnostics, jobsDir };
 }
 
-/** Finds one job by name (or file path) and fails with the problems if it does not load cleanly. */
+/**
+ * Finds one job, named the way `status` and `validate` name it: a definition file (inside the jobs
+ * folder or anywhere else), or a job name (`jobs/<name>.yaml`, or whichever file declares that
+ * name). Fails with the file's own problems when it does not load cleanly.
+ */
 export function loadJob(io: CliIO, args: GlobalArgs, nameOrPath: string): LoadedDefinition {
-  const ws = loadWorkspace(io, args);
-  const def = ws.definitions.find((d) => d.job.name === nameOrPath || path.resolve(io.cwd, d.file) === path.resolve(io.cwd, nameOrPath));
+  const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
+  const given = path.resolve(io.cwd, nameOrPath);
+  const explicitFile = isFile(given) ? given : undefined;
+  // A file inside the jobs folder is loaded with its neighbours, so that a name used twice is caught;
+  // one elsewhere (a copy being tried out) is loaded alone.
+  const ws = explicitFile && path.dirname(explicitFile) !== jobsDir ? loadWorkspace(io, args, [explicitFile]) : loadWorkspace(io, args);
+  const fileOf = (d: { readonly file: string }) => path.resolve(io.cwd, d.file);
+  const file = explicitFile ?? (ws.definitions.find((d) => d.job.name === nameOrPath) ? undefined : findJobFile(jobsDir, nameOrPath));
+  const def = file ? ws.definitions.find((d) => fileOf(d) === file) : ws.definitions.find((d) => d.job.name === nameOrPath);
+  const problemFile = file ?? (def && fileOf(def));
+  const problems = ws.diagnostics.filter((d) => d.severity === 'error' && fileOf(d) === problemFile);
+  if (problems.length) {
+    const shown = path.relative(io.cwd, problemFile!) || problemFile!;
+    throw new UserError(`${shown} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; fix ${problems.length === 1 ? 'it' : 'them'} first`, problems.map(formatDiagnostic).join('\n'));
+  }
   if (!def) {
     const known = ws.definitions.map((d) => d.job.name).sort();
     throw new UserError(`no job named "${nameOrPath}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`, known.length ? `Known jobs: ${known.join(', ')}` : 'Run `migrate validate` to see why no definition loaded.');
-  }
-  const problems = ws.diagnostics.filter((d) => d.file === def.file && d.severity === 'error');
-  if (problems.length) {
-    throw new UserError(`${def.file} has ${problems.length} problem(s); fix them first`, problems.map((d) => `${d.file}:${d.line}:${d.col}: error: ${d.message}`).join('\n'));
   }
   return def;
 }
@@ -88,10 +101,19 @@ function resolvePaths(io: CliIO, jobsDir: string, paths: readonly string[]): str
     if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) files.push(...listJobFiles(io, abs, p));
     else if (fs.existsSync(abs)) files.push(abs);
     else {
-      const byName = ['.yaml', '.yml'].map((ext) => path.join(jobsDir, `${p}${ext}`)).find((f) => fs.existsSync(f));
+      const byName = findJobFile(jobsDir, p);
       if (!byName) throw new UserError(`no such file or job: ${p}`, `Name a file, a folder, or a job in ${path.relative(io.cwd, jobsDir) || '.'}.`);
       files.push(byName);
     }
   }
   return files;
+}
+
+/** The file a job name stands for: `<jobs>/<name>.yaml` or `.yml`; undefined when neither exists. */
+function findJobFile(jobsDir: string, name: string): string | undefined {
+  return ['.yaml', '.yml'].map((ext) => path.join(jobsDir, `${name}${ext}`)).find(isFile);
+}
+
+function isFile(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
 }

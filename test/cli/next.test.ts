@@ -1,4 +1,6 @@
 /** `migrate next`: fire times in both notations and the three verdicts, on the shipped jobs. */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
@@ -35,4 +37,28 @@ test('differs: 02:00 in New York does not exist on the spring-forward day, which
   const n = await next('db-backup');
   expect(n.verdict).toBe('differs');
   expect(n.differences).toEqual([{ date: '2027-03-14', onlyKubernetes: [], onlyChronos: ['2027-03-14T07:00:00Z'] }]);
+});
+
+describe('next names a job the way status and validate do', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-next-'));
+    fs.mkdirSync(path.join(dir, 'jobs'));
+    fs.writeFileSync(path.join(dir, 'jobs', 'typo.yaml'), 'name: typo\nbackend: chronos\nschedule: "0 3 * * *"\ncomand: [/bin/true]\n');
+    fs.writeFileSync(path.join(dir, 'trial.yaml'), 'name: trial\nbackend: chronos\nschedule: "*/15 * * * *"\ncommand: [/bin/true]\n');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a definition file outside the jobs folder', async () => {
+    const result = await runCli(['next', path.join(dir, 'trial.yaml'), '-o', 'json', '--count', '2'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ name: 'trial', verdict: 'equivalent', kubernetes: { fireTimes: ['2026-11-25T10:15:00Z', '2026-11-25T10:30:00Z'] } });
+  });
+
+  test('a job file with a problem shows its diagnostics, exit 1', async () => {
+    const result = await runCli(['next', 'typo'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(/no job named/);
+    expect(result.stderr).toContain('jobs/typo.yaml:4:1: error: unknown field "comand"; did you mean "command"?\n');
+  });
 });

@@ -3,6 +3,7 @@
  * run it), rewritten with UPDATE_GOLDEN=1. The clock is fixed, so Chronos starts are stable.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -46,5 +47,43 @@ describe('migrate render', () => {
     const result = await runCli(argv, { cwd: root });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
+  });
+
+  describe('names a job the way status and validate do', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-render-'));
+      fs.mkdirSync(path.join(dir, 'jobs'));
+      fs.writeFileSync(path.join(dir, 'migrate.yaml'), 'defaults:\n  image: busybox\n');
+      fs.writeFileSync(path.join(dir, 'jobs', 'good.yaml'), 'name: good\nbackend: kubernetes\nschedule: "0 3 * * *"\ncommand: [/bin/true]\n');
+      fs.writeFileSync(path.join(dir, 'jobs', 'typo.yaml'), 'name: typo\nbackend: kubernetes\nschedule: "0 3 * * *"\ncomand: [/bin/true]\n');
+      fs.mkdirSync(path.join(dir, 'elsewhere'));
+      fs.writeFileSync(path.join(dir, 'elsewhere', 'trial.yaml'), 'name: trial\nbackend: kubernetes\nschedule: "*/15 * * * *"\ncommand: [/bin/true]\n');
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test('a definition file outside the jobs folder, by relative or absolute path', async () => {
+      for (const file of ['elsewhere/trial.yaml', path.join(dir, 'elsewhere', 'trial.yaml')]) {
+        const result = await runCli(['render', file, '--to', 'k8s'], { cwd: dir });
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(parse(result.stdout)).toMatchObject({ kind: 'CronJob', metadata: { name: 'trial' }, spec: { schedule: '*/15 * * * *' } });
+      }
+    });
+
+    test('a definition file inside the jobs folder, by path', async () => {
+      const result = await runCli(['render', 'jobs/good.yaml', '--to', 'k8s'], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(parse(result.stdout)).toMatchObject({ metadata: { name: 'good' } });
+    });
+
+    test.each([['typo'], ['jobs/typo.yaml']])('%s: a job file with a problem shows its diagnostics, not "no job named"', async (job) => {
+      const result = await runCli(['render', job, '--to', 'k8s'], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).not.toMatch(/no job named/);
+      expect(result.stderr).toMatch(/^error: jobs\/typo\.yaml has 1 problem; fix it first\n/);
+      expect(result.stderr).toContain('jobs/typo.yaml:4:1: error: unknown field "comand"; did you mean "command"?\n');
+    });
   });
 });

@@ -56,6 +56,11 @@ export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly strin
  * name). Fails with the file's own problems when it does not load cleanly.
  */
 export function loadJob(io: CliIO, args: GlobalArgs, nameOrPath: string): LoadedDefinition {
+  return loadJobWithProject(io, args, nameOrPath).definition;
+}
+
+/** `loadJob`, and the project file the job was read with. */
+export function loadJobWithProject(io: CliIO, args: GlobalArgs, nameOrPath: string): { readonly definition: LoadedDefinition; readonly project: ProjectConfig } {
   const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
   const given = path.resolve(io.cwd, nameOrPath);
   const explicitFile = isFile(given) ? given : undefined;
@@ -75,7 +80,7 @@ export function loadJob(io: CliIO, args: GlobalArgs, nameOrPath: string): Loaded
     const known = ws.definitions.map((d) => d.job.name).sort();
     throw new UserError(`no job named "${nameOrPath}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`, known.length ? `Known jobs: ${known.join(', ')}` : 'Run `migrate validate` to see why no definition loaded.');
   }
-  return def;
+  return { definition: def, project: ws.project };
 }
 
 function loadProject(io: CliIO, configPath: string): { project: ProjectConfig; diagnostics: Diagnostic[] } {

@@ -49,6 +49,15 @@ describe('migrate render', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  test('-n overrides the namespace as it does for status and diff; without it, the definition\'s (no kubeconfig needed)', async () => {
+    const flagged = await runCli(['render', 'db-backup', '--to', 'k8s', '-n', 'batch'], { cwd: root });
+    expect(flagged.code).toBe(0);
+    expect(parse(flagged.stdout).metadata.namespace).toBe('batch');
+    const plain = await runCli(['render', 'db-backup', '--to', 'k8s'], { cwd: root, env: { KUBECONFIG: '/nonexistent/kubeconfig' } });
+    expect(plain.code).toBe(0);
+    expect(parse(plain.stdout).metadata.namespace).toBe('default');
+  });
+
   describe('names a job the way status and validate do', () => {
     let dir: string;
     beforeAll(() => {

@@ -6,10 +6,11 @@ import type { Rendered } from '../../core/backend.js';
 import { UserError } from '../../core/errors.js';
 import { parseBackendName } from '../../core/job.js';
 import { toYaml } from '../../core/yaml-write.js';
+import { openConnections } from '../connections.js';
 import type { GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
-import { loadJob } from '../workspace.js';
+import { loadJobWithProject } from '../workspace.js';
 
 interface RenderArgs extends GlobalArgs {
   readonly job: string;
@@ -29,10 +30,14 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
       if (!backend) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');
       const format = args.output ?? 'yaml';
       if (format !== 'yaml' && format !== 'json') throw new UserError(`-o ${format} is not supported by render`, 'Use -o yaml (default) or -o json.');
-      const { job } = loadJob(io, args, args.job);
+      const { definition, project } = loadJobWithProject(io, args, args.job);
+      const { job } = definition;
       let rendered: Rendered<unknown>;
       try {
-        rendered = backend === 'kubernetes' ? renderCronJob(job) : renderChronosJob(job, io.clock.now());
+        // The namespace status and diff read the job from (-n first); never the kubeconfig's, since
+        // a job's namespace always falls back to migrate.yaml's or "default" before that.
+        const namespace = openConnections(io, args, project).namespaceFor(job.namespace);
+        rendered = backend === 'kubernetes' ? renderCronJob({ ...job, namespace }) : renderChronosJob(job, io.clock.now());
       } catch (e) {
         if (e instanceof ChronosRenderError) throw new UserError(e.message, 'Keep the job on Kubernetes, or change its schedule to one with a constant period (`migrate next` shows why).');
         throw e;

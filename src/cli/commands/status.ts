@@ -9,7 +9,7 @@ import type { CommandModule } from 'yargs';
 import type { ChronosJob } from '../../../backends/chronos/model.js';
 import { readSchedule } from '../../../backends/chronos/schedule.js';
 import { MANAGED_BY_LABEL, type CronJobManifest } from '../../../backends/kubernetes/render.js';
-import { UserError } from '../../core/errors.js';
+import { UserError, formatDiagnostic } from '../../core/errors.js';
 import type { JobDefinition } from '../../core/job.js';
 import { parseJournal, unfinishedMoves } from '../../core/journal.js';
 import { sameObject } from '../../core/live-diff.js';
@@ -55,7 +55,13 @@ export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
 export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly string[]): Promise<StatusReport> {
   // Backend lint is skipped: a job Chronos cannot run shows as drift against the live system.
   const ws = loadWorkspace(io, args, names, { backendLint: false });
-  const broken = new Set(ws.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
+  const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+  // A job the operator named is never dropped quietly; unnamed ones are, with a warning, so that one
+  // broken file does not hide the state of every other job.
+  if (names.length && errors.length) {
+    throw new UserError(`${errors.length} problem${errors.length === 1 ? '' : 's'} in the named definitions; fix them first`, `${errors.map(formatDiagnostic).join('\n')}\n(\`migrate validate\` lists them)`);
+  }
+  const broken = new Set(errors.map((d) => d.file));
   if (broken.size) io.stderr.write(`warning: ${broken.size} definition file(s) have problems and are not shown; run \`migrate validate\`\n`);
   const jobs = ws.definitions.filter((d) => !broken.has(d.file)).map((d) => d.job);
   const conn = openConnections(io, args, ws.project);

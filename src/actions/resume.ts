@@ -4,6 +4,11 @@
  * decide from what the two systems show now, not from what the journal hoped: a request may
  * have reached a server after the client died. Both systems catch up at most one missed slot,
  * so slots that passed while the job ran nowhere are named, and the latest is recovered.
+ *
+ * A move interrupted before it changed anything (killed while it waited for its handoff
+ * instant) is resumed by running the protocol again from the start, as a new move with a fresh
+ * handoff: the old instant has most likely passed. The interrupted move is closed (`aborted`,
+ * naming the new one) just before the new one's `begin`.
  */
 import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
 import { slotsBetween } from '../core/handoff.js';
@@ -11,7 +16,7 @@ import type { JobDefinition } from '../core/job.js';
 import { JOURNAL_VERSION, type JournalRecord, type MoveHistory } from '../core/journal.js';
 import { restorableSnapshot } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
-import type { MoveDeps } from './move.js';
+import { executeMove, MoveAbortedError, type MoveDeps, type MoveRequest } from './move.js';
 
 export interface FinishResult {
   readonly message: string;
@@ -27,6 +32,8 @@ export async function finishMove(
   direction: 'forward' | 'back',
   desiredTarget: (targetLive: unknown) => unknown,
   deps: MoveDeps,
+  /** The request for the same move run again from the start (planned now); may refuse by throwing. */
+  planAgain: () => Promise<MoveRequest>,
 ): Promise<FinishResult> {
   const from = move.begin.from;
   const to = move.begin.to;
@@ -39,7 +46,10 @@ export async function finishMove(
     deps.journal({ v: JOURNAL_VERSION, id: move.id, job: job.name, at: toRfc3339(new Date(Math.floor(clock.serverClock().now().getTime() / 1000) * 1000)), ...r } as unknown as JournalRecord);
 
   const lock = await deps.acquireLock(180);
-  try {
+  const finished = await finishUnderLock().finally(() => lock.release().catch(() => undefined));
+  return finished === 'start again' ? moveAgain(move, job, deps, planAgain, record) : finished;
+
+  async function finishUnderLock(): Promise<FinishResult | 'start again'> {
     const [sourceLive, targetLive] = await Promise.all([source.read(), target.read()]);
     const sourceOn = sourceLive !== undefined && source.isEnabled(sourceLive);
     const targetOn = targetLive !== undefined && target.isEnabled(targetLive);
@@ -55,8 +65,8 @@ export async function finishMove(
     if (direction === 'forward') {
       let outcome: EnableOutcome | undefined;
       if (sourceOn) {
-        await record({ kind: 'aborted', reason: 'resumed after an interruption before any change', state: `nothing changed: ${job.name} still runs on ${from}` });
-        return { ok: false, definitionDiff: '', message: `the move had not changed anything yet: ${job.name} still runs on ${from}. Start it again with \`migrate move ${job.name} --to ${to}\`.` };
+        // Nothing changed yet: the protocol runs again, under its own lock (once this one is let go).
+        return 'start again';
       }
       if (!targetOn) {
         // The source is off and the target never came up: enable it from the first slot after H,
@@ -106,7 +116,34 @@ export async function finishMove(
     const state = `${job.name} runs on ${from}${outcome ? ` again from ${toRfc3339(outcome.firstSlot)}` : ' (it never stopped)'}; ${to} is disabled.${lost}`;
     await record({ kind: 'aborted', reason: 'rolled back by the operator', state });
     return { ok: true, outcome, definitionDiff, message: `rolled back: ${state}` };
-  } finally {
-    await lock.release().catch(() => undefined);
+  }
+}
+
+/**
+ * The same move through the whole protocol (executeMove), planned now on the API server's clock.
+ * The interrupted move's `aborted`, naming the new one, is written just before the new `begin`:
+ * never two moves of the job in flight, and `history` tells what became of the first.
+ */
+async function moveAgain(move: MoveHistory, job: JobDefinition, deps: MoveDeps, planAgain: () => Promise<MoveRequest>, record: (r: Record<string, unknown>) => Promise<void>): Promise<FinishResult> {
+  const { from, to } = move.begin;
+  const request = await planAgain();
+  const journal: MoveDeps['journal'] = async (r) => {
+    if (r.kind === 'begin') {
+      await record({ kind: 'aborted', reason: `resumed as move ${deps.id}: nothing had changed, so the move started again with a fresh handoff`, state: `nothing changed: ${job.name} still ran on ${from}` });
+    }
+    await deps.journal(r);
+  };
+  try {
+    const result = await executeMove(request, { ...deps, journal });
+    const lost = result.outcome.lost.length ? ` Lost while the job ran nowhere: ${result.outcome.lost.map(toRfc3339).join(', ')}.` : '';
+    return {
+      ok: true,
+      outcome: result.outcome,
+      definitionDiff: result.definitionDiff,
+      message: `finished: ${job.name} runs on ${to} from ${toRfc3339(result.outcome.firstSlot)} (the interrupted move had changed nothing; it ran again as move ${result.id}, handoff ${toRfc3339(result.handoff.at)}).${lost}`,
+    };
+  } catch (err) {
+    if (err instanceof MoveAbortedError) return { ok: false, definitionDiff: '', message: `${err.reason}\n  ${err.state}` };
+    throw err;
   }
 }

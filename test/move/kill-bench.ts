@@ -41,8 +41,8 @@ export const KILL_POINTS: readonly KillPoint[] = [
 const recordName = (r: JournalRecord) => (r.kind === 'step' ? r.step : r.kind);
 
 /**
- * Runs `move job --to <to>` until the kill point; resolves 'killed' there (or 'finished' if never
- * reached). With `journalThrows`, writing the journal fails there instead (a full disk): the move
+ * Runs `move job --to <to>` (or, with `undoes`, `rollback job`) until the kill point; resolves
+ * 'killed' there (or 'finished' if never reached). With `journalThrows`, writing the journal fails there instead (a full disk): the move
  * goes on to handle the error, and its own outcome is returned.
  */
 export async function killedMove(
@@ -53,6 +53,8 @@ export async function killedMove(
   journalThrows = false,
   /** Runs after the plan, just before the lock is taken (e.g. another operator's whole move). */
   beforeLock: () => Promise<void> = async () => undefined,
+  /** Set: the move is `rollback job`, undoing the move with this id (`from` is where that move put the job). */
+  undoes?: string,
 ): Promise<'killed' | 'finished' | Error> {
   const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, isTTY: false, env: repo.env, cwd: repo.dir, clock: repo.sandbox.ctx.clock };
   const args = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: false, yes: true, debug: false } as GlobalArgs;
@@ -61,10 +63,11 @@ export async function killedMove(
   const connections = openConnections(io, args, ws.project);
   const sides = sidesFor(connections, definition.job);
   const guardSeconds = ws.project.handoff.guardSeconds;
-  const { plan, desiredTarget } = await planMove({ definition, from, to, operation: 'move', guardSeconds, sides });
+  const operation = undoes ? ('rollback' as const) : ('move' as const);
+  const { plan, desiredTarget } = await planMove({ definition, from, to, operation, guardSeconds, sides });
   if (plan.refusal) throw new Error(`the move was refused: ${plan.refusal}`);
 
-  const wiring = moveDeps(io, connections, sides, { definition, from, to, operation: 'move' }, repo.journalFile, { advanceSandbox: true }, () => undefined);
+  const wiring = moveDeps(io, connections, sides, { definition, from, to, operation, undoes }, repo.journalFile, { advanceSandbox: true }, () => undefined);
   const kube = connections.kubernetes(definition.job.namespace);
   const deadHolder = `${os.userInfo().username}@${os.hostname()} pid ${spawnSync('true').pid}`;
   let die!: () => void;
@@ -86,6 +89,6 @@ export async function killedMove(
       return { renew: async () => void (lock = await kube.renewLock(lock)), release: () => kube.releaseLock(lock) };
     },
   };
-  const request = { job: definition.job, operation: 'move' as const, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text: repo.readJob('job') } };
+  const request = { job: definition.job, operation, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text: repo.readJob('job') }, undoes };
   return Promise.race([died, executeMove(request, deps).then(() => 'finished' as const, (err: Error) => err)]);
 }

@@ -1,9 +1,15 @@
 /** `migrate resume <job>`: finish a move that was interrupted, from what both systems show now. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import type { MoveEvent, MoveRequest } from '../../actions/move.js';
 import { finishMove } from '../../actions/resume.js';
-import { desiredTargetFor, sidesFor } from '../../actions/move-setup.js';
+import { desiredTargetFor, planMove, sidesFor, type Sides } from '../../actions/move-setup.js';
+import type { LoadedDefinition } from '../../core/definition.js';
 import { ExitCode, UserError } from '../../core/errors.js';
 import { unfinishedMoves, type MoveHistory } from '../../core/journal.js';
+import { renderMovePlanHuman } from '../../core/move-plan.js';
+import { toRfc3339 } from '../../core/time.js';
 import { confirm } from '../confirm.js';
 import { openConnections } from '../connections.js';
 import type { GlobalArgs } from '../global-args.js';
@@ -21,7 +27,7 @@ interface ResumeArgs extends GlobalArgs {
 export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ResumeArgs> {
   return {
     command: 'resume <job>',
-    describe: 'finish an interrupted move from where it stopped (both systems are re-read first)',
+    describe: 'finish an interrupted move from where it stopped (both systems are re-read first; a move that had changed nothing yet runs again with a fresh handoff)',
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true })
@@ -46,7 +52,10 @@ export async function finishUnfinished(io: CliIO, args: GlobalArgs, ws: Workspac
   io.stdout.write(
     `${direction === 'forward' ? 'Resume' : 'Roll back'} the unfinished move ${move.id} of ${move.job}: ${move.begin.from} -> ${move.begin.to}\n` +
       `  begun ${move.begin.at} by ${move.begin.holder}; last recorded step: ${last}; handoff was ${move.begin.handoff.at} (first slot for ${move.begin.to}: ${move.begin.handoff.nextSlot})\n` +
-      `  ${direction === 'forward' ? `${move.begin.to} will be enabled (if it is not) and the definition set to ${move.begin.to}` : `${move.begin.to} will be disabled (if it runs) and ${move.begin.from} re-enabled from the first slot ${move.begin.to} has not run`}; both systems are re-read first.\n`,
+      `  ${direction === 'forward' ? `${move.begin.to} will be enabled (if it is not) and the definition set to ${move.begin.to}` : `${move.begin.to} will be disabled (if it runs) and ${move.begin.from} re-enabled from the first slot ${move.begin.to} has not run`}; both systems are re-read first.\n` +
+      (direction === 'forward' && (last === 'begin' || last === 'locked')
+        ? `  If nothing changed yet (${move.begin.from} still enabled, ${move.begin.to} not), the move runs again as a new one: a fresh handoff on the API server's clock, through the whole protocol.\n`
+        : ''),
   );
   if (!(await confirm(io, { yes: args.yes, question: 'Go ahead?', command: commandLine }))) {
     io.stderr.write('Cancelled: nothing changed.\n');
@@ -54,9 +63,37 @@ export async function finishUnfinished(io: CliIO, args: GlobalArgs, ws: Workspac
   }
   const connections = openConnections(io, args, ws.project);
   const sides = sidesFor(connections, definition.job);
-  const deps = moveDeps(io, connections, sides, { definition, from: move.begin.from, to: move.begin.to, operation: 'resume' }, journalPath(repositoryDir(io, args)), { advanceSandbox }, () => undefined);
-  const result = await finishMove(move, definition.job, direction, desiredTargetFor(definition.job, move.begin.to, move.begin.operation, () => io.clock.now()), deps);
+  const target = { definition, from: move.begin.from, to: move.begin.to, operation: 'resume' as const, undoes: move.begin.undoes };
+  const deps = moveDeps(io, connections, sides, target, journalPath(repositoryDir(io, args)), { advanceSandbox }, reportTo(io, move.job));
+  const desiredTarget = desiredTargetFor(definition.job, move.begin.to, move.begin.operation, () => io.clock.now());
+  const result = await finishMove(move, definition.job, direction, desiredTarget, deps, () => planAgain(io, ws, definition, sides, move));
   if (result.definitionDiff) io.stdout.write(`\n${result.definitionDiff}\n`);
   io.stdout.write(`${result.ok ? 'done' : 'FAILED'}: ${result.message}\n`);
   return result.ok ? ExitCode.Ok : ExitCode.Error;
+}
+
+/** The interrupted move planned afresh, as `move` (or `rollback`) plans it; a refusal stops here, before any change. */
+async function planAgain(io: CliIO, ws: Workspace, definition: LoadedDefinition, sides: Sides, move: MoveHistory): Promise<MoveRequest> {
+  const { from, to, undoes } = move.begin;
+  const operation = move.begin.operation === 'rollback' ? 'rollback' : 'move';
+  const guardSeconds = ws.project.handoff.guardSeconds;
+  const { plan, desiredTarget } = await planMove({ definition, from, to, operation, guardSeconds, sides, snapshot: move.begin.snapshots[to] });
+  io.stdout.write(`\nThe move had changed nothing yet: it runs again with a fresh handoff.\n${renderMovePlanHuman(plan)}\n`);
+  if (plan.refusal) throw new UserError(`${operation} of ${move.job} refused: ${plan.refusal}`, `Nothing changed. \`migrate rollback ${move.job}\` closes the interrupted move and leaves ${move.job} on ${from}.`);
+  const text = fs.readFileSync(path.resolve(io.cwd, definition.file), 'utf8');
+  return { job: definition.job, operation, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text }, undoes };
+}
+
+/** Progress of the protocol on stderr, as `move` shows it (waiting for the handoff, each step). */
+function reportTo(io: CliIO, job: string): (event: MoveEvent) => void {
+  return (e) => {
+    const line =
+      e.kind === 'locked' ? `locked (Lease held by ${e.holder})`
+      : e.kind === 'clock-skew' ? `warning: the ${e.system} clock is ${e.skewSeconds} s off the Kubernetes API server's; following the server`
+      : e.kind === 'waiting' ? `waiting ${e.seconds} s: ${e.why}`
+      : e.kind === 'replanned' ? `re-planned (${e.why}): handoff now at ${toRfc3339(e.handoff.at)}`
+      : e.kind === 'warning' ? `warning: ${e.message}`
+      : e.message;
+    io.stderr.write(`[${job}] ${line}\n`);
+  };
 }

@@ -2,7 +2,8 @@
  * `resume` of a move (or a rollback) killed before it changed anything: while it waited for its
  * handoff instant, with the source still enabled and the target absent or disabled. The move runs
  * again through the whole protocol with a fresh handoff, the interrupted one is closed naming the
- * new one, and the ledger shows every slot once, on the system that owned it.
+ * new one, and the ledger shows every slot once, on the system that owned it. Also: `resume` of a
+ * job nobody defined is an error, as in every other command.
  */
 import type { BeginRecord, JournalRecord } from '../../src/core/journal.js';
 import type { SystemName } from '../../src/sandbox/ledger.js';
@@ -113,6 +114,34 @@ test.each<SystemName>(['chronos', 'kubernetes'])('a rollback to %s killed while 
     ]);
     const v = await repo.verdict('job', { after: new Date(START), schedule: SCHEDULE, system: owner });
     expect(v.problems).toEqual([]);
+  } finally {
+    await repo.close();
+  }
+});
+
+test('resume refuses a job nobody defined, and says there is nothing to do for a known job with no unfinished move', async () => {
+  const repo = await startSandboxRepo({ start: START, jobs: { job: jobYaml('job', 'chronos', SCHEDULE) } });
+  try {
+    const unknown = await repo.cli('resume', 'nope', '--yes');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no job named "nope" in jobs');
+    expect(unknown.stderr).toContain('Known jobs: job');
+    expect(unknown.stdout).not.toContain('Nothing to resume');
+
+    const known = await repo.cli('resume', 'job', '--yes');
+    expect([known.code, known.stdout]).toEqual([0, 'Nothing to resume: the journal has no unfinished move of job.\n']);
+    expect(repo.journal()).toEqual([]);
+  } finally {
+    await repo.close();
+  }
+});
+
+test('resume --help lists its exit codes', async () => {
+  const repo = await startSandboxRepo({ start: START, jobs: { job: jobYaml('job', 'chronos', SCHEDULE) }, apply: false });
+  try {
+    const help = await repo.cli('resume', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('Exit 0 finished, or nothing to resume; 1 an error');
   } finally {
     await repo.close();
   }

@@ -17,7 +17,7 @@ import type { CliIO } from '../io.js';
 import { journalPath, readJournal } from '../journal-file.js';
 import { moveDeps, repositoryDir } from '../move-runner.js';
 import type { ExitHolder } from '../run.js';
-import { loadWorkspace, type Workspace } from '../workspace.js';
+import { loadJob, loadWorkspace, type Workspace } from '../workspace.js';
 
 interface ResumeArgs extends GlobalArgs {
   readonly job: string;
@@ -27,16 +27,20 @@ interface ResumeArgs extends GlobalArgs {
 export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ResumeArgs> {
   return {
     command: 'resume <job>',
-    describe: 'finish an interrupted move from where it stopped (both systems are re-read first; a move that had changed nothing yet runs again with a fresh handoff)',
+    describe:
+      'finish an interrupted move from where it stopped (both systems are re-read first; a move that had changed nothing yet runs again with a fresh handoff). ' +
+      'Exit 0 finished, or nothing to resume; 1 an error, an unknown job, a cancel, or a move that could not be finished (the message says where both systems are)',
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }) as never,
     handler: async (args) => {
       const ws = loadWorkspace(io, args);
-      const move = unfinishedMoves(readJournal(journalPath(repositoryDir(io, args)))).get(args.job);
+      // By name among the loaded definitions, else the lookup every job command uses (a file path, or `no job named`).
+      const name = (ws.definitions.find((d) => d.job.name === args.job) ?? loadJob(io, args, args.job)).job.name;
+      const move = unfinishedMoves(readJournal(journalPath(repositoryDir(io, args)))).get(name);
       if (!move) {
-        io.stdout.write(`Nothing to resume: the journal has no unfinished move of ${args.job}.\n`);
+        io.stdout.write(`Nothing to resume: the journal has no unfinished move of ${name}.\n`);
         return;
       }
       exit.code = await finishUnfinished(io, args, ws, move, 'forward', args['advance-sandbox'], `migrate resume ${args.job}`);

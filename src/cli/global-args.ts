@@ -1,5 +1,6 @@
 /** Options every command takes (design.md, "Commands"). */
 import type { Argv } from 'yargs';
+import { UserError } from '../core/errors.js';
 
 export interface GlobalArgs {
   readonly 'jobs-dir': string;
@@ -22,8 +23,26 @@ export function withGlobalOptions(argv: Argv): Argv<GlobalArgs> {
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (env KUBECONFIG)' })
     .option('context', { type: 'string', describe: 'kubeconfig context' })
     .option('namespace', { alias: 'n', type: 'string', describe: 'Kubernetes namespace' })
-    .option('output', { alias: 'o', type: 'string', describe: 'output format: table|json|yaml' })
+    .option('output', { alias: 'o', type: 'string', describe: 'output format: table, json or yaml, where the command supports it (its --help says which)' })
     .option('color', { type: 'boolean', default: true, describe: 'colour on a terminal (--no-color, or NO_COLOR, turns it off)' })
     .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation' })
     .option('debug', { type: 'boolean', default: false, describe: 'show stack traces' }) as unknown as Argv<GlobalArgs>;
+}
+
+/**
+ * The `-o` format asked for, or the command's default (the first of `formats`). One the command
+ * does not support is an error naming those it does, never silently ignored.
+ */
+export function outputFormat<F extends string>(args: Pick<GlobalArgs, 'output'>, command: string, formats: readonly [F, ...F[]]): F {
+  const format = args.output ?? formats[0];
+  if ((formats as readonly string[]).includes(format)) return format as F;
+  const shown = formats.map((f, i) => `-o ${f}${i === 0 ? ' (default)' : ''}`);
+  const list = shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
+  throw new UserError(`-o ${format} is not supported by ${command}`, `Use ${list}.`);
+}
+
+/** For a command with one fixed output: any `-o` is an error saying what it prints instead. */
+export function refuseOutputFormat(args: Pick<GlobalArgs, 'output'>, command: string, prints: string): void {
+  if (args.output === undefined) return;
+  throw new UserError(`-o ${args.output} is not supported by ${command}`, `${command} has one output format (${prints}); leave out -o.`);
 }

@@ -15,7 +15,7 @@ import type { JobDefinition } from '../../core/job.js';
 import { diffLive, livePath, sortKeys } from '../../core/live-diff.js';
 import { confirm } from '../confirm.js';
 import { openConnections, type Connections } from '../connections.js';
-import type { GlobalArgs } from '../global-args.js';
+import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { readInFlight } from './status.js';
@@ -50,6 +50,7 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
       'Never enables a job in the other system. Exit 0 applied or nothing to do, 1 an error, a refusal or a cancel',
     builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }) as never,
     handler: async (args) => {
+      refuseOutputFormat(args, 'apply', 'the diff of each change and a summary');
       const { ws, definitions } = selectDefinitions(io, args, args.jobs);
       const conn = openConnections(io, args, ws.project, { kubernetesForceConflicts: true });
       const jobs = definitions.map((d) => d.job);

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.js';
 import { DEMO_START, runDemo } from '../../demo/demo.js';
-import type { GlobalArgs } from '../global-args.js';
+import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 
@@ -24,6 +24,7 @@ export function demoCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('start', { type: 'string', describe: `where the virtual clock starts (RFC 3339; default ${DEMO_START.toISOString()})` })
         .option('keep', { type: 'boolean', default: false, describe: 'keep the temporary repository (jobs, journal) for a look afterwards' }) as never,
     handler: async (args) => {
+      refuseOutputFormat(args, 'demo', 'a narrated rehearsal, as text');
       const start = args.start === undefined ? DEMO_START : new Date(args.start);
       if (Number.isNaN(start.getTime())) throw new UserError(`--start ${args.start} is not a date`, 'Use RFC 3339, e.g. --start 2026-03-29T00:58:00Z.');
       const result = await runDemo(io, { job: args.job, start, hourSeconds: 3600, keep: args.keep, color: useColor(io, args.color) });

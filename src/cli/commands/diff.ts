@@ -18,7 +18,7 @@ import { ExitCode, UserError, formatDiagnostic } from '../../core/errors.js';
 import type { BackendName, JobDefinition } from '../../core/job.js';
 import { diffLive, livePath, type LiveDiff } from '../../core/live-diff.js';
 import { openConnections, type Connections } from '../connections.js';
-import type { GlobalArgs } from '../global-args.js';
+import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { loadWorkspace, type Workspace } from '../workspace.js';
@@ -214,6 +214,7 @@ export function diffCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
 }
 
 async function runDiff(io: CliIO, args: DiffArgs): Promise<number> {
+  refuseOutputFormat(args, 'diff', 'a unified diff, as kubectl diff prints');
   const { ws, definitions } = selectDefinitions(io, args, args.jobs, ExitCode.DiffError);
   const conn = openConnections(io, args, ws.project);
   const jobs = definitions.map((d) => d.job);

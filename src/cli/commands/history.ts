@@ -1,9 +1,8 @@
 /** `migrate history [job]`: the journal's moves, newest first. */
 import type { CommandModule } from 'yargs';
-import { UserError } from '../../core/errors.js';
 import { foldJournal, type MoveHistory } from '../../core/journal.js';
 import { toYaml } from '../../core/yaml-write.js';
-import type { GlobalArgs } from '../global-args.js';
+import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { journalPath, readJournal } from '../journal-file.js';
 import { repositoryDir } from '../move-runner.js';
@@ -19,14 +18,13 @@ export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
     describe: 'moves and rollbacks from the journal, newest first (-o json|yaml)',
     builder: (y) => y.positional('job', { type: 'string', describe: 'only this job' }) as never,
     handler: (args) => {
+      const format = outputFormat(args, 'history', ['table', 'json', 'yaml']);
       const moves = foldJournal(readJournal(journalPath(repositoryDir(io, args))))
         .filter((m) => !args.job || m.job === args.job)
         .reverse();
-      const format = args.output ?? 'table';
       if (format === 'json') io.stdout.write(`${JSON.stringify(moves.map(historyRecord), null, 2)}\n`);
       else if (format === 'yaml') io.stdout.write(toYaml(moves.map(historyRecord)));
-      else if (format === 'table') io.stdout.write(renderHistoryTable(moves, args.job));
-      else throw new UserError(`-o ${format} is not supported by history`, 'Use -o table (default), json or yaml.');
+      else io.stdout.write(renderHistoryTable(moves, args.job));
     },
   };
 }

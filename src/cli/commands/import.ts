@@ -22,7 +22,7 @@ import { MASK, sameObject } from '../../core/live-diff.js';
 import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../../core/project.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';
-import type { GlobalArgs } from '../global-args.js';
+import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { loadWorkspace } from '../workspace.js';
@@ -41,7 +41,7 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
   return {
     command: 'import [names..]',
     describe:
-      'write definitions for live jobs (stdout, or --write into the jobs folder; never overwriting without --force). ' +
+      'write definitions for live jobs (stdout as YAML or -o json, or --write into the jobs folder; never overwriting without --force). ' +
       'Exit 0 all imported, 1 when a job was skipped or an error occurred',
     builder: (y) =>
       y
@@ -52,12 +52,14 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
     handler: async (args) => {
       const from = parseBackendName(args.from);
       if (!from) throw new UserError(`--from ${args.from} is not a backend`, 'Use --from chronos or --from kubernetes (k8s).');
+      const format = outputFormat(args, 'import', ['yaml', 'json']);
+      if (args.write && args.output !== undefined) throw new UserError(`-o ${args.output} does not apply with --write`, '--write writes each definition as YAML into the jobs folder; -o chooses how definitions are printed without it.');
       const ws = projectOnly(io, args);
       const conn = openConnections(io, args, ws.project);
       const imported = await readImports(conn, from, ws.project);
       const wanted = args.names.length ? args.names : [...imported.keys()].sort();
       let failed = 0;
-      const documents: string[] = [];
+      const documents: Record<string, unknown>[] = [];
       for (const name of wanted) {
         const item = imported.get(name);
         if (!item) {
@@ -78,10 +80,11 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
         } else {
           const masked = maskedForOutput(item.definition);
           if (masked.length) io.stderr.write(`warning: ${name}: env ${masked.join(', ')} masked as ${MASK} on stdout; --write puts the values in the file\n`);
-          documents.push(formatDefinition(maskEnv(item.definition), ws.project));
+          documents.push(definitionDocument(maskEnv(item.definition), ws.project));
         }
       }
-      if (documents.length) io.stdout.write(documents.join('---\n'));
+      if (format === 'json') io.stdout.write(`${JSON.stringify(documents, null, 2)}\n`);
+      else if (documents.length) io.stdout.write(documents.map((d) => toYaml(d)).join('---\n'));
       exit.code = failed ? 1 : 0;
     },
   };
@@ -168,6 +171,11 @@ function maskEnv(job: JobDefinition): JobDefinition {
  * text gives back exactly `job`. Pure.
  */
 export function formatDefinition(job: JobDefinition, project: ProjectConfig): string {
+  return toYaml(definitionDocument(job, project));
+}
+
+/** The fields of `formatDefinition`'s text, as data (`import -o json` prints these). Pure. */
+export function definitionDocument(job: JobDefinition, project: ProjectConfig): Record<string, unknown> {
   const d = project.defaults;
   const out: Record<string, unknown> = { name: job.name, backend: job.backend, schedule: job.schedule };
   if (job.timezone !== (d.timezone ?? DEFAULT_TIMEZONE)) out.timezone = job.timezone;
@@ -185,5 +193,5 @@ export function formatDefinition(job: JobDefinition, project: ProjectConfig): st
   if (job.description) out.description = job.description;
   if (Object.keys(job.labels).length) out.labels = job.labels;
   if (job.namespace !== projectNamespace(project)) out.namespace = job.namespace;
-  return toYaml(out);
+  return out;
 }

@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { planNextFireTimes, type NextFireTimes } from '../../core/next-fire-times.js';
 import { toRfc3339 } from '../../core/time.js';
 import { toYaml } from '../../core/yaml-write.js';
-import type { GlobalArgs } from '../global-args.js';
+import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { loadJob } from '../workspace.js';
@@ -25,13 +25,12 @@ export function nextCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalA
         .option('count', { type: 'number', default: 5, describe: 'how many fire times to show' }) as never,
     handler: (args) => {
       if (!Number.isInteger(args.count) || args.count < 1 || args.count > 1000) throw new UserError('--count must be a whole number from 1 to 1000');
+      const format = outputFormat(args, 'next', ['table', 'json', 'yaml']);
       const { job } = loadJob(io, args, args.job);
       const plan = planNextFireTimes(job, io.clock.now(), args.count);
-      const format = args.output ?? 'table';
       if (format === 'json') io.stdout.write(`${JSON.stringify(toPlain(plan), null, 2)}\n`);
       else if (format === 'yaml') io.stdout.write(toYaml(toPlain(plan)));
-      else if (format === 'table') io.stdout.write(renderNextHuman(plan));
-      else throw new UserError(`-o ${format} is not supported by next`, 'Use -o table (default), json or yaml.');
+      else io.stdout.write(renderNextHuman(plan));
     },
   };
 }

@@ -7,7 +7,7 @@ import { UserError } from '../../core/errors.js';
 import { parseBackendName } from '../../core/job.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';
-import type { GlobalArgs } from '../global-args.js';
+import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { loadJobWithProject } from '../workspace.js';
@@ -28,8 +28,7 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
     handler: (args) => {
       const backend = parseBackendName(args.to);
       if (!backend) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');
-      const format = args.output ?? 'yaml';
-      if (format !== 'yaml' && format !== 'json') throw new UserError(`-o ${format} is not supported by render`, 'Use -o yaml (default) or -o json.');
+      const format = outputFormat(args, 'render', ['yaml', 'json']);
       const { definition, project } = loadJobWithProject(io, args, args.job);
       const { job } = definition;
       let rendered: Rendered<unknown>;

@@ -6,7 +6,7 @@ import { writeSandboxKubeconfig } from '../../../backends/kubernetes/kubeconfig.
 import { UserError } from '../../core/errors.js';
 import { toRfc3339 } from '../../core/time.js';
 import { startSandbox } from '../../sandbox/sandbox.js';
-import type { GlobalArgs } from '../global-args.js';
+import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 
@@ -28,6 +28,7 @@ export function sandboxCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
         .option('k8s-port', { type: 'number', default: 0, describe: 'port of the Kubernetes API (0: any free port)' })
         .option('state-dir', { type: 'string', describe: 'keep jobs, runs and the virtual time here across restarts' }) as never,
     handler: async (args) => {
+      refuseOutputFormat(args, 'sandbox', 'the URLs and exports to use, as text');
       const clock = args.clock;
       if (clock !== 'real' && clock !== 'virtual') throw new UserError(`--clock must be real or virtual, not "${clock}"`);
       const sandbox = await startSandbox({

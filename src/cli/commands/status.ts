@@ -20,7 +20,7 @@ import {
 } from '../../core/status.js';
 import { openConnections } from '../connections.js';
 import { journalPath } from '../journal-file.js';
-import type { GlobalArgs } from '../global-args.js';
+import { outputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { loadWorkspace } from '../workspace.js';
@@ -30,8 +30,6 @@ interface StatusArgs extends GlobalArgs {
   readonly jobs: readonly string[];
 }
 
-const FORMATS = ['table', 'json', 'yaml'] as const;
-
 export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, StatusArgs> {
   return {
     command: 'status [jobs..]',
@@ -40,8 +38,7 @@ export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       '(double, in-flight, orphan, drift, unknown, ok; worst first). -o table|json|yaml. Exit 0 when every job is ok, 1 otherwise',
     builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job, and unmanaged live objects)' }) as never,
     handler: async (args) => {
-      const format = args.output ?? 'table';
-      if (!(FORMATS as readonly string[]).includes(format)) throw new UserError(`-o ${format} is not supported by status`, 'Use -o table (default), -o json or -o yaml.');
+      const format = outputFormat(args, 'status', ['table', 'json', 'yaml']);
       const report = await readStatus(io, args, args.jobs);
       if (format === 'json') io.stdout.write(renderStatusJson(report));
       else if (format === 'yaml') io.stdout.write(renderStatusYaml(report));

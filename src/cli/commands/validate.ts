@@ -1,7 +1,7 @@
 /** `migrate validate [job or path...]`: every problem in every definition, one per line. */
 import type { CommandModule } from 'yargs';
 import { ExitCode, formatDiagnostic } from '../../core/errors.js';
-import type { GlobalArgs } from '../global-args.js';
+import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { loadWorkspace } from '../workspace.js';
@@ -13,20 +13,23 @@ interface ValidateArgs extends GlobalArgs {
 export function validateCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ValidateArgs> {
   return {
     command: 'validate [paths..]',
-    describe: 'check every job definition; each problem as path:line:col: error: message (exit 1 on any)',
+    describe: 'check every job definition; each problem as path:line:col: error: message, or -o json (exit 1 on any)',
     builder: (y) => y.positional('paths', { type: 'string', array: true, default: [], describe: 'job names, files or folders (default: the jobs folder)' }) as never,
     handler: (args) => {
+      const format = outputFormat(args, 'validate', ['text', 'json']);
       const ws = loadWorkspace(io, args, args.paths);
       const sorted = [...ws.diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
-      for (const d of sorted) io.stderr.write(`${formatDiagnostic(d)}\n`);
       const errors = sorted.filter((d) => d.severity === 'error').length;
-      const jobs = ws.definitions.length;
-      if (errors) {
-        io.stderr.write(`${errors} problem${errors === 1 ? '' : 's'} found.\n`);
-        exit.code = ExitCode.Error;
-      } else {
-        io.stdout.write(`${jobs} job${jobs === 1 ? '' : 's'} valid.\n`);
+      if (errors) exit.code = ExitCode.Error;
+      if (format === 'json') {
+        const problems = sorted.map((d) => ({ file: d.file, line: d.line, column: d.col, severity: d.severity, message: d.message }));
+        io.stdout.write(`${JSON.stringify(problems, null, 2)}\n`);
+        return;
       }
+      for (const d of sorted) io.stderr.write(`${formatDiagnostic(d)}\n`);
+      const jobs = ws.definitions.length;
+      if (errors) io.stderr.write(`${errors} problem${errors === 1 ? '' : 's'} found.\n`);
+      else io.stdout.write(`${jobs} job${jobs === 1 ? '' : 's'} valid.\n`);
     },
   };
 }

@@ -5,6 +5,8 @@ import { UserError } from '../core/errors.js';
 export interface GlobalArgs {
   readonly 'jobs-dir': string;
   readonly config: string;
+  /** Whether --config was given: a missing default project file is fine, a missing named one is not. */
+  readonly configGiven?: boolean;
   readonly 'chronos-url'?: string;
   readonly kubeconfig?: string;
   readonly context?: string;
@@ -15,10 +17,12 @@ export interface GlobalArgs {
   readonly debug: boolean;
 }
 
+export const DEFAULT_CONFIG = 'migrate.yaml';
+
 export function withGlobalOptions(argv: Argv): Argv<GlobalArgs> {
   return argv
     .option('jobs-dir', { type: 'string', default: 'jobs', describe: 'folder of job definitions (one YAML file per job)' })
-    .option('config', { type: 'string', default: 'migrate.yaml', describe: 'project file with shared defaults' })
+    .option('config', { type: 'string', defaultDescription: '"migrate.yaml"', describe: 'project file with shared defaults' })
     .option('chronos-url', { type: 'string', describe: 'Chronos base URL (env MIGRATE_CHRONOS_URL)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (env KUBECONFIG)' })
     .option('context', { type: 'string', describe: 'kubeconfig context' })
@@ -26,7 +30,12 @@ export function withGlobalOptions(argv: Argv): Argv<GlobalArgs> {
     .option('output', { alias: 'o', type: 'string', describe: 'output format: table, json or yaml, where the command supports it (its --help says which)' })
     .option('color', { type: 'boolean', default: true, describe: 'colour on a terminal (--no-color, or NO_COLOR, turns it off)' })
     .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation' })
-    .option('debug', { type: 'boolean', default: false, describe: 'show stack traces' }) as unknown as Argv<GlobalArgs>;
+    .option('debug', { type: 'boolean', default: false, describe: 'show stack traces' })
+    // After validation, so that strict mode does not take configGiven for an unknown option.
+    .middleware((a) => {
+      a.configGiven = a.config !== undefined;
+      a.config ??= DEFAULT_CONFIG;
+    }, false) as unknown as Argv<GlobalArgs>;
 }
 
 /**

@@ -28,7 +28,7 @@ const JOB_FILE = /\.ya?ml$/;
  */
 export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly string[] = [], options: { readonly backendLint?: boolean } = {}): Workspace {
   const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
-  const { project, diagnostics: projectDiagnostics } = loadProject(io, args.config);
+  const { project, diagnostics: projectDiagnostics } = loadProject(io, args);
   const files = paths.length ? resolvePaths(io, jobsDir, paths) : listJobFiles(io, jobsDir, args['jobs-dir']);
   const diagnostics: Diagnostic[] = [...projectDiagnostics];
   const definitions: LoadedDefinition[] = [];
@@ -83,9 +83,13 @@ export function loadJobWithProject(io: CliIO, args: GlobalArgs, nameOrPath: stri
   return { definition: def, project: ws.project };
 }
 
-function loadProject(io: CliIO, configPath: string): { project: ProjectConfig; diagnostics: Diagnostic[] } {
-  const file = path.resolve(io.cwd, configPath);
-  if (!fs.existsSync(file)) return { project: EMPTY_PROJECT, diagnostics: [] };
+/** `migrate.yaml`, which may be absent; a project file named with --config must exist. */
+export function loadProject(io: CliIO, args: Pick<GlobalArgs, 'config' | 'configGiven'>): { project: ProjectConfig; diagnostics: Diagnostic[] } {
+  const file = path.resolve(io.cwd, args.config);
+  if (!isFile(file)) {
+    if (args.configGiven) throw new UserError(`no project file at ${args.config}`, 'Fix the --config path, or leave --config out to use ./migrate.yaml (which may be absent).');
+    return { project: EMPTY_PROJECT, diagnostics: [] };
+  }
   const { config, diagnostics } = parseProjectConfig(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'));
   return { project: config, diagnostics };
 }

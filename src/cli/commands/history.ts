@@ -7,6 +7,7 @@ import type { CliIO } from '../io.js';
 import { journalPath, readJournal } from '../journal-file.js';
 import { repositoryDir } from '../move-runner.js';
 import type { ExitHolder } from '../run.js';
+import { loadProject } from '../workspace.js';
 
 interface HistoryArgs extends GlobalArgs {
   readonly job?: string;
@@ -19,6 +20,7 @@ export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
     builder: (y) => y.positional('job', { type: 'string', describe: 'only this job' }) as never,
     handler: (args) => {
       const format = outputFormat(args, 'history', ['table', 'json', 'yaml']);
+      loadProject(io, args); // the journal is beside the project file: a mistyped --config must not read as "no moves"
       const moves = foldJournal(readJournal(journalPath(repositoryDir(io, args))))
         .filter((m) => !args.job || m.job === args.job)
         .reverse();

@@ -19,13 +19,13 @@ import {
 } from '../../core/job.js';
 import { lintName } from '../../core/lint.js';
 import { MASK, sameObject } from '../../core/live-diff.js';
-import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../../core/project.js';
+import type { ProjectConfig } from '../../core/project.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
-import { loadWorkspace } from '../workspace.js';
+import { loadProject, loadWorkspace } from '../workspace.js';
 
 interface ImportArgs extends GlobalArgs {
   readonly from: string;
@@ -129,12 +129,10 @@ function withoutPodDefaults(cj: CronJobManifest): CronJobManifest {
 function projectOnly(io: CliIO, args: GlobalArgs): { project: ProjectConfig; jobsDir: string } {
   const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
   if (fs.existsSync(jobsDir)) return loadWorkspace(io, args, []);
-  const file = path.resolve(io.cwd, args.config);
-  if (!fs.existsSync(file)) return { project: EMPTY_PROJECT, jobsDir };
-  const { config, diagnostics } = parseProjectConfig(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'));
+  const { project, diagnostics } = loadProject(io, args);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new UserError(`${args.config} has problems; fix them first`, errors.map(formatDiagnostic).join('\n'));
-  return { project: config, jobsDir };
+  return { project, jobsDir };
 }
 
 function projectNamespace(project: ProjectConfig): string {

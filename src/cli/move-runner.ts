@@ -271,7 +271,8 @@ function sandboxAdvancer(server: string): (ms: number) => Promise<void> {
   };
 }
 
-function report(io: CliIO, job: string, e: MoveEvent): void {
+/** Progress of the protocol on stderr, a line an event, prefixed with the job (moves run concurrently). */
+export function report(io: CliIO, job: string, e: MoveEvent): void {
   const line = (() => {
     switch (e.kind) {
       case 'locked':

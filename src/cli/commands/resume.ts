@@ -2,20 +2,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import type { MoveEvent, MoveRequest } from '../../actions/move.js';
+import type { MoveRequest } from '../../actions/move.js';
 import { finishMove } from '../../actions/resume.js';
 import { desiredTargetFor, planMove, sidesFor, type Sides } from '../../actions/move-setup.js';
 import type { LoadedDefinition } from '../../core/definition.js';
 import { ExitCode, UserError } from '../../core/errors.js';
 import { unfinishedMoves, type MoveHistory } from '../../core/journal.js';
 import { renderMovePlanHuman } from '../../core/move-plan.js';
-import { toRfc3339 } from '../../core/time.js';
 import { confirm } from '../confirm.js';
 import { openConnections } from '../connections.js';
 import type { GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { journalPath, readJournal } from '../journal-file.js';
-import { moveDeps, repositoryDir } from '../move-runner.js';
+import { moveDeps, report, repositoryDir } from '../move-runner.js';
 import type { ExitHolder } from '../run.js';
 import { loadJob, loadWorkspace, type Workspace } from '../workspace.js';
 
@@ -68,7 +67,7 @@ export async function finishUnfinished(io: CliIO, args: GlobalArgs, ws: Workspac
   const connections = openConnections(io, args, ws.project);
   const sides = sidesFor(connections, definition.job);
   const target = { definition, from: move.begin.from, to: move.begin.to, operation: 'resume' as const, undoes: move.begin.undoes };
-  const deps = moveDeps(io, connections, sides, target, journalPath(repositoryDir(io, args)), { advanceSandbox }, reportTo(io, move.job));
+  const deps = moveDeps(io, connections, sides, target, journalPath(repositoryDir(io, args)), { advanceSandbox }, (event) => report(io, move.job, event));
   const desiredTarget = desiredTargetFor(definition.job, move.begin.to, move.begin.operation, () => io.clock.now());
   const result = await finishMove(move, definition.job, direction, desiredTarget, deps, () => planAgain(io, ws, definition, sides, move));
   if (result.definitionDiff) io.stdout.write(`\n${result.definitionDiff}\n`);
@@ -86,18 +85,4 @@ async function planAgain(io: CliIO, ws: Workspace, definition: LoadedDefinition,
   if (plan.refusal) throw new UserError(`${operation} of ${move.job} refused: ${plan.refusal}`, `Nothing changed. \`migrate rollback ${move.job}\` closes the interrupted move and leaves ${move.job} on ${from}.`);
   const text = fs.readFileSync(path.resolve(io.cwd, definition.file), 'utf8');
   return { job: definition.job, operation, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text }, undoes };
-}
-
-/** Progress of the protocol on stderr, as `move` shows it (waiting for the handoff, each step). */
-function reportTo(io: CliIO, job: string): (event: MoveEvent) => void {
-  return (e) => {
-    const line =
-      e.kind === 'locked' ? `locked (Lease held by ${e.holder})`
-      : e.kind === 'clock-skew' ? `warning: the ${e.system} clock is ${e.skewSeconds} s off the Kubernetes API server's; following the server`
-      : e.kind === 'waiting' ? `waiting ${e.seconds} s: ${e.why}`
-      : e.kind === 'replanned' ? `re-planned (${e.why}): handoff now at ${toRfc3339(e.handoff.at)}`
-      : e.kind === 'warning' ? `warning: ${e.message}`
-      : e.message;
-    io.stderr.write(`[${job}] ${line}\n`);
-  };
 }

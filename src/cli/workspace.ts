@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { backendLinters } from '../../backends/index.js';
-import { readDefinition, type LoadedDefinition } from '../core/definition.js';
+import { readDefinition, type LoadedDefinition, type UnloadedDefinition } from '../core/definition.js';
 import { UserError, formatDiagnostic, type Diagnostic } from '../core/errors.js';
 import { lintDefinitions } from '../core/lint.js';
 import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../core/project.js';
@@ -32,6 +32,7 @@ export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly strin
   const files = paths.length ? resolvePaths(io, jobsDir, paths) : listJobFiles(io, jobsDir, args['jobs-dir']);
   const diagnostics: Diagnostic[] = [...projectDiagnostics];
   const definitions: LoadedDefinition[] = [];
+  const unloaded: UnloadedDefinition[] = [];
   for (const file of files) {
     const display = path.relative(io.cwd, file) || file;
     let text: string;
@@ -44,9 +45,12 @@ export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly strin
     const result = readDefinition(display, text, project);
     diagnostics.push(...result.diagnostics);
     if (result.definition) definitions.push(result.definition);
+    if (result.unloaded) unloaded.push(result.unloaded);
   }
   const linters = options.backendLint === false ? { chronos: () => [], kubernetes: () => [] } : backendLinters(() => io.clock.now());
-  diagnostics.push(...lintDefinitions(definitions, linters));
+  diagnostics.push(...lintDefinitions(definitions, linters, unloaded));
+  // Each file's problems in line order, wherever they were found.
+  diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return { project, definitions, diagnostics, jobsDir };
 }
 

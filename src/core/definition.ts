@@ -34,6 +34,18 @@ export interface LoadedDefinition {
   readonly positions: Readonly<Record<string, Position>>;
 }
 
+/**
+ * A file that did not load, with what did read: linted too, so that one problem does not hide
+ * another. Fields are filled from the defaults as for a loaded job; required ones may be missing.
+ */
+export interface UnloadedDefinition {
+  readonly file: string;
+  readonly job: Partial<JobDefinition>;
+  readonly positions: Readonly<Record<string, Position>>;
+  /** Fields written in the file whose value could not be read (their problem is already reported). */
+  readonly unreadable: ReadonlySet<string>;
+}
+
 export const JOB_FIELDS = [
   'name', 'backend', 'schedule', 'timezone', 'command', 'image', 'env', 'resources', 'retries',
   'concurrency', 'startingDeadline', 'owner', 'tier', 'description', 'labels', 'namespace',
@@ -43,7 +55,7 @@ const BLOCKS = ['kubernetes', 'k8s', 'chronos'] as const;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
-export function readDefinition(file: string, text: string, project: ProjectConfig): { definition?: LoadedDefinition; diagnostics: Diagnostic[] } {
+export function readDefinition(file: string, text: string, project: ProjectConfig): { definition?: LoadedDefinition; unloaded?: UnloadedDefinition; diagnostics: Diagnostic[] } {
   const parsed = parseYamlSource(file, text);
   if (Array.isArray(parsed)) return { diagnostics: parsed };
   const root = asMap(parsed, parsed.doc.contents);
@@ -83,63 +95,83 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
   const at = (field: string) => positions[field] ?? rootAt;
   const str = (field: string, node: Node | null | undefined) => readString(parsed, file, field, node, out);
 
-  const name = str('name', fields.name);
+  /** Fields written but unreadable: lint leaves them alone, and checks every other field. */
+  const unreadable = new Set<string>();
+  const read = <T>(field: string, value: () => T): T => {
+    const before = out.length;
+    const v = value();
+    if (out.length > before) unreadable.add(field);
+    return v;
+  };
+
+  const name = read('name', () => str('name', fields.name));
   if (fields.name === undefined && !meant.has('name')) out.push(error(file, rootAt, 'missing required field "name" (the job\'s name, a DNS-1123 label of at most 52 characters)'));
 
-  let backend: BackendName | undefined = block?.backend;
-  if (fields.backend !== undefined) {
+  const backend = read('backend', (): BackendName | undefined => {
+    if (fields.backend === undefined) return block?.backend;
     const text = str('backend', fields.backend);
     const parsedBackend = text === undefined ? undefined : parseBackendName(text);
     if (text !== undefined && !parsedBackend) out.push(error(file, at('backend'), `backend "${text}" is not one of chronos, kubernetes (k8s)`));
     if (block && parsedBackend && parsedBackend !== block.backend) {
       out.push(error(file, at('backend'), `backend: ${text} contradicts the "${block.key}:" block; keep one of them`));
     }
-    backend = parsedBackend ?? backend;
-  } else if (!block && !meant.has('backend') && !meant.has('kubernetes') && !meant.has('chronos')) {
+    return parsedBackend ?? block?.backend;
+  });
+  if (fields.backend === undefined && !block && !meant.has('backend') && !meant.has('kubernetes') && !meant.has('chronos')) {
     out.push(error(file, rootAt, 'missing "backend" (chronos or kubernetes): say where the job runs now'));
   }
 
-  const schedule = str('schedule', fields.schedule);
+  const schedule = read('schedule', () => str('schedule', fields.schedule));
   if (fields.schedule === undefined && !meant.has('schedule')) out.push(error(file, block ? positions[block.key] : rootAt, `missing required field "schedule" (5-field cron, e.g. "15 */2 * * *")${block ? ` in the "${block.key}:" block` : ''}`));
 
-  const command = readCommand(parsed, file, fields.command, out);
+  const command = read('command', () => readCommand(parsed, file, fields.command, out));
   if (fields.command === undefined && !meant.has('command')) out.push(error(file, rootAt, 'missing required field "command" (a list of arguments, or a string run by /bin/sh -c)'));
 
-  const retries = fields.retries === undefined ? undefined : readInteger(parsed, file, 'retries', fields.retries, out);
-  const concurrency = fields.concurrency === undefined ? undefined : readConcurrency(parsed, file, fields.concurrency, out);
+  const retries = fields.retries === undefined ? undefined : read('retries', () => readInteger(parsed, file, 'retries', fields.retries ?? null, out));
+  const concurrency = fields.concurrency === undefined ? undefined : read('concurrency', () => readConcurrency(parsed, file, fields.concurrency ?? null, out));
   let startingDeadlineSeconds: number | undefined;
   if (fields.startingDeadline !== undefined) {
     const raw = scalarValue(fields.startingDeadline);
     startingDeadlineSeconds = typeof raw === 'string' || typeof raw === 'number' ? parseDuration(raw) : undefined;
-    if (startingDeadlineSeconds === undefined) out.push(error(file, at('startingDeadline'), `startingDeadline: "${String(raw)}" is not a duration; write e.g. 20m, 90s or 1h`));
+    if (startingDeadlineSeconds === undefined) {
+      unreadable.add('startingDeadline');
+      out.push(error(file, at('startingDeadline'), `startingDeadline: "${String(raw)}" is not a duration; write e.g. 20m, 90s or 1h`));
+    }
   }
-  const resources: Resources | undefined = fields.resources === undefined ? undefined : readResources(parsed, file, fields.resources, 'resources', out);
-  const env = fields.env === undefined ? {} : readEnv(parsed, file, fields.env, out);
-  const labels = fields.labels === undefined ? {} : readLabels(parsed, file, fields.labels, out);
+  const resources: Resources | undefined = fields.resources === undefined ? undefined : read('resources', () => readResources(parsed, file, fields.resources ?? null, 'resources', out));
+  const env = fields.env === undefined ? {} : read('env', () => readEnv(parsed, file, fields.env ?? null, out));
+  const labels = fields.labels === undefined ? {} : read('labels', () => readLabels(parsed, file, fields.labels ?? null, out));
+  const optional = (field: string) => read(field, () => str(field, fields[field]));
+  const timezone = optional('timezone');
+  const image = optional('image');
+  const owner = optional('owner');
+  const description = optional('description');
+  const tier = optional('tier');
+  const namespace = optional('namespace');
 
-  if (out.length > 0 || name === undefined || backend === undefined || schedule === undefined || command === undefined) {
-    return { diagnostics: out };
-  }
   const d = project.defaults;
-  const job: JobDefinition = {
+  const job = {
     name,
     backend,
     schedule,
-    timezone: str('timezone', fields.timezone) ?? d.timezone ?? DEFAULT_TIMEZONE,
+    timezone: timezone ?? d.timezone ?? DEFAULT_TIMEZONE,
     command,
-    image: str('image', fields.image) ?? d.image,
+    image: image ?? d.image,
     env,
     resources: resources ?? d.resources ?? {},
     retries: retries ?? d.retries ?? DEFAULT_RETRIES,
     concurrency: concurrency ?? d.concurrency ?? DEFAULT_CONCURRENCY,
     startingDeadlineSeconds: startingDeadlineSeconds ?? d.startingDeadlineSeconds ?? DEFAULT_STARTING_DEADLINE_SECONDS,
-    owner: str('owner', fields.owner),
-    description: str('description', fields.description),
-    tier: str('tier', fields.tier),
+    owner,
+    description,
+    tier,
     labels,
-    namespace: str('namespace', fields.namespace) ?? project.kubernetes.namespace ?? d.namespace ?? DEFAULT_NAMESPACE,
+    namespace: namespace ?? project.kubernetes.namespace ?? d.namespace ?? DEFAULT_NAMESPACE,
   };
-  return { definition: { file, job, format: block ? 'block' : 'canonical', positions }, diagnostics: out };
+  if (out.length > 0 || name === undefined || backend === undefined || schedule === undefined || command === undefined) {
+    return { unloaded: { file, job, positions, unreadable }, diagnostics: out };
+  }
+  return { definition: { file, job: { ...job, name, backend, schedule, command }, format: block ? 'block' : 'canonical', positions }, diagnostics: out };
 }
 
 function readBlock(

@@ -4,9 +4,12 @@
  * file, not just the first.
  */
 import type { LintFinding } from './backend.js';
-import type { LoadedDefinition } from './definition.js';
+import type { LoadedDefinition, UnloadedDefinition } from './definition.js';
 import type { Diagnostic } from './errors.js';
-import type { BackendName, JobDefinition } from './job.js';
+import {
+  DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_RETRIES, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE,
+  type BackendName, type JobDefinition,
+} from './job.js';
 import { CronSyntaxError, isValidTimeZone, parseCron } from './schedule/cron.js';
 
 /** Kubernetes appends `-<unix minutes>` (11 characters) to a CronJob's name to name each Job (max 63). */
@@ -15,40 +18,68 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export type BackendLinters = Readonly<Record<BackendName, (job: JobDefinition) => readonly LintFinding[]>>;
 
-export function lintDefinitions(definitions: readonly LoadedDefinition[], backendLint: BackendLinters): Diagnostic[] {
+/**
+ * Every check on every definition. `unloaded` are files with problems of their own: their fields
+ * that did read are checked too (a bad name is reported beside a bad memory quantity), and the
+ * backend's checks run on them when backend, schedule and zone are sound, leaving out findings on
+ * fields already reported as unreadable.
+ */
+export function lintDefinitions(definitions: readonly LoadedDefinition[], backendLint: BackendLinters, unloaded: readonly UnloadedDefinition[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const byName = new Map<string, LoadedDefinition[]>();
-  for (const def of definitions) {
+  const entries: UnloadedDefinition[] = [...definitions.map((d) => ({ file: d.file, job: d.job, positions: d.positions, unreadable: NOTHING })), ...unloaded];
+  const byName = new Map<string, UnloadedDefinition[]>();
+  for (const def of entries) {
+    if (def.job.name === undefined) continue;
     const list = byName.get(def.job.name) ?? [];
     list.push(def);
     byName.set(def.job.name, list);
   }
-  for (const def of definitions) {
+  for (const def of entries) {
     const at = (field: string) => {
       const p = def.positions[field.split('.')[0]] ?? def.positions.name ?? { line: 1, col: 1 };
       return (message: string): Diagnostic => ({ file: def.file, line: p.line, col: p.col, severity: 'error', message });
     };
     const { job } = def;
-    out.push(...lintName(job.name).map(at('name')));
-    const twins = byName.get(job.name)!.filter((d) => d !== def);
-    for (const twin of twins) {
-      const p = twin.positions.name;
-      out.push(at('name')(`job name "${job.name}" is also used by ${twin.file}${p ? `:${p.line}:${p.col}` : ''}; names must be unique, since both systems key jobs by name`));
+    if (job.name !== undefined) {
+      out.push(...lintName(job.name).map(at('name')));
+      const twins = byName.get(job.name)!.filter((d) => d !== def);
+      for (const twin of twins) {
+        const p = twin.positions.name;
+        out.push(at('name')(`job name "${job.name}" is also used by ${twin.file}${p ? `:${p.line}:${p.col}` : ''}; names must be unique, since both systems key jobs by name`));
+      }
     }
-    let scheduleOk = true;
-    try {
-      parseCron(job.schedule);
-    } catch (e) {
-      if (!(e instanceof CronSyntaxError)) throw e;
-      scheduleOk = false;
-      out.push(at('schedule')(`schedule "${job.schedule}" is not valid for Kubernetes: ${e.message}`));
+    let scheduleOk = job.schedule !== undefined;
+    if (job.schedule !== undefined) {
+      try {
+        parseCron(job.schedule);
+      } catch (e) {
+        if (!(e instanceof CronSyntaxError)) throw e;
+        scheduleOk = false;
+        out.push(at('schedule')(`schedule "${job.schedule}" is not valid for Kubernetes: ${e.message}`));
+      }
     }
-    const zoneOk = isValidTimeZone(job.timezone);
-    if (!zoneOk) out.push(at('timezone')(`timezone "${job.timezone}" is not an IANA time zone; write e.g. Etc/UTC, Europe/Berlin or America/New_York`));
-    if (!scheduleOk || !zoneOk) continue;
-    for (const finding of backendLint[job.backend](job)) out.push(at(finding.field)(finding.message));
+    const zoneOk = job.timezone !== undefined && !def.unreadable.has('timezone') && isValidTimeZone(job.timezone);
+    if (job.timezone !== undefined && !def.unreadable.has('timezone') && !zoneOk) {
+      out.push(at('timezone')(`timezone "${job.timezone}" is not an IANA time zone; write e.g. Etc/UTC, Europe/Berlin or America/New_York`));
+    }
+    if (!scheduleOk || !zoneOk || job.backend === undefined || def.unreadable.has('backend')) continue;
+    for (const finding of backendLint[job.backend](completeForLint(job))) {
+      if (!def.unreadable.has(finding.field.split('.')[0])) out.push(at(finding.field)(finding.message));
+    }
   }
   return out;
+}
+
+const NOTHING: ReadonlySet<string> = new Set();
+
+/** A job for the backend's checks: what read, and neutral stand-ins for required fields that did not. */
+function completeForLint(job: Partial<JobDefinition>): JobDefinition {
+  const known = Object.fromEntries(Object.entries(job).filter(([, v]) => v !== undefined)) as Partial<JobDefinition>;
+  return {
+    name: '', backend: 'kubernetes', schedule: '', timezone: DEFAULT_TIMEZONE, command: [], env: {}, resources: {}, labels: {},
+    retries: DEFAULT_RETRIES, concurrency: DEFAULT_CONCURRENCY, startingDeadlineSeconds: DEFAULT_STARTING_DEADLINE_SECONDS, namespace: DEFAULT_NAMESPACE,
+    ...known,
+  };
 }
 
 export function lintName(name: string): string[] {

@@ -21,6 +21,7 @@ describe('validate -o json', () => {
     expect(r.stderr).toBe('');
     const problems = JSON.parse(r.stdout) as unknown[];
     expect(problems).toEqual([
+      { file: 'one.yaml', line: 3, column: 11, severity: 'error', message: 'schedule "61 * * * *" is not valid for Kubernetes: end of range (61) above maximum (59): 61' },
       { file: 'one.yaml', line: 5, column: 10, severity: 'error', message: 'retries must be a whole number of at least 0, found -1' },
     ]);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -4,12 +4,14 @@
  * 4, 6, 7, 8). Pure.
  */
 import { isDependentJob, mirrorUrisAndFetch, readChronosJob, type ChronosJob } from './model.js';
+import { isUtcZone } from '../../src/core/schedule/translate.js';
 import { canonicalSchedule } from './schedule.js';
 
 /**
  * - counters and last success/error: reset to their empty values (the scheduler writes them);
  * - schedule: compared by period, zone and phase, not text: the count (`Rn` counts down) is
  *   dropped and the start (rewritten at every launch) replaced by the grid's canonical anchor;
+ *   `scheduleTimeZone` UTC under any name equals none;
  * - `uris`/`fetch`: one list (`fetch`), whichever side the server mirrored;
  * - defaults filled in; `parents` and environment variables sorted; ports as numbers;
  *   `maxCompletionTime` present (3.0.2 lacks it).
@@ -43,7 +45,9 @@ export function normalizeChronosJob(job: ChronosJob): ChronosJob {
       : {}),
   };
   if (isDependentJob(base)) return { ...base, parents: [...base.parents!].sort() };
-  return { ...base, schedule: canonicalSchedule(base.schedule!, base.scheduleTimeZone ?? '') };
+  // UTC by any name, or none (the start's offset then says it), is one zone to Chronos.
+  const zone = base.scheduleTimeZone && !isUtcZone(base.scheduleTimeZone) ? base.scheduleTimeZone : '';
+  return { ...base, scheduleTimeZone: zone, schedule: canonicalSchedule(base.schedule!, zone) };
 }
 
 /** The server-owned fields this normalisation hides, for a "not compared" note in diff output. */

@@ -13,11 +13,6 @@ import { normalizeChronosJob } from './normalize.js';
 /** What `migrate` posts: the fields it owns. The server fills in the rest (model.ts). */
 export type ChronosJobBody = Partial<ChronosJob> & { readonly name: string; readonly schedule: string };
 
-/** UTC spelled any way needs no scheduleTimeZone: the start's offset says it all. */
-export function isUtcZone(zone: string): boolean {
-  return ['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu'].includes(zone);
-}
-
 /** `translate` is the schedule translation (a year-long proof); callers rendering many jobs may pass a memoised one. */
 export function renderChronosJob(job: JobDefinition, now: Date, translate: typeof cronToChronos = cronToChronos): Rendered<ChronosJobBody> {
   const warnings: TranslationWarning[] = [];

@@ -15,20 +15,20 @@ const at = (s: string): Date => new Date(s);
 
 describe('cronToChronos: possible exactly when the fire times form one period', () => {
   test.each([
-    // cron, zone, schedule, scheduleTimeZone
-    ['*/15 * * * *', 'Etc/UTC', 'R/2026-11-25T00:15:00.000Z/PT15M', undefined],
-    ['15 */2 * * *', 'Etc/UTC', 'R/2026-11-25T00:15:00.000Z/PT2H', undefined],
-    ['15 1-23/2 * * *', 'Etc/UTC', 'R/2026-11-25T01:15:00.000Z/PT2H', undefined],
-    ['0 3 * * 1', 'Etc/UTC', 'R/2026-11-30T03:00:00.000Z/P1W', undefined],
+    // cron, zone, schedule, scheduleTimeZone (explicit for UTC and date-based periods; a sub-day period elsewhere is offset-only)
+    ['*/15 * * * *', 'Etc/UTC', 'R/2026-11-25T00:15:00.000Z/PT15M', 'Etc/UTC'],
+    ['15 */2 * * *', 'Etc/UTC', 'R/2026-11-25T00:15:00.000Z/PT2H', 'Etc/UTC'],
+    ['15 1-23/2 * * *', 'Etc/UTC', 'R/2026-11-25T01:15:00.000Z/PT2H', 'Etc/UTC'],
+    ['0 3 * * 1', 'Etc/UTC', 'R/2026-11-30T03:00:00.000Z/P1W', 'Etc/UTC'],
     ['0 3 * * 1', NY, 'R/2026-11-30T03:00:00.000-05:00/P1W', NY],
     ['0 4 * * *', NY, 'R/2026-11-25T04:00:00.000-05:00/P1D', NY],
     // London's changes happen at 01:00 local, so 02:00 exists exactly once every day.
     ['0 2 * * *', 'Europe/London', 'R/2026-11-25T02:00:00.000Z/P1D', 'Europe/London'],
     ['*/15 * * * *', NY, 'R/2026-11-25T00:15:00.000Z/PT15M', undefined],
     ['@daily', 'Asia/Kolkata', 'R/2026-11-26T00:00:00.000+05:30/P1D', 'Asia/Kolkata'],
-    ['0 0 1 * *', 'Etc/UTC', 'R/2026-12-01T00:00:00.000Z/P1M', undefined],
-    ['@yearly', 'Etc/UTC', 'R/2027-01-01T00:00:00.000Z/P1Y', undefined],
-    ['@every 90m', 'Etc/UTC', 'R/2026-11-25T01:30:00.000Z/PT90M', undefined],
+    ['0 0 1 * *', 'Etc/UTC', 'R/2026-12-01T00:00:00.000Z/P1M', 'Etc/UTC'],
+    ['@yearly', 'Etc/UTC', 'R/2027-01-01T00:00:00.000Z/P1Y', 'Etc/UTC'],
+    ['@every 90m', 'Etc/UTC', 'R/2026-11-25T01:30:00.000Z/PT90M', 'Etc/UTC'],
     ['@hourly', NY, 'R/2026-11-25T01:00:00.000Z/PT1H', undefined],
   ])('%s (%s) -> %s', (cron, zone, schedule, scheduleTimeZone) => {
     const r = cronToChronos(cron, zone, AFTER);

@@ -69,7 +69,12 @@ export type ChronosToCronResult =
   | { readonly ok: true; readonly cron: string; readonly timezone: string }
   | { readonly ok: false; readonly reason: string };
 
-const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu', 'Etc/UCT', 'UCT', 'Etc/GMT0', 'GMT0', 'Etc/Greenwich', 'Greenwich']);
+/** Zones that are UTC under another name: no offset, no DST, so any arithmetic in them is UTC's. */
+const UTC_ZONES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu', 'Etc/UCT', 'UCT', 'Etc/GMT0', 'GMT0', 'Etc/Greenwich', 'Greenwich']);
+
+export function isUtcZone(zone: string): boolean {
+  return UTC_ZONES.has(zone);
+}
 
 /** The fire times of a cron schedule in a zone, as the CronJob controller computes them. */
 export function cronFireTimes(spec: CronSpec, zone: string): FireTimes {
@@ -218,13 +223,18 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
     ? { repeat: -1, start: t1, period: candidate, zone }
     : { repeat: -1, start: t1, period: candidate, offsetMinutes: 0 };
   const text = formatChronosSchedule(schedule);
-  // Prove what Chronos will read back from the text, not the object built here.
-  const reread = parseChronosSchedule(text, schedule.zone);
+  // The zone is always written out (design.md: explicit in both systems), but only where Chronos
+  // then computes the same instants: a date-based period in any zone, anything in UTC. A sub-day
+  // period elsewhere stays offset-only, since scheduleTimeZone would make Chronos re-read the
+  // start as wall time in that zone.
+  const scheduleTimeZone = schedule.zone ?? (utc ? zone : undefined);
+  // Prove what Chronos will read back from the text and zone, not the object built here.
+  const reread = parseChronosSchedule(text, scheduleTimeZone);
   const proof = compareSchedules(cronFireTimes(spec, zone), chronosFireTimes(reread), after, PROOF_DAYS, zone);
   if (!proof.equivalent) {
     const { reason, dstOnly } = explainCronMismatch(cron, zone, spec, candidate, proof, after);
     return dstOnly
-      ? { ok: false, reason, closest: { schedule: text, ...(schedule.zone ? { scheduleTimeZone: schedule.zone } : {}), differences: proof.differences } }
+      ? { ok: false, reason, closest: { schedule: text, ...(scheduleTimeZone ? { scheduleTimeZone } : {}), differences: proof.differences } }
       : { ok: false, reason };
   }
   return {
@@ -232,7 +242,7 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
     schedule: text,
     start: t1,
     period: formatPeriod(candidate),
-    ...(schedule.zone ? { scheduleTimeZone: schedule.zone } : {}),
+    ...(scheduleTimeZone ? { scheduleTimeZone } : {}),
   };
 }
 

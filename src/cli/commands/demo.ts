@@ -17,7 +17,7 @@ export function demoCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
     command: 'demo',
     describe:
       'rehearse a move and a rollback on local stand-ins with a virtual clock (no network, no kubectl), ' +
-      "then print the run ledger's verdict. Exit 0 when every slot ran exactly once, 1 otherwise",
+      "then print the run ledger's verdict. Exit 0 every slot ran exactly once; 1 otherwise, or an error",
     builder: (y) =>
       y
         .option('job', { type: 'string', default: 'cache-warmer', describe: 'the example job to move and roll back' })

@@ -198,7 +198,7 @@ export function diffCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
     command: 'diff [jobs..]',
     describe:
       'live vs desired on each job\'s declared backend, normalised, secrets masked. ' +
-      'Exit status: 0 no differences, 1 differences found, 2 or more an error (as kubectl diff)',
+      'Exit 0 no differences; 1 differences found; 2 or more an error (as kubectl diff)',
     builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }) as never,
     handler: async (args) => {
       try {

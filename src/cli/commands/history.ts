@@ -16,7 +16,7 @@ interface HistoryArgs extends GlobalArgs {
 export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, HistoryArgs> {
   return {
     command: 'history [job]',
-    describe: 'moves and rollbacks from the journal, newest first (-o json|yaml)',
+    describe: 'moves and rollbacks from the journal, newest first (-o table|json|yaml). Exit 0 listed (also when empty); 1 an error (a damaged journal)',
     builder: (y) => y.positional('job', { type: 'string', describe: 'only this job' }) as never,
     handler: (args) => {
       const format = outputFormat(args, 'history', ['table', 'json', 'yaml']);

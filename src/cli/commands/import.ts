@@ -42,7 +42,7 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
     command: 'import [names..]',
     describe:
       'write definitions for live jobs (stdout as YAML or -o json, or --write into the jobs folder; never overwriting without --force). ' +
-      'Exit 0 all imported, 1 when a job was skipped or an error occurred',
+      'Exit 0 all imported; 1 a job skipped, or an error',
     builder: (y) =>
       y
         .positional('names', { type: 'string', array: true, default: [], describe: 'live job names (default: every job; on Kubernetes, every CronJob in the namespace)' })

@@ -18,7 +18,9 @@ interface NextArgs extends GlobalArgs {
 export function nextCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, NextArgs> {
   return {
     command: 'next <job>',
-    describe: 'next fire times in both notations (cron and Chronos ISO 8601) and the equivalence verdict',
+    describe:
+      'next fire times in both notations (cron and Chronos ISO 8601) and the equivalence verdict (-o table|json|yaml). ' +
+      'Exit 0 printed, whatever the verdict; 1 an error (unknown job, a definition with problems)',
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })

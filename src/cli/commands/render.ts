@@ -20,7 +20,9 @@ interface RenderArgs extends GlobalArgs {
 export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, RenderArgs> {
   return {
     command: 'render <job>',
-    describe: 'print the manifest for one backend (-o yaml|json); translation warnings go to stderr',
+    describe:
+      'print the manifest for one backend (-o yaml|json); translation warnings go to stderr. ' +
+      'Exit 0 printed; 1 an error (unknown job, a definition with problems, a schedule Chronos cannot express)',
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })

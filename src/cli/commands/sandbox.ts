@@ -20,7 +20,9 @@ interface SandboxArgs extends GlobalArgs {
 export function sandboxCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, SandboxArgs> {
   return {
     command: 'sandbox',
-    describe: 'run local stand-ins of the Chronos and Kubernetes APIs on 127.0.0.1 (foreground; Ctrl-C stops)',
+    describe:
+      'run local stand-ins of the Chronos and Kubernetes APIs on 127.0.0.1 (foreground; Ctrl-C stops). ' +
+      'Exit 0 stopped by SIGINT or SIGTERM; 1 an error (a port in use, a bad flag, unreadable --state-dir state)',
     builder: (y) =>
       y
         .option('clock', { type: 'string', default: 'real', describe: 'real, or virtual (time moves only through POST /_sandbox/clock/advance)' })

@@ -35,7 +35,8 @@ export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
     command: 'status [jobs..]',
     describe:
       'per job: declared backend, state in Chronos and Kubernetes, and a verdict ' +
-      '(double, in-flight, orphan, drift, unknown, ok; worst first). -o table|json|yaml. Exit 0 when every job is ok, 1 otherwise',
+      '(double, in-flight, orphan, drift, unknown, ok; worst first). -o table|json|yaml. ' +
+      'Exit 0 every job ok and both systems answered; 1 any other verdict, a system unreachable, or an error',
     builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job, and unmanaged live objects)' }) as never,
     handler: async (args) => {
       const format = outputFormat(args, 'status', ['table', 'json', 'yaml']);

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, UserError } from '../../core/errors.js';
 import { parseBackendName, type JobDefinition } from '../../core/job.js';
-import type { GlobalArgs } from '../global-args.js';
+import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { runMoves } from '../move-runner.js';
 import type { ExitHolder } from '../run.js';
@@ -36,6 +36,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('auto-rollback', { type: 'boolean', default: false, describe: 'roll back when that first run does not come (implies --watch)' })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' }) as never,
     handler: async (args) => {
+      outputFormat(args, 'move', ['table', 'json']);
       const to = parseBackendName(args.to);
       if (!to) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to kubernetes (k8s) or --to chronos.');
       const ws = loadWorkspace(io, args);

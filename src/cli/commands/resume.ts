@@ -11,7 +11,7 @@ import { unfinishedMoves, type MoveHistory } from '../../core/journal.js';
 import { renderMovePlanHuman } from '../../core/move-plan.js';
 import { confirm } from '../confirm.js';
 import { openConnections } from '../connections.js';
-import type { GlobalArgs } from '../global-args.js';
+import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { journalPath, readJournal } from '../journal-file.js';
 import { moveDeps, report, repositoryDir } from '../move-runner.js';
@@ -34,6 +34,7 @@ export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
         .positional('job', { type: 'string', demandOption: true })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }) as never,
     handler: async (args) => {
+      refuseOutputFormat(args, 'resume', 'the plan, each step and the outcome, as text');
       const ws = loadWorkspace(io, args);
       // By name among the loaded definitions, else the lookup every job command uses (a file path, or `no job named`).
       const name = (ws.definitions.find((d) => d.job.name === args.job) ?? loadJob(io, args, args.job)).job.name;

@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.js';
 import { lastCompletedMove, unfinishedMoves } from '../../core/journal.js';
 import { openConnections } from '../connections.js';
-import type { GlobalArgs } from '../global-args.js';
+import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { journalPath, readJournal } from '../journal-file.js';
 import { repositoryDir, runMoves } from '../move-runner.js';
@@ -32,6 +32,7 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
         .option('force', { type: 'boolean', default: false, describe: 'go ahead although the system being left is unreachable (it cannot be disabled)' })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }) as never,
     handler: async (args) => {
+      outputFormat(args, 'rollback', ['table', 'json']);
       const ws = loadWorkspace(io, args);
       const definition = ws.definitions.find((d) => d.job.name === args.job);
       if (!definition) throw new UserError(`no job named "${args.job}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`);

@@ -62,3 +62,8 @@ describe('next names a job the way status and validate do', () => {
     expect(result.stderr).toContain('jobs/typo.yaml:4:1: error: unknown field "comand"; did you mean "command"?\n');
   });
 });
+
+test('--count outside 1..1000 is an error that says what it got and what to give', async () => {
+  const r = await runCli(['next', 'nightly-report', '--count', '0'], { cwd: root });
+  expect([r.code, r.stderr, r.stdout]).toEqual([1, 'error: --count must be a whole number from 1 to 1000, not 0\ne.g. --count 20; the default is 5.\n', '']);
+});

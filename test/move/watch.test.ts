@@ -38,6 +38,7 @@ test('--auto-rollback: a first run that never comes puts the job back on the sou
   expect(JSON.parse(status.stdout)[0]).toMatchObject({ verdict: 'ok', chronos: { enabled: true }, kubernetes: { enabled: false } });
   const history = JSON.parse((await repo.cli('history', 'job', '-o', 'json')).stdout) as { operation: string; outcome: string }[];
   expect(history.map((h) => `${h.operation}:${h.outcome}`)).toEqual(['rollback:done', 'move:done']);
+  expect((await repo.cli('history', 'job')).stdout).toMatch(/\n\n1 move and 1 rollback\.\n$/);
   // The stalled CronJob ran nothing: Chronos took the last untaken slot over when it came back,
   // and nothing ran twice. The slots before it were lost on Kubernetes, which is why one rolls back.
   expect(r.stderr).toMatch(/kubernetes did not launch its (\S+) slot: chronos takes that slot over, late/);

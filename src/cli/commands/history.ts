@@ -56,5 +56,7 @@ function renderHistoryTable(moves: readonly MoveHistory[], job?: string): string
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const inFlight = moves.filter((m) => m.outcome === 'in-flight').length;
-  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${moves.length} move${moves.length === 1 ? '' : 's'}${inFlight ? `, ${inFlight} unfinished: finish with \`migrate resume <job>\` or undo with \`migrate rollback <job>\`` : ''}.\n`;
+  const rollbacks = moves.filter((m) => m.begin.operation === 'rollback').length;
+  const counted = `${moves.length - rollbacks} move${moves.length - rollbacks === 1 ? '' : 's'}${rollbacks ? ` and ${rollbacks} rollback${rollbacks === 1 ? '' : 's'}` : ''}`;
+  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${counted}${inFlight ? `, ${inFlight} unfinished: finish with \`migrate resume <job>\` or undo with \`migrate rollback <job>\`` : ''}.\n`;
 }

@@ -97,11 +97,18 @@ export function unfinishedMoves(records: readonly JournalRecord[]): Map<string, 
   return new Map([...newest].filter(([, m]) => m.outcome === 'in-flight'));
 }
 
-/** The last completed move or rollback of a job: what `rollback` undoes. */
-export function lastCompletedMove(records: readonly JournalRecord[], job: string): MoveHistory | undefined {
-  return foldJournal(records)
-    .filter((m) => m.job === job && m.outcome === 'done')
-    .at(-1);
+/**
+ * What `rollback` undoes: the job's last completed move (a rollback is not itself undone by
+ * another rollback; moving forward again is a `move`). `undoneBy` is the completed rollback that
+ * already undid it, if any: then there is nothing left to roll back, and re-running a rollback
+ * is safe.
+ */
+export function moveToUndo(records: readonly JournalRecord[], job: string): { readonly move: MoveHistory; readonly undoneBy?: MoveHistory } | undefined {
+  const done = foldJournal(records).filter((m) => m.job === job && m.outcome === 'done');
+  const move = done.filter((m) => m.begin.operation !== 'rollback').at(-1);
+  if (!move) return undefined;
+  const undoneBy = done.find((m) => m.begin.operation === 'rollback' && m.begin.undoes === move.id);
+  return undoneBy ? { move, undoneBy } : { move };
 }
 
 export function hasStep(move: MoveHistory, step: MoveStep): boolean {

@@ -55,3 +55,37 @@ test('Chronos down: a rollback to it is refused; the job keeps running on Kubern
   const v = await repo.verdict('job', { after: new Date(START), schedule: SCHEDULE });
   expect(v.problems).toEqual([]);
 });
+
+test('Kubernetes answers 403: not "down", so even --force is refused and nothing changes', async () => {
+  await movedToKubernetes();
+  await repo.fault({ system: 'kubernetes', status: 403, times: 1000 });
+  const r = await repo.cli('rollback', 'job', '--yes', '--advance-sandbox', '--force');
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^error: kubernetes answered but cannot be used: the credentials of context "[^"]+" lack "list" on batch\/cronjobs/);
+  expect(r.stderr).toContain('--force is only for a system that is down');
+  await repo.clearFaults();
+  expect(repo.readJob('job')).toContain('backend: kubernetes');
+  const status = JSON.parse((await repo.cli('status', 'job', '-o', 'json')).stdout) as { verdict: string }[];
+  expect(status[0]!.verdict).toBe('ok');
+  await repo.advance(3600);
+  const v = await repo.verdict('job', { after: new Date(START), schedule: SCHEDULE });
+  expect(v.problems).toEqual([]);
+});
+
+test('a rollback run again does not undo itself: nothing to roll back, exit 0, the job stays put', async () => {
+  await movedToKubernetes();
+  expect((await repo.cli('rollback', 'job', '--yes', '--advance-sandbox')).code).toBe(0);
+  expect(repo.readJob('job')).toContain('backend: chronos');
+  const again = await repo.cli('rollback', 'job', '--yes', '--advance-sandbox');
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/^Nothing to roll back: the last move of job \(\S+, chronos -> kubernetes\) was already rolled back by \S+ at \S+; it runs on chronos\. To move it again: migrate move job --to kubernetes\n$/);
+  expect(repo.readJob('job')).toContain('backend: chronos');
+  expect(repo.journal().filter((x) => x.kind === 'begin').length).toBe(2);
+  // A new move can be rolled back again.
+  expect((await repo.cli('move', 'job', '--to', 'k8s', '--yes', '--advance-sandbox')).code).toBe(0);
+  expect((await repo.cli('rollback', 'job', '--yes', '--advance-sandbox')).code).toBe(0);
+  expect(repo.readJob('job')).toContain('backend: chronos');
+  await repo.advance(3600);
+  const v = await repo.verdict('job', { after: new Date(START), schedule: SCHEDULE });
+  expect(v.problems).toEqual([]);
+});

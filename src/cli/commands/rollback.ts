@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.js';
-import { lastCompletedMove, unfinishedMoves } from '../../core/journal.js';
+import { moveToUndo, unfinishedMoves } from '../../core/journal.js';
+import { KubernetesApiError } from '../../../backends/kubernetes/client.js';
 import { openConnections } from '../connections.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
@@ -23,8 +24,8 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
   return {
     command: 'rollback <job>',
     describe:
-      "undo the job's last completed move (or finish an interrupted one backwards): back where it was, every slot still run exactly once. " +
-      'Exit 0 rolled back; 1 an error, a refusal, a cancel, or a rollback that failed and was put back',
+      "undo the job's last completed move (or finish an interrupted one backwards): back where it was, every slot still run exactly once; safe to re-run. " +
+      'Exit 0 rolled back, or nothing to roll back (that move was already rolled back); 1 an error, a refusal, a cancel, or a rollback that failed and was put back',
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true })
@@ -44,23 +45,46 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
         exit.code = await finishUnfinished(io, args, ws, unfinished, 'back', args['advance-sandbox'], commandLine);
         return;
       }
-      const last = lastCompletedMove(journal, args.job);
-      if (!last) throw new UserError(`there is no completed move of ${args.job} in the journal`, 'Nothing to roll back. `migrate history` lists what the journal holds.');
+      const toUndo = moveToUndo(journal, args.job);
+      if (!toUndo) throw new UserError(`there is no completed move of ${args.job} in the journal`, 'Nothing to roll back. `migrate history` lists what the journal holds.');
+      if (toUndo.undoneBy) {
+        // Re-running a rollback (a wave's loop after fixing one job) must not move the job forward again.
+        io.stdout.write(
+          `Nothing to roll back: the last move of ${args.job} (${toUndo.move.id}, ${toUndo.move.begin.from} -> ${toUndo.move.begin.to}) was already rolled back ` +
+            `by ${toUndo.undoneBy.id} at ${toUndo.undoneBy.begin.at}; it runs on ${toUndo.move.begin.from}. To move it again: migrate move ${args.job} --to ${toUndo.move.begin.to}\n`,
+        );
+        return;
+      }
+      const last = toUndo.move;
       const from = last.begin.to;
       const to = last.begin.from;
       // When the system we leave is down, say what cannot be guaranteed, and go on only if told to.
+      // Refused credentials or a broken kubeconfig are not "down": --force would enable the job a
+      // second time while the other system, which is up, keeps running it.
       const connections = openConnections(io, args, ws.project);
-      const probe = async (system: 'chronos' | 'kubernetes') => {
+      const probe = async (system: 'chronos' | 'kubernetes'): Promise<unknown> => {
         try {
           if (system === 'chronos') await connections.chronos().ping();
           else await connections.kubernetes(definition.job.namespace).listCronJobs(undefined, 1);
           return undefined;
         } catch (err) {
-          return err instanceof Error ? err.message.split('\n')[0] : String(err);
+          return err ?? new Error('unknown error');
         }
       };
-      const [downFrom, downTo] = await Promise.all([probe(from), probe(to)]);
-      if (downTo) throw new UserError(`${to} is unreachable, so ${args.job} cannot be put back there: ${downTo}`, `It keeps running on ${from}. Retry when ${to} answers.`);
+      const [fromError, toError] = await Promise.all([probe(from), probe(to)]);
+      if (toError) {
+        throw new UserError(
+          `${to} ${isUnreachable(toError) ? 'is unreachable' : 'cannot be used'}, so ${args.job} cannot be put back there: ${summaryOf(toError)}`,
+          `It keeps running on ${from}. ${isUnreachable(toError) ? `Retry when ${to} answers.` : (detailOf(toError) ?? `Fix access to ${to}, then retry.`)}`,
+        );
+      }
+      if (fromError && !isUnreachable(fromError)) {
+        throw new UserError(
+          `${from} answered but cannot be used: ${summaryOf(fromError)}`,
+          `${detailOf(fromError) ?? `Fix access to ${from}.`}\nNothing changed; ${args.job} keeps running on ${from}. --force is only for a system that is down: here it would leave ${args.job} enabled on both.`,
+        );
+      }
+      const downFrom = fromError ? summaryOf(fromError) : undefined;
       if (downFrom && !args.force) {
         throw new UserError(
           `${from} is unreachable: ${downFrom}`,
@@ -78,4 +102,22 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
       });
     },
   };
+}
+
+/**
+ * A system that does not answer (refused connection, timeout, a server error) as opposed to one
+ * that answers and refuses (credentials, permissions, a kubeconfig that does not load).
+ */
+function isUnreachable(err: unknown): boolean {
+  if (err instanceof KubernetesApiError) return err.code === 0 || err.code >= 500;
+  if (err instanceof UserError) return !/\(HTTP 40[0-9]\)/.test(err.summary) && !/kubeconfig|context/i.test(err.summary);
+  return true;
+}
+
+function summaryOf(err: unknown): string {
+  return err instanceof UserError ? err.summary : err instanceof Error ? err.message.split('\n')[0]! : String(err);
+}
+
+function detailOf(err: unknown): string | undefined {
+  return err instanceof UserError ? err.detail : undefined;
 }

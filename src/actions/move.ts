@@ -7,6 +7,7 @@
  * The source runs every slot up to the handoff instant H; the target every slot after it.
  */
 import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
+import { maskDefinitionSecrets } from '../core/definition-edit.js';
 import { planHandoff, slotsBetween, type Handoff } from '../core/handoff.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
 import type { JournalRecord, MoveOperation, MoveStep } from '../core/journal.js';
@@ -113,7 +114,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       holder: deps.holder,
       handoff: handoffRecord(handoff),
       snapshots: { chronos: redactSecrets(chronosBefore ?? null), kubernetes: redactSecrets(kubernetesBefore ?? null) },
-      definition: { file: req.definition.file, before: req.definition.text },
+      definition: { file: req.definition.file, before: maskDefinitionSecrets(req.definition.text) },
       ...(req.undoes ? { undoes: req.undoes } : {}),
     } as Omit<JournalRecord, 'v' | 'id' | 'job' | 'at'>);
     await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } } as never);
@@ -168,7 +169,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
         step: 'source-disabled',
         message: req.sourceUnreachable
           ? `${req.from}: NOT disabled (unreachable); nothing guarantees it stopped`
-          : `${req.from}: disabled (it ran its last slot ${handoff.previousSlot ? toRfc3339(handoff.previousSlot) : '(none)'})`,
+          : `${req.from}: disabled (its last slot before the handoff: ${handoff.previousSlot ? toRfc3339(handoff.previousSlot) : 'none'})`,
       });
 
       // Step 6: enable the target from the first slot after H (after the source's last, if later).

@@ -15,7 +15,7 @@ import type { LoadedDefinition } from '../core/definition.js';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { BackendName } from '../core/job.js';
 import { unfinishedMoves, type BeginRecord, type JournalRecord, type MoveOperation } from '../core/journal.js';
-import { setDefinitionBackend } from '../core/definition-edit.js';
+import { definitionBeforeMove, maskDefinitionSecrets } from '../core/definition-edit.js';
 import { movePlanJson, renderMovePlanHuman } from '../core/move-plan.js';
 import { toRfc3339 } from '../core/time.js';
 import { confirm } from './confirm.js';
@@ -248,15 +248,18 @@ async function watchFirstRun(side: CutoverSide, slot: Date, windowSeconds: numbe
 /**
  * A rollback puts the file back as it was before the move it undoes, byte for byte (`k8s` stays
  * `k8s`), when nobody edited it since that move flipped it; otherwise it is flipped like a move.
+ * The journal's text has its secrets masked, so it is never written back as it is: the current
+ * file's secret values stay (see `definitionBeforeMove`).
  */
 function restoreDefinition(journalFile: string, undoes: string, file: string, shownAs: string, to: BackendName): string | undefined {
   const begin = readJournal(journalFile).find((r): r is BeginRecord => r.kind === 'begin' && r.id === undoes);
   if (!begin || begin.from !== to) return undefined;
   const current = fs.readFileSync(file, 'utf8');
-  const before = begin.definition.before;
-  if (current === before || setDefinitionBackend(before, begin.to) !== current) return undefined;
-  writeFileAtomic(file, before);
-  return createTwoFilesPatch(`a/${shownAs}`, `b/${shownAs}`, current, before, undefined, undefined, { context: 3 }).split('\n').slice(1).join('\n');
+  const restored = definitionBeforeMove(begin.definition.before, current, begin.to);
+  if (restored === undefined || restored === current) return undefined;
+  writeFileAtomic(file, restored);
+  // The diff is printed: its context lines must not show a secret.
+  return createTwoFilesPatch(`a/${shownAs}`, `b/${shownAs}`, maskDefinitionSecrets(current), maskDefinitionSecrets(restored), undefined, undefined, { context: 3 }).split('\n').slice(1).join('\n');
 }
 
 /** A rehearsal's wait: move the sandbox's virtual clock forward (every due slot fires in order). */

@@ -1,3 +1,5 @@
+import { parse } from 'yaml';
+import { definitionBeforeMove, definitionHasMaskedSecrets, maskDefinitionSecrets, setDefinitionBackend } from '../../src/core/definition-edit.js';
 import { MASK, redactSecrets, restorableSnapshot } from '../../src/core/secrets.js';
 
 describe('redactSecrets', () => {
@@ -19,5 +21,75 @@ describe('redactSecrets', () => {
     expect(restorableSnapshot(redactSecrets({ environmentVariables: [{ name: 'API_TOKEN', value: 'x' }] }))).toBeUndefined();
     const plain = { environmentVariables: [{ name: 'RAILS_ENV', value: 'production' }] };
     expect(restorableSnapshot(redactSecrets(plain))).toEqual(plain);
+  });
+});
+
+describe('definition text in the journal', () => {
+  const text = `# Billing export: owned by payments.
+name: job
+backend: k8s   # flip me with migrate move
+schedule: '*/5 * * * *'
+command: [/bin/true]
+env:
+  RAILS_ENV: production
+  DB_PASSWORD: hunter2     # rotated quarterly
+  api_token: 'quoted s3cr3t'
+  SIGNING_KEY: |
+    -----BEGIN KEY-----
+    abc
+  REF_TOKEN: {secretKeyRef: {name: api, key: token}}
+  SHARED: &pw anchored-pw
+  OTHER_PASSWORD: *pw
+labels: {team: billing}
+`;
+
+  test('masks every secret env value, keeping comments, layout and references', () => {
+    const masked = maskDefinitionSecrets(text);
+    expect(masked).not.toMatch(/hunter2|s3cr3t|BEGIN KEY|abc|anchored-pw/);
+    expect(masked).toBe(
+      text
+        .replace('hunter2', '"***"')
+        .replace("'quoted s3cr3t'", "'***'")
+        .replace('|\n    -----BEGIN KEY-----\n    abc\n', '"***"\n')
+        .replace('anchored-pw', '"***"'),
+    );
+    expect(parse(masked).env).toEqual({ RAILS_ENV: 'production', DB_PASSWORD: MASK, api_token: MASK, SIGNING_KEY: MASK, REF_TOKEN: { secretKeyRef: { name: 'api', key: 'token' } }, SHARED: MASK, OTHER_PASSWORD: MASK });
+    expect(maskDefinitionSecrets(masked)).toBe(masked);
+    expect(definitionHasMaskedSecrets(masked)).toBe(true);
+    expect(definitionHasMaskedSecrets(text)).toBe(false);
+  });
+
+  test('flow maps and CRLF line endings too; a text with no secret stays as it is', () => {
+    const flow = 'name: job\r\nbackend: chronos\r\nenv: {RAILS_ENV: production, "API_KEY": "k3y", N_TOKEN: 12}\r\n';
+    expect(maskDefinitionSecrets(flow)).toBe('name: job\r\nbackend: chronos\r\nenv: {RAILS_ENV: production, "API_KEY": "***", N_TOKEN: "***"}\r\n');
+    const plain = 'name: job\nbackend: chronos\nenv: {RAILS_ENV: production}\n';
+    expect(maskDefinitionSecrets(plain)).toBe(plain);
+    expect(definitionHasMaskedSecrets(plain)).toBe(false);
+  });
+
+  test('a text that does not read as YAML is masked whole', () => {
+    expect(maskDefinitionSecrets('name: job\nenv: {DB_PASSWORD: hunter2\n')).toBe(MASK);
+    expect(definitionHasMaskedSecrets(MASK)).toBe(true);
+  });
+
+  describe('definitionBeforeMove: what a rollback writes back', () => {
+    const moved = setDefinitionBackend(text, 'chronos');
+
+    test('a masked journal text is never written back: the current secrets stay, the backend returns as written', () => {
+      expect(definitionBeforeMove(maskDefinitionSecrets(text), moved, 'chronos')).toBe(text);
+      // A secret rotated since the move is kept too.
+      const rotated = moved.replace('hunter2', 'n3w-pw');
+      expect(definitionBeforeMove(maskDefinitionSecrets(text), rotated, 'chronos')).toBe(text.replace('hunter2', 'n3w-pw'));
+    });
+
+    test('edited since the move (other than a secret value): nothing to restore, the caller flips', () => {
+      expect(definitionBeforeMove(maskDefinitionSecrets(text), `${moved}owner: a@b\n`, 'chronos')).toBeUndefined();
+      expect(definitionBeforeMove(text, `${moved}owner: a@b\n`, 'chronos')).toBeUndefined();
+    });
+
+    test('a journal text with nothing masked (no secrets, or an older journal) is restored as it is', () => {
+      expect(definitionBeforeMove(text, moved, 'chronos')).toBe(text);
+      expect(definitionBeforeMove(MASK, moved, 'chronos')).toBeUndefined();
+    });
   });
 });

@@ -51,6 +51,8 @@ export interface JobObservation {
   readonly matchesDefinition: boolean | undefined;
   /** An unfinished move of this job is in the journal. */
   readonly inFlight: boolean;
+  /** Who began that move and when (its process may still be running it). */
+  readonly inFlightBy?: { readonly holder: string; readonly at: string };
 }
 
 export interface JobStatus extends JobObservation {
@@ -85,7 +87,10 @@ export function judgeJob(o: JobObservation): JobStatus {
   if (declared === true && other === true) {
     return verdict('double', `enabled in both systems: every slot runs twice; disable it on ${OTHER[o.declared]} now`);
   }
-  if (o.inFlight) return verdict('in-flight', `a move is unfinished: finish it with \`migrate resume ${o.name}\` or undo it with \`migrate rollback ${o.name}\``);
+  if (o.inFlight) {
+    const by = o.inFlightBy ? ` (begun ${o.inFlightBy.at} by ${o.inFlightBy.holder}: if that process is still running, let it finish)` : '';
+    return verdict('in-flight', `a move is unfinished${by}: finish it with \`migrate resume ${o.name}\` or undo it with \`migrate rollback ${o.name}\``);
+  }
   if (declared === undefined || other === undefined) {
     const down = (['chronos', 'kubernetes'] as const).filter((s) => !view[s].reachable);
     return verdict('unknown', `${down.join(' and ')} could not be read`);

@@ -78,7 +78,7 @@ export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly st
     const chronos = chronosView(snapshot.chronos, job.name);
     const kubernetes = kubernetesView(k8s, job.name, namespace);
     const declared = job.backend === 'chronos' ? snapshot.chronos : k8s;
-    return { name: job.name, declared: job.backend, chronos, kubernetes, matchesDefinition: matches(job, namespace, declared), inFlight: inFlight.has(job.name) };
+    return { name: job.name, declared: job.backend, chronos, kubernetes, matchesDefinition: matches(job, namespace, declared), inFlight: inFlight.has(job.name), ...(inFlight.has(job.name) ? { inFlightBy: inFlight.get(job.name)! } : {}) };
   });
 
   const unmanaged: UnmanagedObject[] = [];
@@ -160,15 +160,16 @@ function kubernetesView(listing: Listing<CronJobManifest>, name: string, namespa
  * Jobs with an unfinished move in the journal beside the project file. A damaged journal is a
  * warning here (status must still show the systems); move and resume refuse it.
  */
-export function readInFlight(io: CliIO, args: GlobalArgs): Set<string> {
+/** The jobs with an unfinished move in the journal, with who began it and when. */
+export function readInFlight(io: CliIO, args: GlobalArgs): Map<string, { holder: string; at: string }> {
   const file = journalPath(path.dirname(path.resolve(io.cwd, args.config)));
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return new Set();
+    return new Map();
   }
   const { records, problems } = parseJournal(text);
   for (const p of problems) io.stderr.write(`warning: ${path.relative(io.cwd, file)}: ${p}\n`);
-  return new Set(unfinishedMoves(records).keys());
+  return new Map([...unfinishedMoves(records)].map(([job, move]) => [job, { holder: move.begin.holder, at: move.begin.at }]));
 }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { setDefinitionBackend } from '../core/definition-edit.js';
+import { maskDefinitionSecrets, setDefinitionBackend } from '../core/definition-edit.js';
 import type { BackendName } from '../core/job.js';
 
 export function writeFileAtomic(file: string, text: string): void {
@@ -17,11 +17,12 @@ export function writeFileAtomic(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-/** Flips the job file's backend; returns a unified diff of the change (empty when unchanged). */
+/** Flips the job file's backend; returns a unified diff of the change (empty when unchanged), secret env values masked. */
 export function flipDefinitionBackend(file: string, shownAs: string, to: BackendName): string {
   const before = fs.readFileSync(file, 'utf8');
   const after = setDefinitionBackend(before, to);
   if (after === before) return '';
   writeFileAtomic(file, after);
-  return createTwoFilesPatch(`a/${shownAs}`, `b/${shownAs}`, before, after, undefined, undefined, { context: 3 }).split('\n').slice(1).join('\n');
+  // The diff is printed: its context lines must not show a secret.
+  return createTwoFilesPatch(`a/${shownAs}`, `b/${shownAs}`, maskDefinitionSecrets(before), maskDefinitionSecrets(after), undefined, undefined, { context: 3 }).split('\n').slice(1).join('\n');
 }

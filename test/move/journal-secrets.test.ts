@@ -1,7 +1,7 @@
 /**
  * Secrets never reach the journal (design.md: "secrets are redacted in it"), and a rollback never
  * writes the journal's masked text back over the job file: the secret stays, the file returns to
- * what it was before the move, byte for byte.
+ * what it was before the move, byte for byte. The definition diffs they print mask it too.
  */
 import { readFileSync } from 'node:fs';
 import { MASK } from '../../src/core/secrets.js';
@@ -38,7 +38,8 @@ test('a move and its rollback: the journal holds no secret, the job file keeps i
     const begins = repo.journal().filter((r) => r.kind === 'begin');
     expect(begins).toHaveLength(2);
     for (const begin of begins) expect(begin.definition.before).toContain(`DB_PASSWORD: "${MASK}"   # rotated quarterly\n`);
-    expect(`${rolledBack.stdout}${rolledBack.stderr}`).not.toContain('hunter2');
+    expect(moved.stdout).toContain(`-backend: k8s   # where it runs now\n+backend: chronos   # where it runs now\n env:\n   DB_PASSWORD: "${MASK}"`);
+    expect(`${moved.stdout}${moved.stderr}${rolledBack.stdout}${rolledBack.stderr}`).not.toContain('hunter2');
   } finally {
     await repo.close();
   }

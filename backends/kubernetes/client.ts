@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import {
-  ApiException, BatchV1Api, CoordinationV1Api, KubeConfig, PatchStrategy, setHeaderOptions,
-  type V1CronJob, type V1Job, type V1Lease,
+  ApiException, BatchV1Api, CoordinationV1Api, KubeConfig, Observable, PatchStrategy, setHeaderOptions,
+  type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type V1CronJob, type V1Job, type V1Lease,
 } from '@kubernetes/client-node';
 import type { ActiveRun, BackendClient } from '../../src/core/backend.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -187,18 +187,21 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
       const query = new URLSearchParams({ limit: String(pageSize) });
       if (labelSelector) query.set('labelSelector', labelSelector);
       if (token) query.set('continue', token);
-      const page = await this.call({ verb: 'list', resource: 'batch/cronjobs', kind: 'CronJob', idempotent: true }, () =>
-        this.getJson<{ items?: Obj[]; metadata?: { continue?: string } }>(`/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/cronjobs?${query}`));
+      const page = await this.call({ verb: 'list', resource: 'batch/cronjobs', kind: 'CronJob', idempotent: true }, (_o, signal) =>
+        this.getJson<{ items?: Obj[]; metadata?: { continue?: string } }>(`/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/cronjobs?${query}`, signal));
       for (const item of page.items ?? []) out.push({ apiVersion: 'batch/v1', kind: 'CronJob', ...item } as CronJobManifest);
       token = page.metadata?.continue || undefined;
     } while (token);
     return out;
   }
 
-  /** A GET answered as JSON, with the kubeconfig's transport; non-2xx becomes an ApiException like the typed API's. */
-  private async getJson<T>(pathAndQuery: string): Promise<{ data: T; headers: Record<string, string> }> {
+  /**
+   * A GET answered as JSON, with the kubeconfig's transport; non-2xx becomes an ApiException like
+   * the typed API's. `signal` destroys the request (and its socket) when the attempt times out.
+   */
+  private async getJson<T>(pathAndQuery: string, signal: AbortSignal): Promise<{ data: T; headers: Record<string, string> }> {
     const url = new URL(pathAndQuery, this.server.endsWith('/') ? this.server : `${this.server}/`);
-    const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+    const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' }, signal };
     await this.kc.applyToHTTPSOptions(options);
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
@@ -436,11 +439,19 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
 
   // ---- the call wrapper --------------------------------------------------------------------
 
-  private async call<T>(info: CallInfo, fn: (opts: undefined) => Promise<{ data: T; headers: Record<string, string> }>): Promise<T> {
+  /**
+   * One API call: each attempt bounded by `timeoutMs`, idempotent ones retried. A timed-out attempt
+   * aborts its request, closing the socket: a request left waiting on a server that never answers
+   * would otherwise keep the process alive after the command has given up.
+   */
+  private async call<T>(
+    info: CallInfo,
+    fn: (opts: ConfigurationOptions<ObservableMiddleware>, signal: AbortSignal) => Promise<{ data: T; headers: Record<string, string> }>,
+  ): Promise<T> {
     const attempts = info.idempotent ? this.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.withTimeout(fn(undefined), info);
+        const res = await this.attempt(fn, info);
         this.observeDate(res.headers);
         return res.data;
       } catch (err) {
@@ -450,17 +461,25 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
           await this.sleep(200 * 2 ** (attempt - 1));
           continue;
         }
-        throw this.translate(err, info);
+        throw this.translate(err, info, attempt);
       }
     }
   }
 
-  private withTimeout<T>(p: Promise<T>, info: CallInfo): Promise<T> {
+  private attempt<T>(
+    fn: (opts: ConfigurationOptions<ObservableMiddleware>, signal: AbortSignal) => Promise<T>,
+    info: CallInfo,
+  ): Promise<T> {
+    const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`${info.verb} ${info.resource} timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => {
+        reject(new TimeoutError(`${info.verb} ${info.resource} timed out after ${this.timeoutMs} ms`));
+        abort.abort();
+      }, this.timeoutMs);
     });
-    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+    const request = fn({ middleware: [abortWith(abort.signal)], middlewareMergeStrategy: 'append' }, abort.signal);
+    return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
   }
 
   private observeDate(headers: Record<string, string> | undefined): void {
@@ -468,10 +487,11 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     if (d) this.serverOffsetMs = d.getTime() - this.localClock.now().getTime();
   }
 
-  private translate(err: unknown, info: CallInfo): Error {
+  private translate(err: unknown, info: CallInfo, attempts: number): Error {
     const target = info.name ? `${info.kind} ${this.namespace}/${info.name}` : `${info.kind}s in namespace ${this.namespace}`;
     if (err instanceof TimeoutError) {
-      return new KubernetesApiError(`${info.verb} ${target}: no answer from ${this.server} in ${this.timeoutMs} ms`, 'The API server is slow or unreachable; check the cluster, then re-run (the command is safe to repeat).', 0, 'Timeout');
+      const waited = attempts > 1 ? `in ${attempts} attempts of ${duration(this.timeoutMs)} each` : `in ${duration(this.timeoutMs)}`;
+      return new KubernetesApiError(`${info.verb} ${target}: no answer from ${this.server} ${waited}`, 'The API server is slow or unreachable; check the cluster, then re-run (the command is safe to repeat).', 0, 'Timeout');
     }
     if (!(err instanceof ApiException)) {
       const message = err instanceof Error ? err.message : String(err);
@@ -517,6 +537,21 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
 }
 
 class TimeoutError extends Error {}
+
+/** Client-node middleware that hands the request an AbortSignal (its fetch aborts on it). */
+function abortWith(signal: AbortSignal): ObservableMiddleware {
+  return {
+    pre: (request: RequestContext) => {
+      request.setSignal(signal);
+      return new Observable(Promise.resolve(request));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+}
+
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
 
 function parseStatus(body: unknown): Obj | undefined {
   if (typeof body === 'object' && body !== null) return body as Obj;

@@ -8,19 +8,32 @@ import { isSecretEnvName } from './job.js';
 export const MASK = '***';
 
 export function redactSecrets<T>(value: T): T {
-  return walk(value) as T;
+  return walk(value, []) as T;
 }
 
-function walk(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(walk);
+/** `redactSecrets`, and the names of the entries it masked (each once, in the order met). */
+export function redactSecretsNamed<T>(value: T): { readonly redacted: T; readonly masked: readonly string[] } {
+  const masked: string[] = [];
+  const redacted = walk(value, masked) as T;
+  return { redacted, masked: [...new Set(masked)] };
+}
+
+function walk(value: unknown, masked: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => walk(v, masked));
   if (value === null || typeof value !== 'object') return value;
   const o = value as Record<string, unknown>;
   if (typeof o.name === 'string' && typeof o.value === 'string' && isSecretEnvName(o.name)) {
+    masked.push(o.name);
     return { ...o, value: MASK };
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
-    out[k] = typeof v === 'string' && isSecretEnvName(k) && !k.includes('/') && k === k.toUpperCase() ? MASK : walk(v);
+    if (typeof v === 'string' && isSecretEnvName(k) && !k.includes('/') && k === k.toUpperCase()) {
+      masked.push(k);
+      out[k] = MASK;
+    } else {
+      out[k] = walk(v, masked);
+    }
   }
   return out;
 }

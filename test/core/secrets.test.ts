@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { definitionBeforeMove, definitionHasMaskedSecrets, maskDefinitionSecrets, setDefinitionBackend } from '../../src/core/definition-edit.js';
-import { MASK, redactSecrets, restorableSnapshot } from '../../src/core/secrets.js';
+import { MASK, redactSecrets, redactSecretsNamed, restorableSnapshot } from '../../src/core/secrets.js';
 
 describe('redactSecrets', () => {
   test('masks secret-named env values in both systems\' shapes, and nothing else', () => {
@@ -14,6 +14,7 @@ describe('redactSecrets', () => {
     expect(redactSecrets(cronJob)).toEqual({ ...cronJob, spec: { containers: [{ env: [{ name: 'DB_PASSWORD', value: MASK }, cronJob.spec.containers[0]!.env[1]] }] } });
     expect(redactSecrets(definitionEnv)).toEqual({ SERVICE_KEY: MASK, PLAIN: '1' });
     expect(JSON.stringify(redactSecrets([chronos, cronJob]))).not.toMatch(/t0p|hunter2/);
+    expect(redactSecretsNamed([chronos, cronJob, chronos])).toEqual({ redacted: redactSecrets([chronos, cronJob, chronos]), masked: ['API_TOKEN', 'DB_PASSWORD'] });
   });
 
   test('a snapshot rebuilds an object only when nothing in it was masked', () => {

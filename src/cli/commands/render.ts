@@ -1,10 +1,14 @@
-/** `migrate render <job> --to chronos|kubernetes`: the manifest one backend would get. */
+/**
+ * `migrate render <job> --to chronos|kubernetes`: the manifest one backend would get. Secret env
+ * values are masked unless `--show-secrets` asks for them (to pipe into `kubectl apply -f -`).
+ */
 import type { CommandModule } from 'yargs';
 import { renderChronosJob, ChronosRenderError } from '../../../backends/chronos/render.js';
 import { renderCronJob } from '../../../backends/kubernetes/render.js';
 import type { Rendered } from '../../core/backend.js';
 import { UserError } from '../../core/errors.js';
 import { parseBackendName } from '../../core/job.js';
+import { MASK, redactSecretsNamed } from '../../core/secrets.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
@@ -15,6 +19,7 @@ import { loadJobWithProject } from '../workspace.js';
 interface RenderArgs extends GlobalArgs {
   readonly job: string;
   readonly to: string;
+  readonly 'show-secrets': boolean;
 }
 
 export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, RenderArgs> {
@@ -26,7 +31,8 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })
-        .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' }) as never,
+        .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
+        .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret env values instead of *** (e.g. to pipe into kubectl apply -f -)' }) as never,
     handler: (args) => {
       const backend = parseBackendName(args.to);
       if (!backend) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');
@@ -44,7 +50,9 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
         throw e;
       }
       for (const w of rendered.warnings) io.stderr.write(`warning: ${w.message}\n`);
-      io.stdout.write(format === 'json' ? `${JSON.stringify(rendered.manifest, null, 2)}\n` : toYaml(rendered.manifest));
+      const { redacted, masked } = args['show-secrets'] ? { redacted: rendered.manifest, masked: [] } : redactSecretsNamed(rendered.manifest);
+      if (masked.length) io.stderr.write(`note: env ${masked.join(', ')} masked as ${MASK}; --show-secrets prints the values (e.g. to pipe into kubectl apply -f -)\n`);
+      io.stdout.write(format === 'json' ? `${JSON.stringify(redacted, null, 2)}\n` : toYaml(redacted));
     },
   };
 }

@@ -109,7 +109,7 @@ describe('apply', () => {
     const r = await b.cli('apply', '--yes', 'hourly-sync');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('! kubernetes/default/hourly-sync: refused: it is enabled on chronos; enabling it here too would run every slot twice. Use `migrate move hourly-sync --to kubernetes`');
-    expect(r.stdout).toContain('No changes: 0 job(s) match their definitions, 1 refused.');
+    expect(r.stdout).toContain('No changes: 1 refused (see above).');
     const [row] = JSON.parse((await b.cli('status', 'hourly-sync', '-o', 'json')).stdout) as { kubernetes: { present: boolean } }[];
     expect(row.kubernetes.present).toBe(false);
     expect((await chronosJob('hourly-sync'))!.disabled).toBe(false);

@@ -104,9 +104,10 @@ describe('diff', () => {
     }
   });
 
-  test('an unreachable system is an error: exit 2', async () => {
+  test('an unreachable system is an error: exit 2, with what to do', async () => {
     const r = await b.cliWith({ MIGRATE_CHRONOS_URL: 'http://127.0.0.1:9' }, 'diff', 'nightly-report');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: cannot read a live system\nchronos\/nightly-report: cannot reach Chronos at http:\/\/127\.0\.0\.1:9/);
+    expect(r.stderr).toMatch(/\nCheck MIGRATE_CHRONOS_URL \(or --chronos-url\) and that Chronos, or `migrate sandbox`, is running\.\n$/);
   });
 });

@@ -113,7 +113,9 @@ function describe(step: ApplyStep): string {
 
 function summary(plan: readonly ApplyStep[]): string {
   const n = (k: ApplyStep['kind']) => plan.filter((s) => s.kind === k).length;
-  if (n('create') + n('update') === 0) return `No changes: ${n('unchanged')} job(s) match their definitions${n('refused') ? `, ${n('refused')} refused` : ''}.`;
+  if (n('create') + n('update') === 0) {
+    return n('unchanged') === 0 && n('refused') > 0 ? `No changes: ${n('refused')} refused (see above).` : `No changes: ${n('unchanged')} job(s) match their definitions${n('refused') ? `, ${n('refused')} refused` : ''}.`;
+  }
   return `Plan: ${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged${n('refused') ? `, ${n('refused')} refused` : ''}.`;
 }
 
@@ -122,7 +124,7 @@ export function planApply(job: JobDefinition, namespace: string, snapshot: LiveS
   const other = job.backend === 'chronos' ? snapshot.kubernetes.get(namespace) : snapshot.chronos;
   const otherName = job.backend === 'chronos' ? 'kubernetes' : 'chronos';
   if (!other?.ok) {
-    return { kind: 'refused', job, namespace, reason: `${otherName} could not be read (${other?.error ?? 'not read'}), so a double run cannot be ruled out; re-run when it answers` };
+    return { kind: 'refused', job, namespace, reason: `${otherName} could not be read (${other?.error ?? 'not read'}), so a double run cannot be ruled out; re-run when it answers${other && !other.ok && other.hint ? ` (${other.hint})` : ''}` };
   }
   const twin = other.items.get(job.name) as ChronosJob | CronJobManifest | undefined;
   const twinEnabled = twin !== undefined && ('spec' in twin ? twin.spec.suspend !== true : !(twin as ChronosJob).disabled);
@@ -130,7 +132,7 @@ export function planApply(job: JobDefinition, namespace: string, snapshot: LiveS
     return { kind: 'refused', job, namespace, reason: `it is enabled on ${otherName}; enabling it here too would run every slot twice. Use \`migrate move ${job.name} --to ${job.backend}\`` };
   }
   const listing = declaredListing(snapshot, job, namespace);
-  if (!listing.ok) return { kind: 'refused', job, namespace, reason: `${job.backend} could not be read: ${listing.error}` };
+  if (!listing.ok) return { kind: 'refused', job, namespace, reason: `${job.backend} could not be read: ${listing.error}${listing.hint ? ` (${listing.hint})` : ''}` };
   const live = listing.items.get(job.name);
   const containers = (live as CronJobManifest | undefined)?.spec?.jobTemplate?.spec?.template?.spec?.containers;
   if (job.backend === 'kubernetes' && containers && containers.some((c) => c.name !== CONTAINER_NAME)) {

@@ -27,7 +27,7 @@ import { loadWorkspace, type Workspace } from '../workspace.js';
 
 export type Listing<T> =
   | { readonly ok: true; readonly items: ReadonlyMap<string, T>; /** The server's clock at the answer. */ readonly now: Date }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; /** What to do about it, from the client's error. */ readonly hint?: string };
 
 export interface LiveSnapshot {
   readonly chronos: Listing<ChronosJob>;
@@ -36,6 +36,10 @@ export interface LiveSnapshot {
 }
 
 const message = (err: unknown) => (err instanceof UserError ? err.summary : err instanceof Error ? err.message : String(err));
+const failed = (err: unknown): { ok: false; error: string; hint?: string } => {
+  const hint = err instanceof UserError ? err.detail?.split('\n').at(-1) : undefined;
+  return hint ? { ok: false, error: message(err), hint } : { ok: false, error: message(err) };
+};
 
 /**
  * One LIST call per system (per namespace on Kubernetes), never one call per job. A system that
@@ -49,7 +53,7 @@ export async function readLiveSnapshot(conn: Connections, namespaces: readonly s
       const jobs = await client.list();
       return { ok: true, items: new Map(jobs.map((j) => [j.name, j])), now: client.serverClock().now() };
     } catch (err) {
-      return { ok: false, error: message(err) };
+      return failed(err);
     }
   };
   const kubernetes = async (ns: string): Promise<[string, Listing<CronJobManifest>]> => {
@@ -59,7 +63,7 @@ export async function readLiveSnapshot(conn: Connections, namespaces: readonly s
       const items = await client.listCronJobs();
       return [ns, { ok: true, items: new Map(items.map((c) => [c.metadata.name, c])), now: client.serverClock().now() }];
     } catch (err) {
-      return [ns, { ok: false, error: message(err) }];
+      return [ns, failed(err)];
     }
   };
   const [c, ...k] = await Promise.all([chronos(), ...[...new Set(namespaces)].map(kubernetes)]);
@@ -224,12 +228,14 @@ async function runDiff(io: CliIO, args: DiffArgs): Promise<number> {
   const color = useColor(io, args.color);
   let changed = 0;
   const failures: string[] = [];
+  const hints: string[] = [];
   if (ns.error && systems.includes('kubernetes')) failures.push(`kubernetes: ${ns.error}`);
   for (const job of jobs) {
     const namespace = ns.namespaceOf(job);
     const listing = declaredListing(snapshot, job, namespace);
     if (!listing.ok) {
       if (!(ns.error && job.backend === 'kubernetes')) failures.push(`${livePath(job.backend, job.name, namespace)}: ${listing.error}`);
+      if (listing.hint) hints.push(listing.hint);
       continue;
     }
     for (const w of translationWarnings(job, listing.now)) io.stderr.write(`warning: ${job.name}: ${w.message}\n`);
@@ -241,7 +247,8 @@ async function runDiff(io: CliIO, args: DiffArgs): Promise<number> {
     }
   }
   if (failures.length) {
-    throw new UserError(`cannot read ${failures.length === 1 ? 'a live system' : 'the live systems'}`, [...new Set(failures)].join('\n'), ExitCode.DiffError);
+    const next = hints.length ? [...new Set(hints)] : ['Check that both systems answer (`migrate status`), then re-run.'];
+    throw new UserError(`cannot read ${failures.length === 1 ? 'a live system' : 'the live systems'}`, [...new Set(failures), ...next].join('\n'), ExitCode.DiffError);
   }
   return changed ? ExitCode.DiffFound : ExitCode.Ok;
 }

@@ -46,7 +46,8 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 
 /** An HTTP server for one stand-in; listens on 127.0.0.1 only. */
 export function createStandInServer(standIn: StandIn, ctx: SandboxContext): http.Server {
-  return http.createServer((req, res) => {
+  const held = new HeldRequests();
+  const server = http.createServer((req, res) => {
     // Every answer carries the sandbox clock, so a client that follows the server's clock
     // (as `move` must) follows the virtual clock too.
     res.setHeader('Date', ctx.clock.now().toUTCString());
@@ -70,22 +71,25 @@ export function createStandInServer(standIn: StandIn, ctx: SandboxContext): http
         headers: req.headers,
         body: Buffer.concat(chunks),
       };
-      dispatch(standIn, ctx, request, res).catch((err: unknown) => {
+      dispatch(standIn, ctx, held, request, res).catch((err: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { message: err instanceof Error ? err.message : String(err) });
         else res.end();
       });
     });
   });
+  // 'close' comes once every connection has ended: the sandbox closes them all on shutdown.
+  server.on('close', () => held.cutOffAll());
+  return server;
 }
 
-async function dispatch(standIn: StandIn, ctx: SandboxContext, req: StandInRequest, res: http.ServerResponse): Promise<void> {
+async function dispatch(standIn: StandIn, ctx: SandboxContext, held: HeldRequests, req: StandInRequest, res: http.ServerResponse): Promise<void> {
   if (req.path === '/_sandbox' || req.path.startsWith('/_sandbox/')) {
     handleControl(ctx, req, res);
     return;
   }
   const fault = ctx.faults.take(standIn.system, req.method, req.path);
   if (fault) {
-    if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault.delayMs > 0 && !(await held.hold(fault.delayMs))) return;
     if (fault.status !== undefined) {
       res.setHeader('Date', ctx.clock.now().toUTCString());
       standIn.writeFault(res, fault.status, req);
@@ -94,6 +98,33 @@ async function dispatch(standIn: StandIn, ctx: SandboxContext, req: StandInReque
     res.setHeader('Date', ctx.clock.now().toUTCString());
   }
   await standIn.handle(req, res);
+}
+
+/**
+ * The requests a fault is holding. A held request goes on after its delay even if its client has
+ * given up meanwhile (a real server may still apply a request whose client timed out); only the
+ * server closing cuts them all off, so no pending delay keeps a stopped sandbox alive.
+ */
+class HeldRequests {
+  private readonly cutOffs = new Set<() => void>();
+
+  /** Waits `ms` real milliseconds; false if the server closed first (drop the request then). */
+  hold(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const release = (served: boolean) => {
+        clearTimeout(timer);
+        this.cutOffs.delete(cutOff);
+        resolve(served);
+      };
+      const cutOff = () => release(false);
+      const timer = setTimeout(() => release(true), ms);
+      this.cutOffs.add(cutOff);
+    });
+  }
+
+  cutOffAll(): void {
+    for (const cutOff of [...this.cutOffs]) cutOff();
+  }
 }
 
 /** The control API of design.md, served on both ports over the same state. */

@@ -156,7 +156,9 @@ export async function currentBasis(sides: Sides): Promise<string> {
 
 function refuse(input: PlanInput, now: Date, sourceLive: unknown, targetLive: unknown, source: CutoverSide, target: CutoverSide, scheduleProblem: string | undefined): string | undefined {
   const { job } = input.definition;
-  if (input.unfinished) return `an unfinished move of ${job.name} is in the journal (${input.unfinished}); finish it with \`migrate resume ${job.name}\` or undo it with \`migrate rollback ${job.name}\``;
+  if (input.unfinished) {
+    return `an unfinished move of ${job.name} is in the journal (${input.unfinished}). If that process is still running, let it finish; otherwise finish it with \`migrate resume ${job.name}\` or undo it with \`migrate rollback ${job.name}\``;
+  }
   if (input.from === input.to) return `${job.name} already runs on ${input.to}`;
   if (scheduleProblem && (input.to === 'chronos' || input.from === 'chronos')) return `Chronos cannot run this schedule exactly: ${scheduleProblem}`;
   if (input.sourceUnreachable) return targetLive !== undefined && target.isEnabled(targetLive) ? `${job.name} is already enabled in ${input.to}` : undefined;

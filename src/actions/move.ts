@@ -258,7 +258,8 @@ async function putBack(
   const outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
   await deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: req.job.name, at: toRfc3339(await clockSide.serverNow()), kind: 'step', step: 'source-restored', detail: enableDetail(outcome) });
   const lost = outcome.lost.length ? ` Lost slots (outside the start window): ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
-  return `Put back: ${req.job.name} runs on ${req.from} again from ${toRfc3339(outcome.firstSlot)}; ${req.to} is ${stage === 'enabled' ? 'disabled' : 'unchanged'}; the definition is unchanged.${lost}`;
+  // 'not enabled' rather than 'unchanged': a failed create may have put an old copy back, suspended.
+  return `Put back: ${req.job.name} runs on ${req.from} again from ${toRfc3339(outcome.firstSlot)}; ${req.to} is ${stage === 'enabled' ? 'disabled' : 'not enabled'}; the definition is unchanged.${lost}`;
 }
 
 type Readiness = 'ready' | 'has not launched its last slot' | 'is still running a run and concurrency is forbid';

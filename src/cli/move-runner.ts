@@ -105,7 +105,7 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
       operation: target.operation,
       guardSeconds: ws.project.handoff.guardSeconds,
       sides,
-      unfinished: u && target.operation !== 'resume' ? `move ${u.id} from ${u.begin.at}` : undefined,
+      unfinished: u && target.operation !== 'resume' ? `move ${u.id}, begun ${u.begin.at} by ${u.begin.holder}` : undefined,
       sourceUnreachable: target.sourceUnreachable,
       snapshot: target.snapshot,
     });

@@ -1,6 +1,7 @@
 /** Which jobs a `move` takes and in what order: nothing to do is not a refusal, and a wave goes least important first. */
 import type { BeginRecord } from '../../src/core/journal.js';
 import { jobYaml, startSandboxRepo, type SandboxRepo } from '../helpers/sandbox-repo.js';
+import { KILL_POINTS, killedMove } from './kill-bench.js';
 
 const SCHEDULE = '*/5 * * * *';
 let repo: SandboxRepo;
@@ -49,4 +50,14 @@ test('the hint to re-run keeps the rehearsal flags', async () => {
   const r = await repo.cliWith(['move', 'job', '--to', 'k8s', '--advance-sandbox', '--watch'], {});
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('migrate move job --to k8s --advance-sandbox --watch --yes');
+});
+
+test('a move of a job with an unfinished move names who began it, and says to let a live one finish', async () => {
+  repo = await startSandboxRepo({ start: '2026-11-25T10:07:00Z', jobs: { job: tier('job', 'chronos') } });
+  const locked = KILL_POINTS.find((p) => p.name === 'after locked')!;
+  expect(await killedMove(repo, 'chronos', 'kubernetes', locked)).toBe('killed');
+  const begin = repo.journal().find((x): x is BeginRecord => x.kind === 'begin')!;
+  const r = await repo.cli('move', 'job', '--to', 'k8s', '--yes', '--advance-sandbox');
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain(`an unfinished move of job is in the journal (move ${begin.id}, begun ${begin.at} by ${begin.holder}). If that process is still running, let it finish; otherwise finish it with \`migrate resume job\``);
 });

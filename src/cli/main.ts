@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-/** The `migrate` binary: the real process's streams, clock and terminal, handed to `run`. */
+/** The `migrate` binary: the real process's streams, clock and terminal, handed to `run`; then the exit. */
 import readline from 'node:readline/promises';
 import { systemClock } from '../core/clock.js';
 import type { CliIO } from './io.js';
-import { run } from './run.js';
+import { runCommand } from './run.js';
 
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
@@ -26,4 +26,16 @@ const io: CliIO = {
     : undefined,
 };
 
-process.exitCode = await run(process.argv.slice(2), io);
+const { code, endsOnItsOwn } = await runCommand(process.argv.slice(2), io);
+process.exitCode = code;
+// A finished command ends its process once its output is written, so nothing it left behind (a
+// socket or timer of a client that gave up) can keep it alive. The sandbox closes what it opened.
+if (!endsOnItsOwn) {
+  await Promise.all([written(process.stdout), written(process.stderr)]);
+  process.exit(code);
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the OS. */
+function written(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}

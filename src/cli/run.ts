@@ -11,12 +11,29 @@ import { commands } from './commands/index.js';
 /** A command's handler reports its exit code through this holder (yargs handlers return void). */
 export interface ExitHolder {
   code: number;
+  /**
+   * Set by a command that serves until a signal (`sandbox`): it closes everything it opened, and
+   * its process ends by itself, never by the forced exit that ends every other command.
+   */
+  endsOnItsOwn?: boolean;
 }
 
 export type CommandFactory = (io: CliIO, exit: ExitHolder) => CommandModule<GlobalArgs, any>;
 
+export interface RunOutcome {
+  readonly code: number;
+  /** See ExitHolder.endsOnItsOwn. */
+  readonly endsOnItsOwn: boolean;
+}
+
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  return (await runCommand(argv, io)).code;
+}
+
+/** `run`, and whether the process may be ended once the command has finished (main.ts does). */
+export async function runCommand(argv: readonly string[], io: CliIO): Promise<RunOutcome> {
   const exit: ExitHolder = { code: ExitCode.Ok };
+  const outcome = (code: number): RunOutcome => ({ code, endsOnItsOwn: exit.endsOnItsOwn ?? false });
   const debug = argv.includes('--debug');
   let parser = withGlobalOptions(yargs([...argv]))
     .scriptName('migrate')
@@ -43,9 +60,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       helpText = output;
     });
     if (helpText) io.stdout.write(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
-    return exit.code;
+    return outcome(exit.code);
   } catch (err) {
-    return reportError(err, io, debug, exit.code);
+    return outcome(reportError(err, io, debug, exit.code));
   }
 }
 

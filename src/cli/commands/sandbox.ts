@@ -17,7 +17,7 @@ interface SandboxArgs extends GlobalArgs {
   readonly 'state-dir'?: string;
 }
 
-export function sandboxCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, SandboxArgs> {
+export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, SandboxArgs> {
   return {
     command: 'sandbox',
     describe:
@@ -43,6 +43,7 @@ export function sandboxCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
         if (code === 'EADDRINUSE') throw new UserError('a sandbox port is already in use', 'Pick other ports with --chronos-port/--k8s-port, or 0 for any free port.');
         throw err;
       });
+      exit.endsOnItsOwn = true;
       // Listen for the stop signals before telling anyone where we are: a caller that reads the
       // URLs and stops us at once must get a clean shutdown, not the default kill.
       const stopped = new Promise<NodeJS.Signals>((resolve) => {

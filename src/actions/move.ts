@@ -18,11 +18,13 @@ import { toRfc3339 } from '../core/time.js';
 export interface Lock {
   renew(): Promise<void>;
   release(): Promise<void>;
+  /** false when no lock could be taken (a forced rollback away from an unreachable Kubernetes). */
+  readonly held?: boolean;
 }
 
 export type MoveEvent =
   | { readonly kind: 'locked'; readonly holder: string }
-  | { readonly kind: 'clock-skew'; readonly system: string; readonly skewSeconds: number }
+  | { readonly kind: 'clock-skew'; readonly system: string; readonly skewSeconds: number; /** Whose clock the move follows. */ readonly reference: BackendName }
   | { readonly kind: 'waiting'; readonly until: Date; readonly seconds: number; readonly why: string }
   | { readonly kind: 'replanned'; readonly handoff: Handoff; readonly why: string }
   | { readonly kind: 'step'; readonly step: MoveStep; readonly message: string }
@@ -91,10 +93,10 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
 
   // Every move touches Kubernetes, whose clock is the reference; check the other one against it.
   let now = await clockSide.serverNow();
-  await warnOnSkew(deps, now);
+  await warnOnSkew(deps, now, clockSide.system as BackendName);
   let handoff = planHandoff(job.schedule, job.timezone, now, req.guardSeconds);
   const lock = await deps.acquireLock(Math.max(120, handoff.waitSeconds + 120));
-  deps.report({ kind: 'locked', holder: deps.holder });
+  if (lock.held !== false) deps.report({ kind: 'locked', holder: deps.holder });
   try {
     const readOrNull = (system: BackendName) => (req.sourceUnreachable && system === req.from ? Promise.resolve(undefined) : deps.sides[system].read());
     const [chronosBefore, kubernetesBefore] = await Promise.all([readOrNull('chronos'), readOrNull('kubernetes')]);
@@ -301,14 +303,15 @@ async function waitUntil(deps: MoveDeps, side: CutoverSide, at: Date, lock: Lock
   }
 }
 
-async function warnOnSkew(deps: MoveDeps, reference: Date): Promise<void> {
+async function warnOnSkew(deps: MoveDeps, reference: Date, referenceSystem: BackendName): Promise<void> {
   const local = deps.localNow();
   const skew = Math.round((local.getTime() - reference.getTime()) / 1000);
-  if (Math.abs(skew) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'local', skewSeconds: skew });
+  if (Math.abs(skew) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'local', skewSeconds: skew, reference: referenceSystem });
+  if (referenceSystem === 'chronos') return;
   const chronos = await deps.sides.chronos.serverNow().catch(() => undefined);
-  if (chronos && chronos !== reference) {
+  if (chronos) {
     const s = Math.round((chronos.getTime() - reference.getTime()) / 1000);
-    if (Math.abs(s) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'chronos', skewSeconds: s });
+    if (Math.abs(s) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'chronos', skewSeconds: s, reference: referenceSystem });
   }
 }
 

@@ -210,7 +210,7 @@ export function moveDeps(
     async acquireLock(ttlSeconds) {
       if (target.sourceUnreachable && target.from === 'kubernetes') {
         onEvent({ kind: 'warning', message: 'Kubernetes does not answer, so the job cannot be locked there: make sure nobody else is moving it' });
-        return { renew: async () => undefined, release: async () => undefined };
+        return { renew: async () => undefined, release: async () => undefined, held: false };
       }
       let lock = await kube.acquireLock(job.name, holder, ttlSeconds, isAbandonedHolder);
       return {
@@ -281,7 +281,7 @@ export function report(io: CliIO, job: string, e: MoveEvent): void {
       case 'locked':
         return `locked (Lease held by ${e.holder})`;
       case 'clock-skew':
-        return `warning: the ${e.system} clock is ${e.skewSeconds} s off the Kubernetes API server's; following the server`;
+        return `warning: the ${e.system} clock is ${e.skewSeconds} s off the ${e.reference === 'kubernetes' ? 'Kubernetes API server' : 'Chronos server'}'s; following the server`;
       case 'waiting':
         return `waiting ${e.seconds} s: ${e.why}`;
       case 'replanned':

@@ -32,6 +32,10 @@ test('Kubernetes down, --force: Chronos takes over at the next slot, and the dou
   const r = await repo.cli('rollback', 'job', '--yes', '--advance-sandbox', '--force');
   expect([r.code, r.stdout]).toEqual([0, expect.stringContaining('done: job: now on chronos')]);
   expect(r.stderr).toContain('warning: kubernetes is unreachable; going ahead because of --force');
+  // No Lease could be taken: it says so, and never claims one.
+  expect(r.stderr).toContain('Kubernetes does not answer, so the job cannot be locked there');
+  expect(r.stderr).not.toContain('locked (Lease held');
+  expect(r.stderr).not.toContain("Kubernetes API server's");
   expect(r.stderr).toMatch(/kubernetes is unreachable and was NOT disabled: if it is still running the job, slots from (\S+) may run twice until it is disabled by hand/);
   const from = /slots from (\S+) may run twice/.exec(r.stderr)![1]!;
   await repo.advance(30 * 60);

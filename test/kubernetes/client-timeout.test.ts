@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { KubernetesApiError, KubernetesClient } from '../../backends/kubernetes/client.js';
 import { sandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
 import type { CronJobManifest } from '../../backends/kubernetes/render.js';
+import { apiError } from './harness.js';
 
 interface HangingServer {
   readonly kubeconfig: string;
@@ -53,15 +54,6 @@ async function allClosedWithin(server: HangingServer, ms: number): Promise<void>
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<KubernetesApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof KubernetesApiError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const manifest: CronJobManifest = {
   apiVersion: 'batch/v1',
@@ -85,7 +77,7 @@ beforeEach(async () => {
 afterEach(() => server.close());
 
 test('a typed read that times out closes its connection, on every attempt', async () => {
-  const err = await failure(client.read('nightly'));
+  const err = await apiError(client.read('nightly'));
   expect(server.closed).toHaveLength(2);
   await allClosedWithin(server, 1000);
   expect(err.reason).toBe('Timeout');
@@ -94,14 +86,14 @@ test('a typed read that times out closes its connection, on every attempt', asyn
 });
 
 test('a create (not retried) that times out closes its connection', async () => {
-  const err = await failure(client.create(manifest));
+  const err = await apiError(client.create(manifest));
   expect(err.summary).toMatch(/^create CronJob default\/nightly: no answer from http:\/\/127\.0\.0\.1:\d+ in 200 ms$/);
   expect(server.closed).toHaveLength(1);
   await allClosedWithin(server, 1000);
 });
 
 test('the plain-JSON CronJob list that times out closes its connection', async () => {
-  const err = await failure(client.list());
+  const err = await apiError(client.list());
   expect(server.closed).toHaveLength(2);
   await allClosedWithin(server, 1000);
   expect(err.summary).toMatch(/^list CronJobs in namespace default: no answer from http:\/\/127\.0\.0\.1:\d+ in 2 attempts of 200 ms each$/);
@@ -109,7 +101,7 @@ test('the plain-JSON CronJob list that times out closes its connection', async (
 
 test('whole seconds read as seconds', async () => {
   const patient = new KubernetesClient({ kubeconfig: server.kubeconfig, timeoutMs: 1000, retries: 0, sleep: async () => {} });
-  const err = await failure(patient.readJob('nightly-1'));
+  const err = await apiError(patient.readJob('nightly-1'));
   await allClosedWithin(server, 1000);
   expect(err.summary).toMatch(/^get Job default\/nightly-1: no answer from http:\/\/127\.0\.0\.1:\d+ in 1 s$/);
 });

@@ -8,7 +8,7 @@ import { normalizeCronJob } from '../../backends/kubernetes/normalize.js';
 import type { CronJobManifest } from '../../backends/kubernetes/render.js';
 import { UserError } from '../../src/core/errors.js';
 import { FixedClock } from '../../src/core/clock.js';
-import { startHarness, type Harness } from './harness.js';
+import { apiError, startHarness, type Harness } from './harness.js';
 
 function cronJob(name: string, extra: Partial<CronJobManifest['spec']> = {}, labels: Record<string, string> = {}): CronJobManifest {
   return {
@@ -35,15 +35,6 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-async function error(p: Promise<unknown>): Promise<KubernetesApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof KubernetesApiError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('kubeconfig', () => {
   test('namespace comes from the context when -n is not given, and --context picks a context', () => {
@@ -160,21 +151,21 @@ describe('client-node Watch', () => {
 
 describe('errors are translated into actionable messages', () => {
   test('404, 409 AlreadyExists, 409 Conflict', async () => {
-    const notFound = await error(client.setEnabled('ghost', true));
+    const notFound = await apiError(client.setEnabled('ghost', true));
     expect([notFound.code, notFound.reason, notFound.summary]).toEqual([404, 'NotFound', 'CronJob default/ghost not found']);
     await client.create(cronJob('dup'));
-    const exists = await error(client.create(cronJob('dup')));
+    const exists = await apiError(client.create(cronJob('dup')));
     expect([exists.code, exists.reason, exists.summary]).toEqual([409, 'AlreadyExists', 'CronJob default/dup already exists']);
     const live = (await client.read('dup'))!;
     await client.mergePatch('dup', { spec: { suspend: true } });
-    const stale = await error(client.mergePatch('dup', { metadata: { resourceVersion: live.metadata.resourceVersion }, spec: { suspend: false } }));
+    const stale = await apiError(client.mergePatch('dup', { metadata: { resourceVersion: live.metadata.resourceVersion }, spec: { suspend: false } }));
     expect([stale.code, stale.reason]).toEqual([409, 'Conflict']);
     expect(stale.summary).toMatch(/changed since it was read/);
   });
 
   test('422 lists every cause with its field', async () => {
     const bad = cronJob('this-name-is-far-too-long-for-a-cronjob-because-it-has-60ch', { schedule: '0 0 * * 7', startingDeadlineSeconds: -1 });
-    const err = await error(client.create(bad));
+    const err = await apiError(client.create(bad));
     expect(err.code).toBe(422);
     expect(err.causes.map((c) => c.field)).toEqual(['spec.schedule', 'spec.startingDeadlineSeconds', 'metadata.name']);
     expect(err.detail).toContain('spec.schedule: Invalid value: "0 0 * * 7": end of range (7) above maximum (6): 7');
@@ -187,7 +178,7 @@ describe('errors are translated into actionable messages', () => {
     await fetch(`${h.url}/apis/batch/v1/namespaces/default/cronjobs/owned?fieldManager=kubectl-edit`, {
       method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { schedule: '0 * * * *' } }),
     });
-    const err = await error(client.apply(cronJob('owned')));
+    const err = await apiError(client.apply(cronJob('owned')));
     expect(err.code).toBe(409);
     expect(err.detail).toContain('.spec.schedule: conflict with "kubectl-edit"');
     const forced = new KubernetesClient({ kubeconfig: h.kubeconfigPath, forceConflicts: true, sleep: async () => {} });
@@ -199,7 +190,7 @@ describe('errors are translated into actionable messages', () => {
     [403, /lack "get" on batch\/cronjobs in namespace default/],
   ])('%d names the verb and resource', async (status, pattern) => {
     h.ctx.faults.add({ system: 'kubernetes', path: 'cronjobs', status, times: 1 });
-    const err = await error(client.read('nightly'));
+    const err = await apiError(client.read('nightly'));
     expect(err.code).toBe(status);
     expect(err.summary).toMatch(pattern);
   });
@@ -208,7 +199,7 @@ describe('errors are translated into actionable messages', () => {
     h.ctx.faults.add({ system: 'kubernetes', path: 'cronjobs', method: 'GET', status: 503, times: 2 });
     expect(await client.read('nightly')).toBeUndefined();
     h.ctx.faults.add({ system: 'kubernetes', path: 'cronjobs', method: 'POST', status: 503, times: 1 });
-    const err = await error(client.create(cronJob('once')));
+    const err = await apiError(client.create(cronJob('once')));
     expect(err.code).toBe(503);
     expect(await client.read('once')).toBeUndefined();
   });
@@ -216,7 +207,7 @@ describe('errors are translated into actionable messages', () => {
   test('a slow server times out with a clear message', async () => {
     const impatient = new KubernetesClient({ kubeconfig: h.kubeconfigPath, timeoutMs: 50, retries: 0, sleep: async () => {} });
     h.ctx.faults.add({ system: 'kubernetes', path: 'cronjobs', delayMs: 300, times: 1 });
-    const err = await error(impatient.read('nightly'));
+    const err = await apiError(impatient.read('nightly'));
     expect(err.summary).toMatch(/no answer from http:\/\/127\.0\.0\.1:\d+ in 50 ms/);
   });
 
@@ -224,7 +215,7 @@ describe('errors are translated into actionable messages', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kc-'));
     writeFileSync(join(dir, 'config'), sandboxKubeconfig({ server: 'http://127.0.0.1:1' }));
     const nowhere = new KubernetesClient({ kubeconfig: join(dir, 'config'), retries: 0, sleep: async () => {} });
-    const err = await error(nowhere.list());
+    const err = await apiError(nowhere.list());
     expect(err.summary).toBe('cannot reach the Kubernetes API at http://127.0.0.1:1');
   });
 });

@@ -4,6 +4,7 @@ import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubernetesStandIn, type KubernetesStandInOptions } from '../../backends/kubernetes/api-server/server.js';
+import { KubernetesApiError } from '../../backends/kubernetes/client.js';
 import { sandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
 import { SandboxClock } from '../../src/sandbox/clock.js';
 import { FaultInjector } from '../../src/sandbox/faults.js';
@@ -40,4 +41,15 @@ export async function startHarness(start = '2026-11-01T09:00:00Z', opts: Kuberne
         server.close(() => resolve());
       }),
   };
+}
+
+/** The KubernetesApiError a call fails with; any other outcome fails the test. */
+export async function apiError(p: Promise<unknown>): Promise<KubernetesApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof KubernetesApiError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
 }

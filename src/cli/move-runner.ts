@@ -70,9 +70,21 @@ export function isAbandonedHolder(holder: string): boolean {
   if (!m || m[1] !== os.hostname() || Number(m[2]) === process.pid) return false;
   try {
     process.kill(Number(m[2]), 0);
-    return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  // A process killed a moment ago is a zombie until its parent (often the operator's shell)
+  // reaps it: it still answers signal 0, but it will never renew its lease.
+  return isZombie(Number(m[2]));
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

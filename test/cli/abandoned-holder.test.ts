@@ -20,7 +20,9 @@ const linux = fs.existsSync('/proc/self/stat');
   const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
-    for (let i = 0; i < 500 && state(zombie) !== 'Z'; i++) await new Promise((r) => setImmediate(r));
+    // An OS process's state, not a schedule: polled until it shows, for at most 5 s.
+    const until = Date.now() + 5000;
+    while (state(zombie) !== 'Z' && Date.now() < until) await new Promise((r) => setImmediate(r));
     expect(state(zombie)).toBe('Z');
     expect(isAbandonedHolder(holder(zombie))).toBe(true);
     expect(isAbandonedHolder(holder(parent.pid!))).toBe(false);

@@ -111,9 +111,11 @@ describe('CRUD, metadata and Status bodies', () => {
     const notArray = await call('PATCH', `${CJ}/nightly`, { spec: {} }, { 'Content-Type': 'application/json-patch+json' });
     expect(notArray.status).toBe(422);
     expect((await call('PATCH', `${CJ}/nightly`, {}, { 'Content-Type': 'text/plain' })).status).toBe(415);
-    const proto = await call('POST', JOBS, 'k8s\u0000binary', { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
-    expect([proto.status, proto.body.reason]).toEqual([415, 'UnsupportedMediaType']);
-    expect(proto.body.message).toMatch(/JSON and YAML only.*kubectl create -f/);
+    const garbled = await call('POST', JOBS, 'k8s\u0000binary', { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+    expect([garbled.status, garbled.body.reason]).toEqual([400, 'BadRequest']);
+    const protoPut = await call('PUT', `${CJ}/nightly`, 'k8s\u0000binary', { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+    expect([protoPut.status, protoPut.body.reason]).toEqual([415, 'UnsupportedMediaType']);
+    expect(protoPut.body.message).toMatch(/JSON and YAML here.*kubectl create -f/);
   });
 
   test('server-side apply creates on a missing object (201), then owns and removes its fields', async () => {

@@ -5,10 +5,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { startHarness, type Harness } from './harness.js';
 import { describeWithKubectl, KUBECTL } from '../helpers/kubectl.js';
+
+const PROTOBUF_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'kubernetes-protobuf');
 
 
 interface Run {
@@ -150,5 +153,46 @@ describeWithKubectl('kubectl 1.32 against the stand-in', () => {
     expect([again.code, again.stderr.trim()]).toEqual([1, 'Error from server (NotFound): cronjobs.batch "nightly" not found']);
     const get = await kubectl('get', 'cronjob', 'nightly');
     expect(get.stderr.trim()).toBe('Error from server (NotFound): cronjobs.batch "nightly" not found');
+  });
+
+  test('create job --from=cronjob runs it by hand: protobuf decoded, owned by the CronJob, a manual run in the ledger', async () => {
+    expect((await kubectl('apply', '-f', join(PROTOBUF_FIXTURES, 'create-job-from-cronjob.cronjob.yaml'))).stdout.trim()).toBe('cronjob.batch/db-backup created');
+    const cronJob = JSON.parse((await kubectl('get', 'cronjob', 'db-backup', '-o', 'json')).stdout);
+    const ledgerBefore = h.ledger.all().length;
+    const created = await kubectl('create', 'job', 'manual-1', '--from=cronjob/db-backup');
+    expect([created.code, created.stdout.trim(), created.stderr]).toEqual([0, 'job.batch/manual-1 created', '']);
+    const job = JSON.parse((await kubectl('get', 'job', 'manual-1', '-o', 'json', '--show-managed-fields')).stdout);
+    expect(job.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'db-backup', uid: cronJob.metadata.uid, controller: true }]);
+    expect(job.metadata.annotations).toEqual({ 'cronjob.kubernetes.io/instantiate': 'manual', team: 'data' });
+    expect(job.metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation])).toContainEqual(['kubectl-create', 'Update']);
+    expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600 });
+    const container = job.spec.template.spec.containers[0];
+    expect(container).toMatchObject({ name: 'main', image: 'postgres:16', command: ['/bin/sh', '-c'], args: ['pg_dump --all'] });
+    expect(container.env).toEqual([
+      { name: 'LEVEL', value: '1' },
+      { name: 'EMPTY' },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+      { name: 'PGHOST', valueFrom: { configMapKeyRef: { name: 'db-config', key: 'host', optional: true } } },
+    ]);
+    expect(container.resources).toEqual({ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m' } });
+    expect(h.ledger.all().slice(ledgerBefore)).toEqual([{ system: 'kubernetes', job: 'db-backup', scheduledFor: null, startedAt: h.clock.now().toISOString() }]);
+  });
+
+  test('create job --from a CronJob with fields the stand-in does not decode is a 415 naming the field', async () => {
+    const path = join(dir, 'with-volume.yaml');
+    writeFileSync(path, YAML.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'with-volume' },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: {
+        restartPolicy: 'OnFailure', volumes: [{ name: 'scratch', emptyDir: {} }], containers: [{ name: 'main', image: 'busybox:1.36' }],
+      } } } } },
+    }));
+    expect((await kubectl('apply', '-f', path)).code).toBe(0);
+    const refused = await kubectl('create', 'job', 'v-1', '--from=cronjob/with-volume');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('field number 1 of message PodSpec');
+    expect(refused.stderr).toContain('kubectl create -f');
+    expect((await kubectl('get', 'job', 'v-1')).stderr.trim()).toBe('Error from server (NotFound): jobs.batch "v-1" not found');
   });
 });

@@ -12,6 +12,7 @@ import {
   AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroupList, legacyResourceList, openApiGroupVersion, openApiIndex, versionInfo,
 } from './discovery.js';
 import { clone, isPlainObject } from './patch.js';
+import { decodeKubernetesProtobuf } from './protobuf.js';
 import { apiVersionOf, findResource, NAMESPACES, type KObject, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, badRequest, expired, methodNotAllowed, notFoundPath, statusForCode, unsupportedMediaType, type StatusBody } from './status.js';
@@ -141,7 +142,7 @@ export class KubernetesStandIn implements StandIn {
       case 'POST': {
         if (name !== undefined) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
         if (r.namespaced && ns === undefined) throw methodNotAllowed('the server does not allow this method on the requested resource');
-        const created = this.store.create(r, ns, parseBody(req), { manager, dryRun });
+        const created = this.store.create(r, ns, parseCreateBody(req), { manager, dryRun });
         sendJson(res, 201, created);
         break;
       }
@@ -324,13 +325,20 @@ function parseRoute(path: string): Route | undefined {
   return { resource, namespace, name, subresource: sub === 'status' ? 'status' : undefined };
 }
 
+/** A create may also come as protobuf: kubectl sends the objects it builds itself that way. */
+function parseCreateBody(req: StandInRequest): unknown {
+  const ct = String(req.headers['content-type'] ?? '');
+  if (ct.startsWith('application/vnd.kubernetes.protobuf')) return decodeKubernetesProtobuf(req.body);
+  return parseBody(req);
+}
+
 function parseBody(req: StandInRequest): unknown {
   const text = req.body.toString('utf8');
   const ct = String(req.headers['content-type'] ?? '');
   if (ct.includes('protobuf') || ct.includes('cbor')) {
     throw new ApiError({
       ...unsupportedMediaType(ct).body,
-      message: `the sandbox API server accepts JSON and YAML only, not ${ct}; kubectl commands that build objects themselves (e.g. create job --from) send protobuf: write the object to a file and use kubectl create -f`,
+      message: `the sandbox API server accepts JSON and YAML here, not ${ct} (it decodes protobuf only to create a batch/v1 Job, as kubectl create job --from sends): write the object to a file and use kubectl create -f`,
     });
   }
   if (ct.includes('yaml')) return parseYaml(req.body);

@@ -8,7 +8,7 @@
  */
 import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
 import { maskDefinitionSecrets } from '../core/definition-edit.js';
-import { planHandoff, slotsBetween, type Handoff } from '../core/handoff.js';
+import { lastTakenSlot, planHandoff, slotAfter, type Handoff } from '../core/handoff.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
 import type { JournalRecord, MoveOperation, MoveStep } from '../core/journal.js';
 import { JOURNAL_VERSION } from '../core/journal.js';
@@ -160,9 +160,8 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
         // take slots after H: the target starts after the last one it took, not at H's next slot.
         const disabled = await source.read();
         if (disabled) {
-          const taken = slotsBetween(schedule.cron, schedule.timezone, new Date(handoff.nextSlot.getTime() - 1), await clockSide.serverNow()).filter((s) => source.hasTaken(disabled, s));
-          const last = taken.at(-1);
-          if (last) handoff = { ...handoff, previousSlot: last, nextSlot: slotsBetween(schedule.cron, schedule.timezone, last, new Date(last.getTime() + 400 * 86400e3))[0] ?? handoff.nextSlot };
+          const last = lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, await clockSide.serverNow(), (s) => source.hasTaken(disabled, s));
+          if (last) handoff = { ...handoff, previousSlot: last, nextSlot: slotAfter(schedule.cron, schedule.timezone, last) ?? handoff.nextSlot };
         }
       }
       await record({ kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), nextSlot: toRfc3339(handoff.nextSlot), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } } as never);
@@ -249,8 +248,8 @@ async function putBack(
     const targetLive = await target.read();
     if (targetLive) {
       const now = await clockSide.serverNow();
-      const ran = slotsBetween(schedule.cron, schedule.timezone, new Date(handoff.nextSlot.getTime() - 1), now).filter((s) => target.hasTaken(targetLive, s));
-      if (ran.length) firstUnrun = slotsBetween(schedule.cron, schedule.timezone, ran[ran.length - 1]!, new Date(ran[ran.length - 1]!.getTime() + 400 * 86400e3))[0] ?? firstUnrun;
+      const last = lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, now, (s) => target.hasTaken(targetLive, s));
+      if (last) firstUnrun = slotAfter(schedule.cron, schedule.timezone, last) ?? firstUnrun;
       if (target.isEnabled(targetLive)) await target.disable(targetLive);
       await deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: req.job.name, at: toRfc3339(now), kind: 'step', step: 'target-disabled' });
     }

@@ -11,7 +11,7 @@
  * naming the new one) just before the new one's `begin`.
  */
 import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
-import { slotsBetween } from '../core/handoff.js';
+import { lastTakenSlot, slotAfter } from '../core/handoff.js';
 import type { JobDefinition } from '../core/job.js';
 import { JOURNAL_VERSION, type JournalRecord, type MoveHistory } from '../core/journal.js';
 import { restorableSnapshot } from '../core/secrets.js';
@@ -75,9 +75,8 @@ export async function finishMove(
         // or named (older).
         let firstSlot = nextSlot;
         if (sourceLive !== undefined) {
-          const taken = slotsBetween(schedule.cron, schedule.timezone, new Date(nextSlot.getTime() - 1), await clock.serverNow()).filter((s) => source.hasTaken(sourceLive, s));
-          const last = taken.at(-1);
-          if (last) firstSlot = slotsBetween(schedule.cron, schedule.timezone, last, new Date(last.getTime() + 400 * 86400e3))[0] ?? nextSlot;
+          const last = lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, await clock.serverNow(), (s) => source.hasTaken(sourceLive, s));
+          if (last) firstSlot = slotAfter(schedule.cron, schedule.timezone, last) ?? nextSlot;
         }
         outcome = await target.enableFrom(desiredTarget(targetLive), firstSlot, schedule);
         await record({ kind: 'step', step: 'target-enabled', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339), resumed: true } });
@@ -96,9 +95,8 @@ export async function finishMove(
     let firstUnrun = nextSlot;
     if (targetLive !== undefined && targetOn) {
       const now = await clock.serverNow();
-      const ran = slotsBetween(schedule.cron, schedule.timezone, new Date(nextSlot.getTime() - 1), now).filter((s) => target.hasTaken(targetLive, s));
-      const last = ran.at(-1);
-      if (last) firstUnrun = slotsBetween(schedule.cron, schedule.timezone, last, new Date(last.getTime() + 400 * 86400e3))[0] ?? firstUnrun;
+      const last = lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, now, (s) => target.hasTaken(targetLive, s));
+      if (last) firstUnrun = slotAfter(schedule.cron, schedule.timezone, last) ?? firstUnrun;
       await target.disable(targetLive);
       await record({ kind: 'step', step: 'target-disabled' });
     }

@@ -68,3 +68,13 @@ function handoff(prev: Date | undefined, next: Date, at: number, guardMs: number
 export function slotsBetween(schedule: string, zone: string, after: Date, until: Date): Date[] {
   return cronTimesUntil(parseCron(schedule), zone, after, until);
 }
+
+/** The first slot strictly after `at`. */
+export function slotAfter(schedule: string, zone: string, at: Date): Date | undefined {
+  return cronTimes(parseCron(schedule), zone, at, 1)[0];
+}
+
+/** The last slot from `from` (inclusive) up to `until` that `taken` says a system has run. */
+export function lastTakenSlot(schedule: string, zone: string, from: Date, until: Date, taken: (slot: Date) => boolean): Date | undefined {
+  return slotsBetween(schedule, zone, new Date(from.getTime() - 1), until).filter(taken).at(-1);
+}

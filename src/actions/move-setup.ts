@@ -9,6 +9,7 @@ import type { ChronosJob } from '../../backends/chronos/model.js';
 import { readChronosJob } from '../../backends/chronos/model.js';
 import { normalizeChronosJob } from '../../backends/chronos/normalize.js';
 import { lintForChronos, renderChronosJob } from '../../backends/chronos/render.js';
+import { cronToChronosCached } from '../core/schedule/translate.js';
 import { kubernetesCutoverSide } from '../../backends/kubernetes/cutover.js';
 import { normalizeCronJob } from '../../backends/kubernetes/normalize.js';
 import { lintForKubernetes, renderCronJob, type CronJobManifest } from '../../backends/kubernetes/render.js';
@@ -57,7 +58,7 @@ export function desiredTargetFor(job: JobDefinition, to: BackendName, operation:
   return (live) => {
     const kept = (live ?? (operation === 'rollback' ? restorable : undefined)) as ChronosJob | undefined;
     if (operation === 'rollback' && kept) return kept;
-    const body = renderChronosJob(job, now()).manifest;
+    const body = renderChronosJob(job, now(), cronToChronosCached).manifest;
     // Keep the live job's history: a POST without counters resets them (chronos-api.md §7 trap 7).
     const counters = kept
       ? { successCount: kept.successCount, errorCount: kept.errorCount, lastSuccess: kept.lastSuccess, lastError: kept.lastError, errorsSinceLastSuccess: kept.errorsSinceLastSuccess }
@@ -122,7 +123,7 @@ export async function planMove(input: PlanInput): Promise<PlannedMove> {
     desired: normalize(to, desired === undefined ? undefined : withEnabled(to, desired, true)),
   }).patch;
   const warnings: readonly TranslationWarning[] =
-    input.operation === 'rollback' ? [] : to === 'chronos' && !refusal ? renderChronosJob(job, now).warnings : to === 'kubernetes' ? renderCronJob(job).warnings : [];
+    input.operation === 'rollback' ? [] : to === 'chronos' && !refusal ? renderChronosJob(job, now, cronToChronosCached).warnings : to === 'kubernetes' ? renderCronJob(job).warnings : [];
   const runsInFlight = sourceLive !== undefined && !input.sourceUnreachable ? await source.activeRuns().catch(() => []) : [];
   return {
     plan: {

@@ -5,7 +5,7 @@
 import type { JobDefinition } from './job.js';
 import { cronTimes, parseCron } from './schedule/cron.js';
 import { chronosOccurrences, parseChronosSchedule } from './schedule/iso8601.js';
-import { cronToChronos, PROOF_DAYS, type ScheduleDifference } from './schedule/translate.js';
+import { cronToChronosCached, PROOF_DAYS, type ScheduleDifference } from './schedule/translate.js';
 
 export type EquivalenceVerdict =
   | { readonly kind: 'equivalent' }
@@ -26,7 +26,7 @@ export function planNextFireTimes(job: JobDefinition, now: Date, count: number):
   const spec = parseCron(job.schedule);
   const times = cronTimes(spec, job.timezone, now, count);
   const base = { job: job.name, timezone: job.timezone, cron: job.schedule, cronTimes: times, horizonDays: PROOF_DAYS };
-  const translated = cronToChronos(job.schedule, job.timezone, now);
+  const translated = cronToChronosCached(job.schedule, job.timezone, now);
   if (!translated.ok && translated.closest) {
     // One period fits every day but the DST change dates: show it, and the dates it differs on.
     const closest = parseChronosSchedule(translated.closest.schedule, translated.closest.scheduleTimeZone);

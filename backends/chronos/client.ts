@@ -337,10 +337,10 @@ export class ChronosClient implements BackendClient<ChronosJob> {
     const where = `${method} ${this.displayUrl}${this.prefix}${path}`;
     const code = err instanceof AxiosError ? err.code : undefined;
     if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
-      return new UserError(`Chronos at ${this.displayUrl} did not answer within ${this.timeoutMs} ms (${where})`, 'The server may be overloaded or a proxy is holding the request; retry, or raise the timeout.');
+      return new ChronosUnavailableError(`Chronos at ${this.displayUrl} did not answer within ${this.timeoutMs} ms (${where})`, 'The server may be overloaded or a proxy is holding the request; retry, or raise the timeout.');
     }
     if (code === 'ECONNREFUSED') {
-      return new UserError(`cannot reach Chronos at ${this.displayUrl}: connection refused`, 'Check MIGRATE_CHRONOS_URL (or --chronos-url) and that Chronos, or `migrate sandbox`, is running.');
+      return new ChronosUnavailableError(`cannot reach Chronos at ${this.displayUrl}: connection refused`, 'Check MIGRATE_CHRONOS_URL (or --chronos-url) and that Chronos, or `migrate sandbox`, is running.');
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       return new UserError(`cannot reach Chronos at ${this.displayUrl}: the host name does not resolve`, 'Check the host in MIGRATE_CHRONOS_URL (or --chronos-url).');
@@ -349,7 +349,7 @@ export class ChronosClient implements BackendClient<ChronosJob> {
     if (/certificate|self.signed|SSL|TLS/i.test(message)) {
       return new UserError(`cannot talk HTTPS to Chronos at ${this.displayUrl}: ${message}`, 'Check the server certificate; for a test server with a self-signed certificate, set insecureSkipTlsVerify.');
     }
-    return new UserError(`cannot reach Chronos at ${this.displayUrl}: ${message} (${where})`, 'Check the URL and the network, then retry.');
+    return new ChronosUnavailableError(`cannot reach Chronos at ${this.displayUrl}: ${message} (${where})`, 'Check the URL and the network, then retry.');
   }
 
   private statusError(res: AxiosResponse, method: string, path: string, job: string | undefined): UserError {
@@ -385,11 +385,22 @@ export class ChronosClient implements BackendClient<ChronosJob> {
             'Check that the job has a name, that every environment variable has a name and a value, and that container.network is HOST, BRIDGE or USER in upper case.',
           );
         }
-        return new UserError(
-          `Chronos at ${this.displayUrl} failed on ${where}: HTTP ${res.status}${envelope ? `: ${envelope}` : ''}`,
-          res.status >= 500 ? 'The server had an error; check its health (and its leader) and retry.' : 'Check the request and retry.',
-        );
+        if (res.status >= 500) {
+          return new ChronosUnavailableError(`Chronos at ${this.displayUrl} failed on ${where}: HTTP ${res.status}${envelope ? `: ${envelope}` : ''}`, 'The server had an error; check its health (and its leader) and retry.');
+        }
+        return new UserError(`Chronos at ${this.displayUrl} failed on ${where}: HTTP ${res.status}${envelope ? `: ${envelope}` : ''}`, 'Check the request and retry.');
     }
+  }
+}
+
+/**
+ * Chronos did not answer (refused, timed out, unreachable) or failed with a server error: the
+ * system is down, as opposed to one that answers and refuses (credentials, a bad request, TLS).
+ */
+export class ChronosUnavailableError extends UserError {
+  constructor(summary: string, detail: string) {
+    super(summary, detail);
+    this.name = 'ChronosUnavailableError';
   }
 }
 

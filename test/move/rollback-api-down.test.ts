@@ -93,3 +93,18 @@ test('a rollback run again does not undo itself: nothing to roll back, exit 0, t
   const v = await repo.verdict('job', { after: new Date(START), schedule: SCHEDULE });
   expect(v.problems).toEqual([]);
 });
+
+test('Chronos answers 401 when it is the system being left: refused even with --force, as for Kubernetes', async () => {
+  repo = await startSandboxRepo({ start: START, jobs: { job: jobYaml('job', 'kubernetes', SCHEDULE) } });
+  expect((await repo.cli('move', 'job', '--to', 'chronos', '--yes', '--advance-sandbox')).code).toBe(0);
+  await repo.fault({ system: 'chronos', status: 401, times: 1000 });
+  const r = await repo.cli('rollback', 'job', '--yes', '--advance-sandbox', '--force');
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^error: chronos answered but cannot be used: Chronos at \S+ refused the credentials \(HTTP 401\)/);
+  expect(r.stderr).toContain('--force is only for a system that is down');
+  await repo.clearFaults();
+  expect(repo.readJob('job')).toContain('backend: chronos');
+  await repo.advance(3600);
+  const v = await repo.verdict('job', { after: new Date(START), schedule: SCHEDULE });
+  expect(v.problems).toEqual([]);
+});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.js';
 import { moveToUndo, unfinishedMoves } from '../../core/journal.js';
+import { ChronosUnavailableError } from '../../../backends/chronos/client.js';
 import { KubernetesApiError } from '../../../backends/kubernetes/client.js';
 import { openConnections } from '../connections.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
@@ -107,12 +108,12 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
 
 /**
  * A system that does not answer (refused connection, timeout, a server error) as opposed to one
- * that answers and refuses (credentials, permissions, a kubeconfig that does not load).
+ * that answers and refuses (credentials, permissions, a kubeconfig that does not load): each
+ * client says which when it builds the error.
  */
 function isUnreachable(err: unknown): boolean {
   if (err instanceof KubernetesApiError) return err.code === 0 || err.code >= 500;
-  if (err instanceof UserError) return !/\(HTTP 40[0-9]\)/.test(err.summary) && !/kubeconfig|context/i.test(err.summary);
-  return true;
+  return err instanceof ChronosUnavailableError;
 }
 
 function summaryOf(err: unknown): string {

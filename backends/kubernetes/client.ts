@@ -20,7 +20,6 @@ import type { CronJobManifest } from './render.js';
 export const FIELD_MANAGER = 'migrate';
 import { SCHEDULED_TIMESTAMP_ANNOTATION } from './slots.js';
 
-export { SCHEDULED_TIMESTAMP_ANNOTATION };
 const LOCK_PREFIX = 'migrate-lock-';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -6,7 +6,7 @@
 import type { CutoverSide, EnableOutcome } from '../../src/core/cutover.js';
 import { slotsBetween } from '../../src/core/handoff.js';
 import { KubernetesApiError, type KubernetesClient } from './client.js';
-import { formatScheduledTimestamp, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from './slots.js';
+import { slotJob } from './slots.js';
 import { normalizeCronJob } from './normalize.js';
 import type { CronJobManifest } from './render.js';
 
@@ -100,18 +100,7 @@ async function waitUntilGone(client: KubernetesClient, name: string): Promise<vo
 
 /** The Job the controller would have created for `slot`: same name, annotation, owner and template. */
 async function createSlotJob(client: KubernetesClient, cronJob: CronJobManifest, slot: Date, zone: string): Promise<void> {
-  const template = (cronJob.spec.jobTemplate ?? {}) as Obj;
-  const job = {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      name: jobNameFor(cronJob.metadata.name, slot),
-      labels: template.metadata?.labels,
-      annotations: { ...(template.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: formatScheduledTimestamp(slot, zone) },
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata.name, uid: cronJob.metadata.uid, controller: true, blockOwnerDeletion: true }],
-    },
-    spec: template.spec,
-  };
+  const job = { apiVersion: 'batch/v1', kind: 'Job', ...slotJob(cronJob, slot, zone) };
   try {
     await client.createJob(job);
   } catch (err) {

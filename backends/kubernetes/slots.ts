@@ -18,3 +18,23 @@ export function formatScheduledTimestamp(slot: Date, zone: string): string {
 export function jobNameFor(cronJob: string, slot: Date): string {
   return `${cronJob}-${Math.floor(slot.getTime() / 60_000)}`;
 }
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * The Job the controller creates for `slot` (without apiVersion and kind): its name, the
+ * template's labels and annotations plus the scheduled timestamp, and a controller
+ * ownerReference to the CronJob. `move` creates a passed slot's Job with exactly this.
+ */
+export function slotJob(cronJob: Obj, slot: Date, zone: string): { metadata: Obj; spec: Obj } {
+  const template = structuredClone(cronJob.spec?.jobTemplate ?? {}) as Obj;
+  return {
+    metadata: {
+      name: jobNameFor(cronJob.metadata.name, slot),
+      labels: template.metadata?.labels,
+      annotations: { ...(template.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: formatScheduledTimestamp(slot, zone) },
+      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata.name, uid: cronJob.metadata.uid, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: template.spec ?? {},
+  };
+}

@@ -16,10 +16,8 @@ import { clone } from './patch.js';
 import { ApiError } from './status.js';
 import { CRONJOBS, JOBS, PODS, type KObject } from './resources.js';
 import type { ObjectStore, StoreEvent } from './store.js';
+import { jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION, slotJob } from '../slots.js';
 
-import { formatScheduledTimestamp, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from '../slots.js';
-
-export { formatScheduledTimestamp, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION };
 /** Sandbox-only: how long a Job runs (sandbox seconds), on the Job or its CronJob's jobTemplate. */
 export const DURATION_ANNOTATION = 'sandbox.migrate.dev/duration-seconds';
 /** Sandbox-only: `Failed` makes the Job fail at the end of its run instead of succeeding. */
@@ -434,7 +432,7 @@ export class CronJobController implements TimedParticipant {
     }
     let created: KObject;
     try {
-      created = this.store.createInternal(JOBS, cj.metadata.namespace, this.jobFromTemplate(cj, slot, zone), MANAGER);
+      created = this.store.createInternal(JOBS, cj.metadata.namespace, slotJob(cj, slot, zone), MANAGER);
       this.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${jobName}`);
     } catch (err) {
       if (!(err instanceof ApiError) || err.body.reason !== 'AlreadyExists') throw err;
@@ -452,21 +450,6 @@ export class CronJobController implements TimedParticipant {
     ];
     status.lastScheduleTime = toRfc3339(slot);
     requeue();
-  }
-
-  private jobFromTemplate(cj: KObject, slot: Date, zone: string): KObject {
-    const template = clone(cj.spec?.jobTemplate ?? {});
-    const annotations: Record<string, string> = { ...(template.metadata?.annotations ?? {}) };
-    annotations[SCHEDULED_TIMESTAMP_ANNOTATION] = formatScheduledTimestamp(slot, zone);
-    return {
-      metadata: {
-        name: jobNameFor(cj.metadata.name, slot),
-        labels: template.metadata?.labels,
-        annotations,
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata.name, uid: cj.metadata.uid, controller: true, blockOwnerDeletion: true }],
-      },
-      spec: template.spec ?? {},
-    };
   }
 
   /** `cleanupFinishedJobs`: the oldest finished Jobs beyond the history limits go (with their Pods). */

@@ -49,8 +49,3 @@ export function normalizeChronosJob(job: ChronosJob): ChronosJob {
   const zone = base.scheduleTimeZone && !isUtcZone(base.scheduleTimeZone) ? base.scheduleTimeZone : '';
   return { ...base, scheduleTimeZone: zone, schedule: canonicalSchedule(base.schedule!, zone) };
 }
-
-/** The server-owned fields this normalisation hides, for a "not compared" note in diff output. */
-export const NORMALIZED_AWAY = [
-  'successCount', 'errorCount', 'errorsSinceLastSuccess', 'lastSuccess', 'lastError', 'schedule start and repeat count', 'uris (mirrored into fetch)',
-] as const;

@@ -50,13 +50,6 @@ export interface RunMovesOptions {
   readonly autoRollback?: boolean;
 }
 
-export interface MoveOutcome {
-  readonly job: string;
-  readonly ok: boolean;
-  readonly result?: MoveResult;
-  readonly message: string;
-}
-
 export function repositoryDir(io: CliIO, args: GlobalArgs): string {
   return path.dirname(path.resolve(io.cwd, args.config));
 }

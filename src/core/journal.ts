@@ -111,10 +111,6 @@ export function moveToUndo(records: readonly JournalRecord[], job: string): { re
   return undoneBy ? { move, undoneBy } : { move };
 }
 
-export function hasStep(move: MoveHistory, step: MoveStep): boolean {
-  return move.steps.some((s) => s.step === step);
-}
-
 /** Parses the journal's text; a torn last line (a crash mid-write) is skipped, others are errors. */
 export function parseJournal(text: string): { records: JournalRecord[]; problems: string[] } {
   const records: JournalRecord[] = [];

@@ -8,14 +8,14 @@
  * carries the scheduled-timestamp annotation for that minute (how `move` compensates a slot).
  */
 import { DateTime } from 'luxon';
-import { cronNext, mostRecentSlot, parseCron, type CronSpec } from '../../../src/core/schedule/cron.js';
+import { cronNext, isValidTimeZone, mostRecentSlot, parseCron, type CronSpec } from '../../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../../src/core/time.js';
 import type { SandboxClock, TimedParticipant } from '../../../src/sandbox/clock.js';
 import type { RunLedger } from '../../../src/sandbox/ledger.js';
 import { clone } from './patch.js';
 import { ApiError } from './status.js';
 import { CRONJOBS, JOBS, PODS, type KObject } from './resources.js';
-import type { ObjectStore, StoreEvent } from './store.js';
+import { randomSuffix, type ObjectStore, type StoreEvent } from './store.js';
 import { jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION, slotJob } from '../slots.js';
 
 /** Sandbox-only: how long a Job runs (sandbox seconds), on the Job or its CronJob's jobTemplate. */
@@ -488,35 +488,16 @@ function baseline(cj: KObject): Date {
 }
 
 /** The zone the controller reads the schedule in; the sandbox's controller-manager runs in UTC. */
-const zoneValidity = new Map<string, boolean>();
-
 function zoneOf(cj: KObject): string | undefined {
   const schedule = String(cj.spec?.schedule ?? '');
   const tzPrefix = schedule.match(/^(?:CRON_)?TZ=(\S+)\s+/);
   // formatSchedule: a TZ= prefix in the schedule wins over spec.timeZone.
   const zone = tzPrefix?.[1] ?? cj.spec?.timeZone ?? 'UTC';
-  if (typeof zone !== 'string') return undefined;
-  let valid = zoneValidity.get(zone);
-  if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      valid = true;
-    } catch {
-      valid = false;
-    }
-    zoneValidity.set(zone, valid);
-  }
-  return valid ? zone : undefined;
+  return typeof zone === 'string' && isValidTimeZone(zone) ? zone : undefined;
 }
 
 function scheduleKey(cj: KObject): string {
   return `${String(cj.spec?.schedule)}|${String(cj.spec?.timeZone)}`;
 }
 
-function randomSuffix(): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  let s = '';
-  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return s;
-}
 

@@ -47,10 +47,6 @@ export function findResource(group: string, version: string, plural: string): Re
   return RESOURCES.find((r) => r.group === group && r.version === version && r.plural === plural);
 }
 
-export function resourceByKind(apiVersion: string, kind: string): ResourceType | undefined {
-  return RESOURCES.find((r) => apiVersionOf(r) === apiVersion && r.kind === kind);
-}
-
 export const NAMESPACES = RESOURCES[0]!;
 export const PODS = RESOURCES[1]!;
 export const CRONJOBS = RESOURCES[2]!;

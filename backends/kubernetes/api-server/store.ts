@@ -527,7 +527,8 @@ export class ObjectStore {
   }
 }
 
-function randomSuffix(): string {
+/** The five characters Kubernetes appends to a generateName (its alphabet has no vowels). */
+export function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   let s = '';
   for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];

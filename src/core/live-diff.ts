@@ -4,6 +4,7 @@
  * grid), secrets are masked here, and the result is a unified diff of the one YAML writer's
  * output. Pure: no I/O, no clock; colour only when the caller asks for it.
  */
+import { MASK } from './secrets.js';
 import { createTwoFilesPatch } from 'diff';
 import { isSecretEnvName, type BackendName } from './job.js';
 import { toYaml } from './yaml-write.js';
@@ -30,7 +31,6 @@ export interface LiveDiff {
   readonly patch: string;
 }
 
-export const MASK = '***';
 
 /** Where env lists live in the two systems' objects. */
 const ENV_KEYS = new Set(['env', 'environmentVariables']);

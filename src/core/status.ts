@@ -12,6 +12,7 @@
  * - `ok`: enabled exactly where declared, matching the definition.
  */
 import type { BackendName } from './job.js';
+import { livePath } from './live-diff.js';
 import { toRfc3339 } from './time.js';
 import { toYaml } from './yaml-write.js';
 
@@ -187,7 +188,7 @@ export function renderStatusTable(report: StatusReport, options: { readonly colo
   }
   if (report.unmanaged.length) {
     out.push('', 'Unmanaged (live, but no definition claims them):');
-    out.push(...formatColumns(report.unmanaged.map((u) => [`  ${u.system === 'chronos' ? `chronos/${u.name}` : `kubernetes/${u.namespace}/${u.name}`}`, u.system === 'chronos' ? (u.enabled ? 'enabled' : 'disabled') : u.enabled ? 'active' : 'suspended'])));
+    out.push(...formatColumns(report.unmanaged.map((u) => [`  ${livePath(u.system, u.name, u.namespace ?? '')}`, u.system === 'chronos' ? (u.enabled ? 'enabled' : 'disabled') : u.enabled ? 'active' : 'suspended'])));
   }
   for (const [system, error] of Object.entries(report.unreachable)) out.push('', `${system}: unreachable: ${error}`);
   out.push('', summaryLine(report));

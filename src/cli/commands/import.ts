@@ -18,7 +18,8 @@ import {
   isSecretEnvName, parseBackendName, type BackendName, type JobDefinition,
 } from '../../core/job.js';
 import { lintName } from '../../core/lint.js';
-import { MASK, sameObject } from '../../core/live-diff.js';
+import { sameObject } from '../../core/live-diff.js';
+import { MASK } from '../../core/secrets.js';
 import type { ProjectConfig } from '../../core/project.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';

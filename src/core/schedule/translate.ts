@@ -10,7 +10,9 @@ import {
   chronosSequence,
   formatChronosSchedule,
   formatPeriod,
+  isTimeBased,
   parseChronosSchedule,
+  ZERO_PERIOD,
   type ChronosSchedule,
   type IsoPeriod,
 } from './iso8601.js';
@@ -251,7 +253,7 @@ function periodBetween(z: Zone, t1: number, t2: number, elapsedOnly: boolean): I
   const a = z.fields(t1);
   const b = z.fields(t2);
   const sameTime = !elapsedOnly && a.hour === b.hour && a.minute === b.minute && a.second === b.second;
-  const zero = { years: 0, months: 0, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0, millis: 0 };
+  const zero = ZERO_PERIOD;
   if (sameTime) {
     const months = (b.year - a.year) * 12 + (b.month - a.month);
     if (a.day === b.day && months > 0) {
@@ -294,7 +296,7 @@ function explainCronMismatch(
   const more = proof.differences.length > 4 ? `; and ${proof.differences.length - 4} more dates` : '';
   const p = formatPeriod(period);
   if (gaps.length <= 1 && transitions.length > 0) {
-    if (isTimeBasedPeriod(period)) {
+    if (isTimeBased(period)) {
       return {
         dstOnly: true,
         reason:
@@ -371,7 +373,7 @@ export function chronosToCron(schedule: string, scheduleTimeZone: string | undef
   if (!proof.equivalent) {
     const shown = proof.differences.slice(0, 4).map((d) => describeDifference(z, d, 'Chronos', 'cron')).join('; ');
     const more = proof.differences.length > 4 ? `; and ${proof.differences.length - 4} more dates` : '';
-    const why = isTimeBasedPeriod(p)
+    const why = isTimeBased(p)
       ? `${periodText} is elapsed time, so in ${timezone} its local times shift by an hour at each daylight-saving change, while "${cron}" stays on the wall clock`
       : z.nextTransition(from.getTime(), PROOF_DAYS * DAY) !== undefined
         ? `${periodText} from ${localTime(z, s.start.getTime())} and "${cron}" in ${timezone} disagree around the daylight-saving changes (the CronJob controller skips times in the spring-forward gap and runs the repeated hour twice; Chronos does neither)`
@@ -381,10 +383,6 @@ export function chronosToCron(schedule: string, scheduleTimeZone: string | undef
   return { ok: true, cron, timezone };
 }
 
-function isTimeBasedPeriod(p: IsoPeriod): boolean {
-  return p.years + p.months + p.weeks + p.days === 0;
-}
-
 /** The cron expression whose grid holds start + k·period, or why there is none. */
 function cronFor(
   p: IsoPeriod,
@@ -392,7 +390,7 @@ function cronFor(
 ): string | { reason: string } {
   const stepField = (start: number, step: number, max: number): string =>
     step === 1 ? '*' : start === 0 ? `*/${step}` : `${start}-${max}/${step}`;
-  if (isTimeBasedPeriod(p)) {
+  if (isTimeBased(p)) {
     const ms = p.hours * HOUR + p.minutes * MINUTE + p.seconds * 1000 + p.millis;
     if (ms === 0) return { reason: 'is zero: Chronos reruns the job back to back, which no cron schedule does' };
     if (ms % MINUTE !== 0) return { reason: 'is not a whole number of minutes; cron fires only at whole minutes' };

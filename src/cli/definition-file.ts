@@ -23,6 +23,10 @@ export function flipDefinitionBackend(file: string, shownAs: string, to: Backend
   const after = setDefinitionBackend(before, to);
   if (after === before) return '';
   writeFileAtomic(file, after);
-  // The diff is printed: its context lines must not show a secret.
+  return definitionPatch(shownAs, before, after);
+}
+
+/** The unified diff of a job file's change, as move prints it; its context lines must not show a secret. */
+export function definitionPatch(shownAs: string, before: string, after: string): string {
   return createTwoFilesPatch(`a/${shownAs}`, `b/${shownAs}`, maskDefinitionSecrets(before), maskDefinitionSecrets(after), undefined, undefined, { context: 3 }).split('\n').slice(1).join('\n');
 }

@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createTwoFilesPatch } from 'diff';
 import { DateTime } from 'luxon';
 import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveResult } from '../actions/move.js';
 import { currentBasis, desiredTargetFor, planMove, sidesFor, type Sides } from '../actions/move-setup.js';
@@ -15,12 +14,12 @@ import type { LoadedDefinition } from '../core/definition.js';
 import { ExitCode, UserError } from '../core/errors.js';
 import type { BackendName } from '../core/job.js';
 import { unfinishedMoves, type BeginRecord, type JournalRecord, type MoveOperation } from '../core/journal.js';
-import { definitionBeforeMove, maskDefinitionSecrets } from '../core/definition-edit.js';
+import { definitionBeforeMove } from '../core/definition-edit.js';
 import { movePlanJson, renderMovePlanHuman } from '../core/move-plan.js';
 import { toRfc3339 } from '../core/time.js';
 import { confirm } from './confirm.js';
 import { openConnections, type Connections } from './connections.js';
-import { flipDefinitionBackend, writeFileAtomic } from './definition-file.js';
+import { definitionPatch, flipDefinitionBackend, writeFileAtomic } from './definition-file.js';
 import type { GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
 import { appendJournal, journalPath, readJournal } from './journal-file.js';
@@ -263,8 +262,7 @@ function restoreDefinition(journalFile: string, undoes: string, file: string, sh
   const restored = definitionBeforeMove(begin.definition.before, current, begin.to);
   if (restored === undefined || restored === current) return undefined;
   writeFileAtomic(file, restored);
-  // The diff is printed: its context lines must not show a secret.
-  return createTwoFilesPatch(`a/${shownAs}`, `b/${shownAs}`, maskDefinitionSecrets(current), maskDefinitionSecrets(restored), undefined, undefined, { context: 3 }).split('\n').slice(1).join('\n');
+  return definitionPatch(shownAs, current, restored);
 }
 
 /** A rehearsal's wait: move the sandbox's virtual clock forward (every due slot fires in order). */

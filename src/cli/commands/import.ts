@@ -27,6 +27,7 @@ import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
 import { loadProject, loadWorkspace } from '../workspace.js';
+import { writeFileAtomic } from '../definition-file.js';
 
 interface ImportArgs extends GlobalArgs {
   readonly from: string;
@@ -144,14 +145,14 @@ function writeDefinition(io: CliIO, jobsDir: string, job: JobDefinition, project
   const file = path.join(jobsDir, `${job.name}.yaml`);
   const shown = path.relative(io.cwd, file) || file;
   const other = path.join(jobsDir, `${job.name}.yml`);
-  if (!force && (fs.existsSync(file) || fs.existsSync(other))) {
-    io.stderr.write(`error: ${job.name}: ${fs.existsSync(file) ? shown : path.relative(io.cwd, other)} exists; not overwritten (--force overwrites it)\n`);
+  const existing = [file, other].find((f) => fs.existsSync(f));
+  if (!force && existing) {
+    io.stderr.write(`error: ${job.name}: ${path.relative(io.cwd, existing) || existing} exists; not overwritten (--force overwrites it)\n`);
     return false;
   }
   fs.mkdirSync(jobsDir, { recursive: true });
-  // Write-then-rename: an interrupted import never leaves half a definition.
-  fs.writeFileSync(`${file}.tmp`, formatDefinition(job, project));
-  fs.renameSync(`${file}.tmp`, file);
+  // An interrupted import never leaves half a definition.
+  writeFileAtomic(file, formatDefinition(job, project));
   io.stdout.write(`wrote ${shown}\n`);
   return true;
 }

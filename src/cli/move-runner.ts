@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveResult } from '../actions/move.js';
+import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveRequest } from '../actions/move.js';
 import { currentBasis, desiredTargetFor, planMove, sidesFor, type Sides } from '../actions/move-setup.js';
 import type { CutoverSide } from '../core/cutover.js';
 import type { LoadedDefinition } from '../core/definition.js';
@@ -137,41 +137,29 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
     if (!target.sourceUnreachable && (await currentBasis(sides)) !== p.plan.basis) {
       return { job: name, ok: false, message: `the plan is stale: ${name} changed in Chronos or Kubernetes since the preview; nothing was changed. Re-run: ${options.commandLine}` };
     }
+    const requestFor = (t: MoveTarget, desiredTarget: MoveRequest['desiredTarget']): MoveRequest => ({
+      job: t.definition.job,
+      operation: t.operation,
+      from: t.from,
+      to: t.to,
+      guardSeconds: ws.project.handoff.guardSeconds,
+      desiredTarget,
+      definition: { file: t.definition.file, text: readText(io, t.definition.file) },
+      undoes: t.undoes,
+      sourceUnreachable: t.sourceUnreachable,
+    });
+    const depsFor = (t: MoveTarget) => moveDeps(io, connections, sides, t, journalFile, options, (event) => report(io, name, event));
     try {
-      const result = await executeMove(
-        {
-          job: target.definition.job,
-          operation: target.operation,
-          from: target.from,
-          to: target.to,
-          guardSeconds: ws.project.handoff.guardSeconds,
-          desiredTarget: p.desiredTarget,
-          definition: { file: target.definition.file, text: readText(io, target.definition.file) },
-          undoes: target.undoes,
-          sourceUnreachable: target.sourceUnreachable,
-        },
-        moveDeps(io, connections, sides, target, journalFile, options, (event) => report(io, name, event)),
-      );
+      const deps = depsFor(target);
+      const result = await executeMove(requestFor(target, p.desiredTarget), deps);
       const moved = `${name}: now on ${target.to}; first run there ${toRfc3339(result.outcome.firstSlot)}`;
       if (!options.watch) return { job: name, ok: true, result, message: moved };
-      const deps = moveDeps(io, connections, sides, target, journalFile, options, (event) => report(io, name, event));
       const started = await watchFirstRun(sides[target.to], result.outcome.firstSlot, target.definition.job.startingDeadlineSeconds, deps.wait, (line) => io.stderr.write(`[${name}] ${line}\n`));
       if (started) return { job: name, ok: true, result, message: `${moved}; it started ${started}` };
       if (!options.autoRollback) return { job: name, ok: false, result, message: `${moved}, but that run did not start within the start window; roll back with \`migrate rollback ${name}\`` };
       io.stderr.write(`[${name}] the first run did not come: rolling back (--auto-rollback)\n`);
-      await executeMove(
-        {
-          job: target.definition.job,
-          operation: 'rollback',
-          from: target.to,
-          to: target.from,
-          guardSeconds: ws.project.handoff.guardSeconds,
-          desiredTarget: desiredTargetFor(target.definition.job, target.from, 'rollback', () => io.clock.now()),
-          definition: { file: target.definition.file, text: readText(io, target.definition.file) },
-          undoes: result.id,
-        },
-        { ...moveDeps(io, connections, sides, { ...target, from: target.to, to: target.from, operation: 'rollback' }, journalFile, options, (event) => report(io, name, event)) },
-      );
+      const back: MoveTarget = { definition: target.definition, from: target.to, to: target.from, operation: 'rollback', undoes: result.id };
+      await executeMove(requestFor(back, desiredTargetFor(target.definition.job, target.from, 'rollback', () => io.clock.now())), depsFor(back));
       return { job: name, ok: false, result, message: `${moved}, but its first run did not start within the start window: rolled back to ${target.from}` };
     } catch (err) {
       if (err instanceof MoveAbortedError) return { job: name, ok: false, message: `${err.reason}\n  ${err.state}` };

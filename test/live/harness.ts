@@ -81,7 +81,10 @@ export async function startBench(options: { start?: Date; project?: string } = {
       const res = await fetch(`${chronosUrl}/_sandbox/clock/advance`, { method: 'POST', body: JSON.stringify({ seconds }) });
       if (!res.ok) throw new Error(`advance failed: ${res.status}`);
     },
-    close: () => sandbox.close(),
+    close: async () => {
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
   return bench;
 }

@@ -43,7 +43,7 @@ test('control endpoints: clock, advance, runs, faults', async () => {
   const failed = await call(base, 'GET', '/v1/scheduler/jobs');
   expect(failed).toMatchObject({ status: 503, body: { status: 'Service Unavailable' } });
   expect((await call(base, 'GET', '/v1/scheduler/jobs')).status).toBe(200);
-  await call(base, 'POST', '/_sandbox/faults', { path: 'jobs', status: 500, times: 5 });
+  expect((await call(base, 'POST', '/_sandbox/faults', { path: 'jobs', status: 500, times: 5 })).status).toBe(201);
   expect((await call(base, 'DELETE', '/_sandbox/faults')).status).toBe(204);
   expect((await call(base, 'GET', '/v1/scheduler/jobs')).status).toBe(200);
 });

@@ -283,8 +283,14 @@ describe('CronJob validation', () => {
   test('the 52-character limit applies on create only; a bad name is a subdomain error', async () => {
     const res = await call('POST', CJ, cronJob('Bad_Name'));
     expect(res.body.details.causes[0].message).toMatch(/^Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of/);
-    const long = 'x'.repeat(52);
-    expect((await call('POST', CJ, cronJob(long))).status).toBe(201);
-    expect((await call('PATCH', `${CJ}/${long}`, { spec: { suspend: true } }, { 'Content-Type': 'application/merge-patch+json' })).status).toBe(200);
+    expect((await call('POST', CJ, cronJob('x'.repeat(52)))).status).toBe(201);
+    const tooLong = await call('POST', CJ, cronJob('y'.repeat(53)));
+    expect([tooLong.status, tooLong.body.details.causes[0]]).toEqual([422, expect.objectContaining({ field: 'metadata.name', message: expect.stringContaining('must be no more than 52 characters') })]);
+    // A CronJob whose name is already over the limit (made when there was none) can still be updated.
+    const state = h.standIn.snapshot() as { objects: { resource: string; object: { metadata: { name: string } } }[] };
+    const stored = state.objects.find((o) => o.object.metadata.name === 'x'.repeat(52))!;
+    stored.object.metadata.name = 'z'.repeat(53);
+    h.standIn.restore(state);
+    expect((await call('PATCH', `${CJ}/${'z'.repeat(53)}`, { spec: { suspend: true } }, { 'Content-Type': 'application/merge-patch+json' })).status).toBe(200);
   });
 });

@@ -91,11 +91,12 @@ export async function planMove(input: PlanInput): Promise<PlannedMove> {
   const { job } = input.definition;
   const { sides, from, to } = input;
   const skip = (system: BackendName) => input.sourceUnreachable && system === from;
-  const now = await (skip('kubernetes') ? sides.chronos : sides.kubernetes).serverNow();
   const [chronosLive, kubernetesLive] = await Promise.all([
     skip('chronos') ? undefined : sides.chronos.read(),
     skip('kubernetes') ? undefined : sides.kubernetes.read(),
   ]);
+  // The reads just carried the servers' Date headers: no separate call for the time.
+  const now = (skip('kubernetes') ? sides.chronos : sides.kubernetes).serverClock().now();
   const live = { chronos: chronosLive, kubernetes: kubernetesLive } as Record<BackendName, unknown>;
   const desiredTarget = desiredTargetFor(job, to, input.operation, () => now, input.snapshot);
   const fireTimes = planNextFireTimes(job, now, 3);

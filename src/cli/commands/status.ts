@@ -157,10 +157,10 @@ function kubernetesView(listing: Listing<CronJobManifest>, name: string, namespa
 }
 
 /**
- * Jobs with an unfinished move in the journal beside the project file. A damaged journal is a
- * warning here (status must still show the systems); move and resume refuse it.
+ * Jobs with an unfinished move in the journal beside the project file, with who began it and
+ * when. A damaged journal is a warning here (status must still show the systems); move and
+ * resume refuse it.
  */
-/** The jobs with an unfinished move in the journal, with who began it and when. */
 export function readInFlight(io: CliIO, args: GlobalArgs): Map<string, { holder: string; at: string }> {
   const file = journalPath(path.dirname(path.resolve(io.cwd, args.config)));
   let text: string;

@@ -4,9 +4,16 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { parseJournal, type JournalRecord } from '../core/journal.js';
+import type { GlobalArgs } from './global-args.js';
+import type { CliIO } from './io.js';
 
 export function journalPath(repositoryDir: string): string {
   return path.join(repositoryDir, '.migrate', 'journal.jsonl');
+}
+
+/** The project's journal: beside the project file `--config` names. */
+export function projectJournal(io: Pick<CliIO, 'cwd'>, args: Pick<GlobalArgs, 'config'>): string {
+  return journalPath(path.dirname(path.resolve(io.cwd, args.config)));
 }
 
 /**

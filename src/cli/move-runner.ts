@@ -22,7 +22,7 @@ import { openConnections, type Connections } from './connections.js';
 import { definitionPatch, flipDefinitionBackend, writeFileAtomic } from './definition-file.js';
 import type { GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
-import { appendJournal, journalPath, readJournal } from './journal-file.js';
+import { appendJournal, projectJournal, readJournal } from './journal-file.js';
 import type { Workspace } from './workspace.js';
 
 export interface MoveTarget {
@@ -47,10 +47,6 @@ export interface RunMovesOptions {
   readonly watch?: boolean;
   /** With watch: roll back when that first run does not come. */
   readonly autoRollback?: boolean;
-}
-
-export function repositoryDir(io: CliIO, args: GlobalArgs): string {
-  return path.dirname(path.resolve(io.cwd, args.config));
 }
 
 /**
@@ -92,7 +88,7 @@ export function holderName(): string {
 
 export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targets: readonly MoveTarget[], options: RunMovesOptions): Promise<number> {
   const connections = openConnections(io, args, ws.project);
-  const journalFile = journalPath(repositoryDir(io, args));
+  const journalFile = projectJournal(io, args);
   const unfinished = unfinishedMoves(readJournal(journalFile));
   const json = args.output === 'json';
 

@@ -4,8 +4,7 @@ import { foldJournal, type MoveHistory } from '../../core/journal.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import { journalPath, readJournal } from '../journal-file.js';
-import { repositoryDir } from '../move-runner.js';
+import { projectJournal, readJournal } from '../journal-file.js';
 import type { ExitHolder } from '../run.js';
 import { loadProject } from '../workspace.js';
 
@@ -21,7 +20,7 @@ export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
     handler: (args) => {
       const format = outputFormat(args, 'history', ['table', 'json', 'yaml']);
       loadProject(io, args); // the journal is beside the project file: a mistyped --config must not read as "no moves"
-      const moves = foldJournal(readJournal(journalPath(repositoryDir(io, args))))
+      const moves = foldJournal(readJournal(projectJournal(io, args)))
         .filter((m) => !args.job || m.job === args.job)
         .reverse();
       if (format === 'json') io.stdout.write(`${JSON.stringify(moves.map(historyRecord), null, 2)}\n`);

@@ -13,8 +13,8 @@ import { confirm } from '../confirm.js';
 import { openConnections } from '../connections.js';
 import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import { journalPath, readJournal } from '../journal-file.js';
-import { moveDeps, report, repositoryDir } from '../move-runner.js';
+import { projectJournal, readJournal } from '../journal-file.js';
+import { moveDeps, report } from '../move-runner.js';
 import type { ExitHolder } from '../run.js';
 import { loadJob, loadWorkspace, type Workspace } from '../workspace.js';
 
@@ -39,7 +39,7 @@ export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       const ws = loadWorkspace(io, args, [], { backendLint: false });
       // By name among the loaded definitions, else the lookup every job command uses (a file path, or `no job named`).
       const name = (ws.definitions.find((d) => d.job.name === args.job) ?? loadJob(io, args, args.job)).job.name;
-      const move = unfinishedMoves(readJournal(journalPath(repositoryDir(io, args)))).get(name);
+      const move = unfinishedMoves(readJournal(projectJournal(io, args))).get(name);
       if (!move) {
         io.stdout.write(`Nothing to resume: the journal has no unfinished move of ${name}.\n`);
         return;
@@ -69,7 +69,7 @@ export async function finishUnfinished(io: CliIO, args: GlobalArgs, ws: Workspac
   const connections = openConnections(io, args, ws.project);
   const sides = sidesFor(connections, definition.job);
   const target = { definition, from: move.begin.from, to: move.begin.to, operation: 'resume' as const, undoes: move.begin.undoes };
-  const deps = moveDeps(io, connections, sides, target, journalPath(repositoryDir(io, args)), { advanceSandbox }, (event) => report(io, move.job, event));
+  const deps = moveDeps(io, connections, sides, target, projectJournal(io, args), { advanceSandbox }, (event) => report(io, move.job, event));
   const desiredTarget = desiredTargetFor(definition.job, move.begin.to, move.begin.operation, () => io.clock.now());
   const result = await finishMove(move, definition.job, direction, desiredTarget, deps, () => planAgain(io, ws, definition, sides, move));
   if (result.definitionDiff) io.stdout.write(`\n${result.definitionDiff}\n`);

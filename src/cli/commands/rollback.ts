@@ -8,8 +8,8 @@ import { KubernetesApiError } from '../../../backends/kubernetes/client.js';
 import { openConnections } from '../connections.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import { journalPath, readJournal } from '../journal-file.js';
-import { repositoryDir, runMoves } from '../move-runner.js';
+import { projectJournal, readJournal } from '../journal-file.js';
+import { runMoves } from '../move-runner.js';
 import type { ExitHolder } from '../run.js';
 import { finishUnfinished } from './resume.js';
 import { loadWorkspace } from '../workspace.js';
@@ -39,7 +39,7 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
       const ws = loadWorkspace(io, args, [], { backendLint: false });
       const definition = ws.definitions.find((d) => d.job.name === args.job);
       if (!definition) throw new UserError(`no job named "${args.job}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`);
-      const journal = readJournal(journalPath(repositoryDir(io, args)));
+      const journal = readJournal(projectJournal(io, args));
       const commandLine = `migrate rollback ${args.job}${args.force ? ' --force' : ''}${args['advance-sandbox'] ? ' --advance-sandbox' : ''}`;
       // An interrupted move is undone from where it stopped.
       const unfinished = unfinishedMoves(journal).get(args.job);

@@ -19,7 +19,7 @@ import {
   type ChronosState, type JobObservation, type KubernetesState, type StatusReport, type SystemView, type UnmanagedObject,
 } from '../../core/status.js';
 import { openConnections } from '../connections.js';
-import { journalPath } from '../journal-file.js';
+import { projectJournal } from '../journal-file.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../run.js';
@@ -162,7 +162,7 @@ function kubernetesView(listing: Listing<CronJobManifest>, name: string, namespa
  * resume refuse it.
  */
 export function readInFlight(io: CliIO, args: GlobalArgs): Map<string, { holder: string; at: string }> {
-  const file = journalPath(path.dirname(path.resolve(io.cwd, args.config)));
+  const file = projectJournal(io, args);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

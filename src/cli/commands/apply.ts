@@ -66,7 +66,9 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
 
       for (const step of plan) {
         if (step.kind !== 'create' && step.kind !== 'update') continue;
-        for (const w of translationWarnings(step.job, io.clock.now())) io.stderr.write(`warning: ${step.job.name}: ${w.message}\n`);
+        // At the instant the plan rendered the job (the listing's server time): the proof is remembered.
+        const listing = declaredListing(snapshot, step.job, step.namespace);
+        for (const w of translationWarnings(step.job, listing.ok ? listing.now : io.clock.now())) io.stderr.write(`warning: ${step.job.name}: ${w.message}\n`);
         io.stdout.write(step.patch);
       }
       for (const step of plan) io.stdout.write(`${GLYPH[step.kind]} ${livePath(step.job.backend, step.job.name, step.namespace)}: ${describe(step)}\n`);

@@ -1,6 +1,6 @@
 /** `migrate move <job...> --to chronos|kubernetes`: the cutover protocol, with a preview first. */
 import type { CommandModule } from 'yargs';
-import { ExitCode, UserError } from '../../core/errors.js';
+import { ExitCode, formatDiagnostic, UserError } from '../../core/errors.js';
 import { parseBackendName, type JobDefinition } from '../../core/job.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
@@ -42,7 +42,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
       const ws = loadWorkspace(io, args);
       const chosen = selectJobs(ws.definitions.map((d) => d.job), args.jobs, args.selector);
       const problems = ws.diagnostics.filter((d) => d.severity === 'error' && chosen.some((j) => ws.definitions.find((x) => x.job === j)?.file === d.file));
-      if (problems.length) throw new UserError('the definitions have problems; fix them first', problems.map((d) => `${d.file}:${d.line}:${d.col}: error: ${d.message}`).join('\n'));
+      if (problems.length) throw new UserError('the definitions have problems; fix them first', problems.map(formatDiagnostic).join('\n'));
       // A job already declared on the target has nothing to move (a wave re-run after a partial
       // one, or a selector that matches moved jobs too): said, not refused.
       const already = chosen.filter((job) => job.backend === to);

@@ -20,15 +20,15 @@ export function validateCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
     handler: (args) => {
       const format = outputFormat(args, 'validate', ['text', 'json']);
       const ws = loadWorkspace(io, args, args.paths);
-      const sorted = [...ws.diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
-      const errors = sorted.filter((d) => d.severity === 'error').length;
+      const { diagnostics } = ws; // each file's problems in line order (loadWorkspace sorts them)
+      const errors = diagnostics.filter((d) => d.severity === 'error').length;
       if (errors) exit.code = ExitCode.Error;
       if (format === 'json') {
-        const problems = sorted.map((d) => ({ file: d.file, line: d.line, column: d.col, severity: d.severity, message: d.message }));
+        const problems = diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.col, severity: d.severity, message: d.message }));
         io.stdout.write(`${JSON.stringify(problems, null, 2)}\n`);
         return;
       }
-      for (const d of sorted) io.stderr.write(`${formatDiagnostic(d)}\n`);
+      for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
       const jobs = ws.definitions.length;
       if (errors) io.stderr.write(`${errors} problem${errors === 1 ? '' : 's'} found.\n`);
       else io.stdout.write(`${jobs} job${jobs === 1 ? '' : 's'} valid.\n`);

@@ -233,7 +233,7 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     try {
       const cj = await this.call({ verb: 'get', resource: 'batch/cronjobs', kind: 'CronJob', name, idempotent: true }, (o) =>
         this.batch.readNamespacedCronJobWithHttpInfo({ name, namespace: this.namespace }, o));
-      return plain<CronJobManifest>({ apiVersion: 'batch/v1', kind: 'CronJob', ...plain<Obj>(cj) });
+      return { apiVersion: 'batch/v1', kind: 'CronJob', ...plain<Obj>(cj) } as CronJobManifest;
     } catch (err) {
       if (err instanceof KubernetesApiError && err.code === 404) return undefined;
       throw err;

@@ -274,8 +274,8 @@ async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff,
   const launchDeadline = handoff.previousSlot
     ? Math.min(runDeadline, Math.max(handoff.at.getTime(), handoff.previousSlot.getTime() + job.startingDeadlineSeconds * 1000))
     : runDeadline;
-  for (;;) {
-    const current = await source.read();
+  // The caller has just read the source: the first check uses that, later ones read again.
+  for (let current: unknown = live; ; current = await source.read()) {
     const taken = !current || !handoff.previousSlot || source.hasTaken(current, handoff.previousSlot);
     const running = job.concurrency === 'forbid' && taken ? (await source.activeRuns()).length > 0 : false;
     if (taken && !running) return 'ready';

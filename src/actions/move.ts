@@ -197,7 +197,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
       let putBackFailed = false;
-      let state = await putBack(req, deps, clockSide, handoff, stage, schedule).catch((e: unknown) => {
+      let state = await putBack(req, deps, clockSide, handoff, stage, schedule, record).catch((e: unknown) => {
         putBackFailed = true;
         return (
           `could NOT put the job back (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): ${req.from} is disabled (or absent, if it was being recreated) and ${req.to} may be ${stage === 'enabled' ? 'enabled' : 'absent or disabled'}. ` +
@@ -240,6 +240,7 @@ async function putBack(
   handoff: Handoff,
   stage: 'disabled' | 'enabled',
   schedule: { cron: string; timezone: string; startingDeadlineSeconds: number },
+  record: (r: Omit<JournalRecord, 'v' | 'id' | 'job' | 'at'> & Partial<JournalRecord>) => Promise<void>,
 ): Promise<string> {
   const source = deps.sides[req.from];
   const target = deps.sides[req.to];
@@ -251,13 +252,13 @@ async function putBack(
       const last = lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, now, (s) => target.hasTaken(targetLive, s));
       if (last) firstUnrun = slotAfter(schedule.cron, schedule.timezone, last) ?? firstUnrun;
       if (target.isEnabled(targetLive)) await target.disable(targetLive);
-      await deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: req.job.name, at: toRfc3339(now), kind: 'step', step: 'target-disabled' });
+      await record({ kind: 'step', step: 'target-disabled' } as never);
     }
   }
   const sourceLive = await source.read();
   if (!sourceLive) return `${req.to} is disabled; ${req.from} has no copy of the job to re-enable: recreate it with \`migrate apply ${req.job.name}\`.`;
   const outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
-  await deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: req.job.name, at: toRfc3339(await clockSide.serverNow()), kind: 'step', step: 'source-restored', detail: enableDetail(outcome) });
+  await record({ kind: 'step', step: 'source-restored', detail: enableDetail(outcome) } as never);
   const lost = outcome.lost.length ? ` Lost slots (outside the start window): ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
   // 'not enabled' rather than 'unchanged': a failed create may have put an old copy back, suspended.
   return `Put back: ${req.job.name} runs on ${req.from} again from ${toRfc3339(outcome.firstSlot)}; ${req.to} is ${stage === 'enabled' ? 'disabled' : 'not enabled'}; the definition is unchanged.${lost}`;

@@ -77,6 +77,9 @@ export class MoveAbortedError extends Error {
   }
 }
 
+/** A journal record as a step writes it: `v`, `id`, `job` and `at` are filled in (per record kind). */
+type RecordBody = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'v' | 'id' | 'job' | 'at'> : never) : never;
+
 const SKEW_WARNING_SECONDS = 5;
 const MAX_REPLANS = 3;
 
@@ -88,7 +91,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
   // The Kubernetes API server's clock is the reference (every move touches Kubernetes), unless a
   // forced rollback leaves a Kubernetes that does not answer.
   const clockSide = req.sourceUnreachable && req.from === 'kubernetes' ? deps.sides.chronos : deps.sides.kubernetes;
-  const record = async (r: Omit<JournalRecord, 'v' | 'id' | 'job' | 'at'> & Partial<JournalRecord>) =>
+  const record = async (r: RecordBody) =>
     deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: job.name, at: toRfc3339(wholeSecond(clockSide.serverClock().now())), ...r } as JournalRecord);
 
   // Every move touches Kubernetes, whose clock is the reference; check the other one against it.
@@ -118,8 +121,8 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       snapshots: { chronos: redactSecrets(chronosBefore ?? null), kubernetes: redactSecrets(kubernetesBefore ?? null) },
       definition: { file: req.definition.file, before: maskDefinitionSecrets(req.definition.text) },
       ...(req.undoes ? { undoes: req.undoes } : {}),
-    } as Omit<JournalRecord, 'v' | 'id' | 'job' | 'at'>);
-    await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } } as never);
+    });
+    await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } });
 
     // Steps 4-5: wait for H; the source must have taken its last slot before H, and with
     // concurrency forbid it must not be running (the target's first run would overlap it).
@@ -136,7 +139,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
         const untaken = handoff.previousSlot;
         deps.report({ kind: 'warning', message: `${req.from} did not launch its ${toRfc3339(untaken)} slot: ${req.to} takes that slot over, late` });
         handoff = { ...handoff, nextSlot: untaken };
-        await record({ kind: 'step', step: 'locked', detail: { takeover: toRfc3339(untaken) } } as never);
+        await record({ kind: 'step', step: 'locked', detail: { takeover: toRfc3339(untaken) } });
         break;
       }
       if (attempt >= MAX_REPLANS) {
@@ -144,7 +147,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       }
       handoff = planHandoff(job.schedule, job.timezone, await clockSide.serverNow(), req.guardSeconds);
       deps.report({ kind: 'replanned', handoff, why: `the source ${ready}` });
-      await record({ kind: 'step', step: 'locked', detail: { replanned: handoffRecord(handoff), why: ready } } as never);
+      await record({ kind: 'step', step: 'locked', detail: { replanned: handoffRecord(handoff), why: ready } });
     }
 
     // Step 5: disable the source. From here on, a failure puts the job back.
@@ -164,7 +167,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
           if (last) handoff = { ...handoff, previousSlot: last, nextSlot: slotAfter(schedule.cron, schedule.timezone, last) ?? handoff.nextSlot };
         }
       }
-      await record({ kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), nextSlot: toRfc3339(handoff.nextSlot), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } } as never);
+      await record({ kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), nextSlot: toRfc3339(handoff.nextSlot), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } });
       deps.report({
         kind: 'step',
         step: 'source-disabled',
@@ -177,7 +180,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       const targetLive = await target.read();
       const outcome = await target.enableFrom(req.desiredTarget(targetLive), handoff.nextSlot, schedule);
       stage = 'enabled';
-      await record({ kind: 'step', step: 'target-enabled', detail: enableDetail(outcome) } as never);
+      await record({ kind: 'step', step: 'target-enabled', detail: enableDetail(outcome) });
       deps.report({ kind: 'step', step: 'target-enabled', message: describeEnable(req.to, outcome) });
       for (const slot of outcome.lost) deps.report({ kind: 'warning', message: `slot ${toRfc3339(slot)} passed while the job ran nowhere and is outside the start window: it is lost` });
 
@@ -185,14 +188,14 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       const [sourceAfter, targetAfter] = await Promise.all([req.sourceUnreachable ? undefined : source.read(), target.read()]);
       if (sourceAfter && source.isEnabled(sourceAfter)) throw new Error(`${req.from} still shows the job enabled after it was disabled`);
       if (!targetAfter || !target.isEnabled(targetAfter)) throw new Error(`${req.to} does not show the job enabled after it was enabled`);
-      await record({ kind: 'step', step: 'verified' } as never);
+      await record({ kind: 'step', step: 'verified' });
       deps.report({ kind: 'step', step: 'verified', message: req.sourceUnreachable ? `verified: ${req.to} enabled; ${req.from} could not be checked` : `verified: ${req.from} disabled, ${req.to} enabled` });
 
       // Step 8: the definition follows.
       const definitionDiff = await deps.writeDefinition(req.to);
       definitionWritten = true;
-      await record({ kind: 'step', step: 'definition-written', detail: { file: req.definition.file } } as never);
-      await record({ kind: 'done' } as never);
+      await record({ kind: 'step', step: 'definition-written', detail: { file: req.definition.file } });
+      await record({ kind: 'done' });
       return { id: deps.id, handoff, outcome, definitionDiff };
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -213,12 +216,12 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       }
       // Not put back, the move is unfinished, not over: left without an end record, `status`
       // shows it in flight and `resume` or `rollback` can finish it (an `aborted` one they skip).
-      if (!putBackFailed) await record({ kind: 'aborted', reason, state } as never).catch(() => undefined);
+      if (!putBackFailed) await record({ kind: 'aborted', reason, state }).catch(() => undefined);
       throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state);
     }
   } catch (err) {
     if (err instanceof NothingChangedError) {
-      await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${job.name} still runs on ${req.from}` } as never).catch(() => undefined);
+      await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${job.name} still runs on ${req.from}` }).catch(() => undefined);
       throw new MoveAbortedError(`move of ${job.name} refused: ${err.message}`, `Nothing changed: ${job.name} still runs on ${req.from}.`);
     }
     throw err;
@@ -240,7 +243,7 @@ async function putBack(
   handoff: Handoff,
   stage: 'disabled' | 'enabled',
   schedule: { cron: string; timezone: string; startingDeadlineSeconds: number },
-  record: (r: Omit<JournalRecord, 'v' | 'id' | 'job' | 'at'> & Partial<JournalRecord>) => Promise<void>,
+  record: (r: RecordBody) => Promise<void>,
 ): Promise<string> {
   const source = deps.sides[req.from];
   const target = deps.sides[req.to];
@@ -252,13 +255,13 @@ async function putBack(
       const last = lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, now, (s) => target.hasTaken(targetLive, s));
       if (last) firstUnrun = slotAfter(schedule.cron, schedule.timezone, last) ?? firstUnrun;
       if (target.isEnabled(targetLive)) await target.disable(targetLive);
-      await record({ kind: 'step', step: 'target-disabled' } as never);
+      await record({ kind: 'step', step: 'target-disabled' });
     }
   }
   const sourceLive = await source.read();
   if (!sourceLive) return `${req.to} is disabled; ${req.from} has no copy of the job to re-enable: recreate it with \`migrate apply ${req.job.name}\`.`;
   const outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
-  await record({ kind: 'step', step: 'source-restored', detail: enableDetail(outcome) } as never);
+  await record({ kind: 'step', step: 'source-restored', detail: enableDetail(outcome) });
   const lost = outcome.lost.length ? ` Lost slots (outside the start window): ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
   // 'not enabled' rather than 'unchanged': a failed create may have put an old copy back, suspended.
   return `Put back: ${req.job.name} runs on ${req.from} again from ${toRfc3339(outcome.firstSlot)}; ${req.to} is ${stage === 'enabled' ? 'disabled' : 'not enabled'}; the definition is unchanged.${lost}`;

@@ -3,7 +3,7 @@ import type { Node } from 'yaml';
 import type { Diagnostic } from './errors.js';
 import type { EnvValue, ResourceAmounts, Resources } from './job.js';
 import { isValidQuantity } from './quantity.js';
-import { suggest } from './suggest.js';
+import { unknownNameMessage } from './suggest.js';
 import { asMap, error, kindOf, pairsOf, positionOf, scalarValue, type ParsedYaml } from './yaml-source.js';
 
 const RESOURCE_KINDS = ['requests', 'limits'] as const;
@@ -18,7 +18,7 @@ export function readResources(src: ParsedYaml, file: string, node: Node | null, 
   const result: Record<string, ResourceAmounts> = {};
   for (const { key, pair, value } of pairsOf(src, map)) {
     if (!(RESOURCE_KINDS as readonly string[]).includes(key)) {
-      out.push(error(file, positionOf(src, pair.key as Node), unknown(`${field}.${key}`, RESOURCE_KINDS.map((k) => `${field}.${k}`))));
+      out.push(error(file, positionOf(src, pair.key as Node), unknownNameMessage(`${field}.${key}`, RESOURCE_KINDS.map((k) => `${field}.${k}`))));
       continue;
     }
     const amounts = asMap(src, value);
@@ -30,7 +30,7 @@ export function readResources(src: ParsedYaml, file: string, node: Node | null, 
     for (const item of pairsOf(src, amounts)) {
       const path = `${field}.${key}.${item.key}`;
       if (!(RESOURCE_NAMES as readonly string[]).includes(item.key)) {
-        out.push(error(file, positionOf(src, item.pair.key as Node), unknown(path, RESOURCE_NAMES.map((n) => `${field}.${key}.${n}`))));
+        out.push(error(file, positionOf(src, item.pair.key as Node), unknownNameMessage(path, RESOURCE_NAMES.map((n) => `${field}.${key}.${n}`))));
         continue;
       }
       const raw = scalarValue(item.value);
@@ -92,7 +92,3 @@ function readSecretRef(src: ParsedYaml, file: string, map: import('yaml').YAMLMa
   return { secretKeyRef: { name: fields.name, key: fields.key } };
 }
 
-function unknown(name: string, known: readonly string[]): string {
-  const guess = suggest(name, known);
-  return `unknown field "${name}"${guess ? `; did you mean "${guess}"?` : ` (known: ${known.join(', ')})`}`;
-}

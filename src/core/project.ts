@@ -11,7 +11,7 @@ import { parseDuration } from './duration.js';
 import type { Concurrency, Resources } from './job.js';
 import { asMap, error, pairsOf, parseYamlSource, positionOf, scalarValue, type ParsedYaml } from './yaml-source.js';
 import { readResources } from './definition-fields.js';
-import { suggest } from './suggest.js';
+import { unknownNameMessage } from './suggest.js';
 
 export interface ProjectDefaults {
   readonly image?: string;
@@ -52,7 +52,7 @@ export function parseProjectConfig(file: string, text: string): { config: Projec
   for (const { key, pair, value } of pairsOf(parsed, root)) {
     const allowed = SECTIONS[key];
     if (!allowed) {
-      diagnostics.push(error(file, positionOf(parsed, pair.key as never), unknownMessage(key, Object.keys(SECTIONS), 'section')));
+      diagnostics.push(error(file, positionOf(parsed, pair.key as never), unknownNameMessage(key, Object.keys(SECTIONS), 'section')));
       continue;
     }
     const map = asMap(parsed, value);
@@ -62,7 +62,7 @@ export function parseProjectConfig(file: string, text: string): { config: Projec
     }
     for (const entry of pairsOf(parsed, map)) {
       if (!allowed.includes(entry.key)) {
-        diagnostics.push(error(file, positionOf(parsed, entry.pair.key as never), unknownMessage(`${key}.${entry.key}`, allowed.map((a) => `${key}.${a}`), 'field')));
+        diagnostics.push(error(file, positionOf(parsed, entry.pair.key as never), unknownNameMessage(`${key}.${entry.key}`, allowed.map((a) => `${key}.${a}`), 'field')));
       } else if (key === 'defaults' && entry.key === 'resources') {
         resources = readResources(parsed, file, entry.value, 'defaults.resources', diagnostics);
       } else {
@@ -102,7 +102,3 @@ function optionalString(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
-function unknownMessage(name: string, known: readonly string[], what: string): string {
-  const guess = suggest(name, known);
-  return `unknown ${what} "${name}"${guess ? `; did you mean "${guess}"?` : ` (known: ${known.join(', ')})`}`;
-}

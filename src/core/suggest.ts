@@ -7,3 +7,9 @@ export function suggest(typed: string, known: readonly string[]): string | undef
   const limit = Math.max(2, Math.floor(best.length / 3));
   return distance(typed.toLowerCase(), best.toLowerCase()) <= limit ? best : undefined;
 }
+
+/** `unknown field "x"; did you mean "y"?`, or the known names when nothing is close. */
+export function unknownNameMessage(name: string, known: readonly string[], what = 'field'): string {
+  const guess = suggest(name, known);
+  return `unknown ${what} "${name}"${guess ? `; did you mean "${guess}"?` : ` (known: ${known.join(', ')})`}`;
+}

@@ -122,6 +122,22 @@ const rows: readonly Row[] = [
     actions: [{ create: { schedule: '*/5 * * * *' } }, { foreignJobFor: '2026-11-01T09:05:00Z', owned: true }, { at: '2026-11-01T09:10:01Z' }],
     runs: [['2026-11-01T09:05:00Z', '2026-11-01T09:00:00.000Z'], ['2026-11-01T09:10:00Z', '2026-11-01T09:10:00.100Z']],
   },
+  {
+    // The estimate (29 h elapsed / 1 h between the first two slots) starts its walk at Fri 15:30,
+    // after the last slot of the week: no slot runs, and the requeue is aimed from now (Mon 10:30),
+    // not from lastScheduleTime (Thu 11:30, already past).
+    name: 'irregular schedule resumed after downtime with no slot to run: the requeue is the next slot after now',
+    start: '2026-11-05T10:00:00Z',
+    actions: [
+      { create: { schedule: '30 10,11,12 * * 1-5' } },
+      { at: '2026-11-05T10:30:01Z' },
+      { patch: { spec: { suspend: true } } },
+      { at: '2026-11-06T16:30:00Z' },
+      { patch: { spec: { suspend: false } } },
+      { at: '2026-11-09T10:30:01Z' },
+    ],
+    runs: [['2026-11-05T10:30:00Z', '2026-11-05T10:30:00.100Z'], ['2026-11-09T10:30:00Z', '2026-11-09T10:30:00.100Z']],
+  },
 ];
 
 const iso = (s: string | null) => (s === null ? null : new Date(s).toISOString());
@@ -152,6 +168,8 @@ describe('CronJob controller v2 on the virtual clock', () => {
             },
           });
         } else if ('at' in action) {
+          // Work due before now would make advance() fire at one instant forever: fail instead.
+          expect(h.standIn.controller.nextDueAt()?.getTime() ?? Infinity).toBeGreaterThan(h.clock.now().getTime());
           h.clock.advance((Date.parse(action.at) - h.clock.now().getTime()) / 1000);
         } else if ('patch' in action) {
           await api(h, 'PATCH', `${CJ}/nightly`, action.patch, 'application/merge-patch+json');

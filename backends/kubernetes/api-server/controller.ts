@@ -324,8 +324,11 @@ export class CronJobController implements TimedParticipant {
     if (!spec || !zone) return undefined;
     const earliest = baseline(cj);
     const recent = mostRecentSlot(spec, zone, earliest, now);
-    if (recent.invalid) return undefined;
-    const next = cronNext(spec, zone, recent.slot ?? earliest);
+    // Missed slots but none to run (the estimate's walk started past the last of them, as with
+    // `30 10,11,12 * * 1-5` resumed on Friday evening): the slot after `earliest` is already
+    // past, so the controller aims from now. So it does when the schedule is invalid.
+    const from = recent.invalid !== undefined ? now : recent.slot ?? (recent.missedCount === 0 ? earliest : now);
+    const next = cronNext(spec, zone, from);
     return next === undefined ? undefined : next.getTime() + NEXT_SCHEDULE_DELTA_MS;
   }
 

@@ -2,9 +2,9 @@
  * The CLI's one entry: parse, dispatch to a command, and map every error to the documented exit
  * codes in one place. A stack trace is shown only with --debug.
  */
-import yargs, { type CommandModule } from 'yargs';
+import yargs from 'yargs';
 import { ExitCode, UserError } from '../core/errors.js';
-import { withGlobalOptions, type GlobalArgs } from './global-args.js';
+import { withGlobalOptions } from './global-args.js';
 import type { CliIO } from './io.js';
 import { commands } from './commands/index.js';
 
@@ -17,8 +17,6 @@ export interface ExitHolder {
    */
   endsOnItsOwn?: boolean;
 }
-
-export type CommandFactory = (io: CliIO, exit: ExitHolder) => CommandModule<GlobalArgs, any>;
 
 export interface RunOutcome {
   readonly code: number;
@@ -52,7 +50,7 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<Ru
       const usageExit = argv.find((a) => !a.startsWith('-')) === 'diff' ? ExitCode.DiffError : ExitCode.Error;
       throw err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.', usageExit);
     });
-  for (const factory of commands) parser = parser.command(factory(io, exit));
+  for (const factory of commands) parser = factory(io, exit).addTo(parser);
   let helpText = '';
   parser = parser.showHelpOnFail(false);
   try {

@@ -48,7 +48,7 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
     describe:
       'bring each job\'s declared backend in line with its definition (preview, then confirm; --yes skips). ' +
       'Never enables a job in the other system. Exit 0 applied, or nothing to do; 1 an error, a refusal or a cancel',
-    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }) as never,
+    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }),
     handler: async (args) => {
       refuseOutputFormat(args, 'apply', 'the diff of each change and a summary');
       const { ws, definitions } = selectDefinitions(io, args, args.jobs);

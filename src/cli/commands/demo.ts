@@ -22,7 +22,7 @@ export function demoCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
       y
         .option('job', { type: 'string', default: 'cache-warmer', describe: 'the example job to move and roll back' })
         .option('start', { type: 'string', describe: `where the virtual clock starts (RFC 3339; default ${DEMO_START.toISOString()})` })
-        .option('keep', { type: 'boolean', default: false, describe: 'keep the temporary repository (jobs, journal) for a look afterwards' }) as never,
+        .option('keep', { type: 'boolean', default: false, describe: 'keep the temporary repository (jobs, journal) for a look afterwards' }),
     handler: async (args) => {
       refuseOutputFormat(args, 'demo', 'a narrated rehearsal, as text');
       const start = args.start === undefined ? DEMO_START : new Date(args.start);

@@ -203,7 +203,7 @@ export function diffCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
     describe:
       'live vs desired on each job\'s declared backend, normalised, secrets masked. ' +
       'Exit 0 no differences; 1 differences found; 2 or more an error (as kubectl diff)',
-    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }) as never,
+    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }),
     handler: async (args) => {
       try {
         exit.code = await runDiff(io, args);

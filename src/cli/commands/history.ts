@@ -16,7 +16,7 @@ export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
   return {
     command: 'history [job]',
     describe: 'moves and rollbacks from the journal, newest first (-o table|json|yaml). Exit 0 listed (also when empty); 1 an error (a damaged journal)',
-    builder: (y) => y.positional('job', { type: 'string', describe: 'only this job' }) as never,
+    builder: (y) => y.positional('job', { type: 'string', describe: 'only this job' }),
     handler: (args) => {
       const format = outputFormat(args, 'history', ['table', 'json', 'yaml']);
       loadProject(io, args); // the journal is beside the project file: a mistyped --config must not read as "no moves"

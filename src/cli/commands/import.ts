@@ -50,7 +50,7 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
         .positional('names', { type: 'string', array: true, default: [], describe: 'live job names (default: every job; on Kubernetes, every CronJob in the namespace)' })
         .option('from', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
         .option('write', { type: 'boolean', default: false, describe: 'write jobs/<name>.yaml instead of printing' })
-        .option('force', { type: 'boolean', default: false, describe: 'with --write: overwrite existing files' }) as never,
+        .option('force', { type: 'boolean', default: false, describe: 'with --write: overwrite existing files' }),
     handler: async (args) => {
       const from = parseBackendName(args.from);
       if (!from) throw new UserError(`--from ${args.from} is not a backend`, 'Use --from chronos or --from kubernetes (k8s).');

@@ -1,5 +1,8 @@
 /** The explicit registry of commands: no dynamic loading. */
-import type { CommandFactory } from '../run.js';
+import type { Argv, CommandModule } from 'yargs';
+import type { GlobalArgs } from '../global-args.js';
+import type { CliIO } from '../io.js';
+import type { ExitHolder } from '../run.js';
 import { sandboxCommand } from './sandbox.js';
 import { historyCommand } from './history.js';
 import { moveCommand } from './move.js';
@@ -14,7 +17,28 @@ import { applyCommand } from './apply.js';
 import { importCommand } from './import.js';
 import { demoCommand } from './demo.js';
 
+/**
+ * A command as the parser takes it. Each command's own arguments type is checked where the command
+ * is written (its builder must yield what its handler reads); the parser needs only its usage line
+ * and a way to add it, so that type stays inside and the registry is one list.
+ */
+export interface Command {
+  readonly command: string;
+  readonly addTo: (parser: Argv<GlobalArgs>) => Argv<GlobalArgs>;
+}
+
+export type CommandFactory = (io: CliIO, exit: ExitHolder) => Command;
+
+function registered<A>(factory: (io: CliIO, exit: ExitHolder) => CommandModule<GlobalArgs, A>): CommandFactory {
+  return (io, exit) => {
+    const module = factory(io, exit);
+    return { command: String(module.command), addTo: (parser) => parser.command(module) };
+  };
+}
+
 export const commands: readonly CommandFactory[] = [
-  validateCommand, renderCommand, nextCommand, statusCommand, diffCommand, applyCommand, importCommand,
-  moveCommand, rollbackCommand, resumeCommand, historyCommand, sandboxCommand, demoCommand,
+  registered(validateCommand), registered(renderCommand), registered(nextCommand), registered(statusCommand),
+  registered(diffCommand), registered(applyCommand), registered(importCommand), registered(moveCommand),
+  registered(rollbackCommand), registered(resumeCommand), registered(historyCommand), registered(sandboxCommand),
+  registered(demoCommand),
 ];

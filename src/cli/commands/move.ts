@@ -34,7 +34,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('concurrency', { type: 'number', default: 4, describe: 'jobs moved at once' })
         .option('watch', { type: 'boolean', default: false, describe: "after the move, wait for the target's first run inside the start window" })
         .option('auto-rollback', { type: 'boolean', default: false, describe: 'roll back when that first run does not come (implies --watch)' })
-        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' }) as never,
+        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' }),
     handler: async (args) => {
       outputFormat(args, 'move', ['table', 'json']);
       const to = parseBackendName(args.to);

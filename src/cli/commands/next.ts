@@ -24,7 +24,7 @@ export function nextCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalA
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })
-        .option('count', { type: 'number', default: 5, describe: 'how many fire times to show' }) as never,
+        .option('count', { type: 'number', default: 5, describe: 'how many fire times to show' }),
     handler: (args) => {
       if (!Number.isInteger(args.count) || args.count < 1 || args.count > 1000) throw new UserError(`--count must be a whole number from 1 to 1000, not ${args.count}`, 'e.g. --count 20; the default is 5.');
       const format = outputFormat(args, 'next', ['table', 'json', 'yaml']);

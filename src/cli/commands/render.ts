@@ -32,7 +32,7 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
       y
         .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })
         .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
-        .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret env values instead of *** (e.g. to pipe into kubectl apply -f -)' }) as never,
+        .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret env values instead of *** (e.g. to pipe into kubectl apply -f -)' }),
     handler: (args) => {
       const backend = parseBackendName(args.to);
       if (!backend) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');

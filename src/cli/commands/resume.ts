@@ -32,7 +32,7 @@ export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true })
-        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }) as never,
+        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }),
     handler: async (args) => {
       refuseOutputFormat(args, 'resume', 'the plan, each step and the outcome, as text');
       // The definitions only: the backend lint (a year-long schedule proof a job) is not used here.

@@ -32,7 +32,7 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
         .positional('job', { type: 'string', demandOption: true })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and stop' })
         .option('force', { type: 'boolean', default: false, describe: 'go ahead although the system being left is unreachable (it cannot be disabled)' })
-        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }) as never,
+        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }),
     handler: async (args) => {
       outputFormat(args, 'rollback', ['table', 'json']);
       // The definitions only: the backend lint (a year-long schedule proof a job) is not used here.

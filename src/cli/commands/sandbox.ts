@@ -28,7 +28,7 @@ export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<Globa
         .option('clock', { type: 'string', default: 'real', describe: 'real, or virtual (time moves only through POST /_sandbox/clock/advance)' })
         .option('chronos-port', { type: 'number', default: 0, describe: 'port of the Chronos API (0: any free port)' })
         .option('k8s-port', { type: 'number', default: 0, describe: 'port of the Kubernetes API (0: any free port)' })
-        .option('state-dir', { type: 'string', describe: 'keep jobs, runs and the virtual time here across restarts' }) as never,
+        .option('state-dir', { type: 'string', describe: 'keep jobs, runs and the virtual time here across restarts' }),
     handler: async (args) => {
       refuseOutputFormat(args, 'sandbox', 'the URLs and exports to use, as text');
       const clock = args.clock;

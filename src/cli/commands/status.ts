@@ -37,7 +37,7 @@ export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       'per job: declared backend, state in Chronos and Kubernetes, and a verdict ' +
       '(double, in-flight, orphan, drift, unknown, ok; worst first). -o table|json|yaml. ' +
       'Exit 0 every job ok and both systems answered; 1 any other verdict, a system unreachable, or an error',
-    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job, and unmanaged live objects)' }) as never,
+    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job, and unmanaged live objects)' }),
     handler: async (args) => {
       const format = outputFormat(args, 'status', ['table', 'json', 'yaml']);
       const report = await readStatus(io, args, args.jobs);

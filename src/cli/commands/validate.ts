@@ -16,7 +16,7 @@ export function validateCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
     describe:
       'check every job definition; each problem as path:line:col: error: message, or -o json (an array of {file, line, column, severity, message}). ' +
       'Exit 0 every definition valid; 1 a problem found, or an error',
-    builder: (y) => y.positional('paths', { type: 'string', array: true, default: [], describe: 'job names, files or folders (default: the jobs folder)' }) as never,
+    builder: (y) => y.positional('paths', { type: 'string', array: true, default: [], describe: 'job names, files or folders (default: the jobs folder)' }),
     handler: (args) => {
       const format = outputFormat(args, 'validate', ['text', 'json']);
       const ws = loadWorkspace(io, args, args.paths);

@@ -1,21 +1,26 @@
 /**
- * The explicit registry of backends: adding a scheduler is adding a folder and a line here.
- * Each entry is the backend's pure model (render, read back, lint, normalise).
+ * The explicit registry of backends: adding a scheduler is adding a folder and a line here (and a
+ * name in `BACKENDS`, src/core/job.ts). Commands and actions loop over it; none names a backend.
  */
-import type { BackendModel } from '../src/core/backend.js';
+import type { Backend } from '../src/core/backend.js';
 import type { BackendName } from '../src/core/job.js';
 import type { BackendLinters } from '../src/core/lint.js';
-import { chronosModel } from './chronos/render.js';
-import { kubernetesModel } from './kubernetes/render.js';
+import { chronosBackend } from './chronos/backend.js';
+import { kubernetesBackend } from './kubernetes/backend.js';
 
-export function backendModels(now: () => Date): Readonly<Record<BackendName, BackendModel<unknown>>> {
-  return {
-    chronos: chronosModel(now) as BackendModel<unknown>,
-    kubernetes: kubernetesModel as BackendModel<unknown>,
-  };
+/** Each backend, by name. Typed loosely on purpose: callers hold live objects as `unknown` and pass them back. */
+export const BACKEND_REGISTRY: Readonly<Record<BackendName, Backend>> = {
+  chronos: chronosBackend,
+  kubernetes: kubernetesBackend,
+};
+
+export function backendOf(name: BackendName): Backend {
+  return BACKEND_REGISTRY[name];
 }
 
+/** Every backend, in the registry's order (the order of status columns and of reads). */
+export const ALL_BACKENDS: readonly Backend[] = Object.values(BACKEND_REGISTRY);
+
 export function backendLinters(now: () => Date): BackendLinters {
-  const models = backendModels(now);
-  return { chronos: (job) => models.chronos.lint(job), kubernetes: (job) => models.kubernetes.lint(job) };
+  return Object.fromEntries(ALL_BACKENDS.map((b) => [b.name, (job) => b.lint(job, now())])) as BackendLinters;
 }

@@ -5,7 +5,7 @@
  */
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
-import type { ActiveRun, BackendClient } from '../../src/core/backend.js';
+import type { ActiveRun } from '../../src/core/backend.js';
 import type { Clock } from '../../src/core/clock.js';
 import { UserError } from '../../src/core/errors.js';
 import { isDependentJob, readChronosJob, serializeChronosJob, type ChronosJob } from './model.js';
@@ -86,7 +86,7 @@ interface CallOptions {
 
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
-export class ChronosClient implements BackendClient<ChronosJob> {
+export class ChronosClient {
   readonly name = 'chronos' as const;
   /** The URL as shown in messages: without credentials. */
   readonly displayUrl: string;

@@ -3,7 +3,7 @@
  * The schedule is `R/<next fire time after now>/<period>`: a start in the past would make
  * Chronos 3.x run the job at once (chronos-api.md §7 trap 2).
  */
-import type { BackendModel, Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
+import type { Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE, type EnvValue, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
 import { coresToCpu, cpuToCores, mebibytesToMemory, memoryToMebibytes } from '../../src/core/quantity.js';
 import { chronosToCron, cronToChronos, cronToChronosCached } from '../../src/core/schedule/translate.js';
@@ -135,15 +135,4 @@ export function lintForChronos(job: JobDefinition, now: Date): LintFinding[] {
   if (!schedule.ok) findings.push({ field: 'schedule', message: `Chronos cannot run "${job.schedule}" (${job.timezone}): ${schedule.reason}` });
   if (job.concurrency === 'replace') findings.push({ field: 'concurrency', message: 'concurrency replace exists only on Kubernetes; use forbid or allow for a job on Chronos' });
   return findings;
-}
-
-export function chronosModel(now: () => Date) {
-  return {
-    name: 'chronos',
-    render: (job: JobDefinition, at: Date) => renderChronosJob(job, at),
-    toDefinition: (live: ChronosJobBody) => chronosJobToDefinition(live, now()),
-    lint: (job: JobDefinition) => lintForChronos(job, now()),
-    // A body becomes the job the server would hold (defaults filled), then its comparable form.
-    normalize: (manifest: ChronosJobBody): ChronosJobBody => normalizeChronosJob(readChronosJob(manifest, { now: now() })) as ChronosJobBody,
-  } satisfies BackendModel<ChronosJobBody>;
 }

@@ -3,7 +3,7 @@
  * Everything is explicit in the render (time zone, policies, deadline), so what runs never
  * depends on a cluster's defaults or the controller-manager's local zone.
  */
-import type { BackendModel, Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
+import type { Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
 import { parseDuration } from '../../src/core/duration.js';
 import { normalizeCronJob } from './normalize.js';
 import {
@@ -223,11 +223,3 @@ export function lintForKubernetes(job: JobDefinition): LintFinding[] {
   if (!DNS1123_LABEL.test(job.namespace) || job.namespace.length > 63) findings.push({ field: 'namespace', message: `namespace "${job.namespace}" is not a DNS-1123 label` });
   return findings;
 }
-
-export const kubernetesModel = {
-  name: 'kubernetes',
-  render: (job: JobDefinition) => renderCronJob(job),
-  toDefinition: cronJobToDefinition,
-  lint: lintForKubernetes,
-  normalize: (manifest: CronJobManifest) => normalizeCronJob(manifest),
-} satisfies BackendModel<CronJobManifest>;

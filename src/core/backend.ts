@@ -1,10 +1,18 @@
 /**
- * The one interface every scheduler implements. The pure half (render, read back, lint) lives in
- * `backends/<name>/render.ts`; the effectful half (a client for the live API) in
- * `backends/<name>/client.ts`. Adding a third scheduler is adding a folder and a registry entry.
+ * The one interface every scheduler implements, and the only way the rest of the code reaches a
+ * scheduler. Each backend is one object in `backends/<name>/backend.ts`, declared with
+ * `satisfies Backend<Live>` and listed in the explicit registry `backends/index.ts`. Commands
+ * and actions loop over the registry; nothing outside `backends/<name>/` branches on a name.
+ *
+ * The pure half (render, read back, lint, normalise, enabled or not, the status view) takes the
+ * instant it depends on as an argument. The effectful half is a `BackendConnection`, built from
+ * the flags, the environment and `migrate.yaml` by `connect`.
  */
 import type { Clock } from './clock.js';
+import type { CutoverSide, LockProvider } from './cutover.js';
 import type { BackendName, JobDefinition } from './job.js';
+import { UserError } from './errors.js';
+import type { ProjectConfig } from './project.js';
 
 /** A field of the definition that the target cannot carry, reported, never silently lost. */
 export interface TranslationWarning {
@@ -22,18 +30,6 @@ export interface Imported {
   readonly warnings: readonly TranslationWarning[];
 }
 
-/** Pure: no I/O, no clock of its own (the instant a render depends on is passed in). */
-export interface BackendModel<Manifest> {
-  readonly name: BackendName;
-  /** `now` is needed by Chronos, whose schedule start is the next fire time after now. */
-  render(job: JobDefinition, now: Date): Rendered<Manifest>;
-  toDefinition(live: Manifest): Imported;
-  /** Problems that make the job impossible on this backend (e.g. a schedule Chronos cannot express). */
-  lint(job: JobDefinition): readonly LintFinding[];
-  /** Strip server-owned fields and fill defaults so an untouched live object equals its render. */
-  normalize(manifest: Manifest): Manifest;
-}
-
 /** A lint finding before it is placed at a file position: which field, and what is wrong. */
 export interface LintFinding {
   readonly field: string;
@@ -47,15 +43,124 @@ export interface ActiveRun {
   readonly scheduledFor?: Date;
 }
 
-/** Effectful: one live scheduler API. */
-export interface BackendClient<Manifest> {
+/**
+ * Why a call failed, as the client that made it knows:
+ * - `unreachable`: no answer (refused connection, timeout, a 5xx): the system may be down;
+ * - `refused`: it answered, and said no (401, 403, a 4xx);
+ * - `misconfigured`: no request could be built (a kubeconfig that does not load, no URL).
+ * Only `unreachable` lets `rollback --force` leave a system without disabling the job there.
+ */
+export type FailureClass = 'unreachable' | 'refused' | 'misconfigured';
+
+/** One system's state of one job, for `status`. */
+export interface SystemState {
+  readonly present: boolean;
+  /** Present and switched on (not disabled, not suspended). */
+  readonly enabled: boolean;
+}
+
+/** What one system said, or why it could not be asked. */
+export type SystemView<S extends SystemState = SystemState> =
+  | { readonly reachable: true; readonly state: S }
+  | { readonly reachable: false; readonly error: string };
+
+/** A backend's columns in the status table and its object in `status -o json`. */
+export interface StatusView<S extends SystemState> {
+  /** Column headers, the first one the backend's own (e.g. `CHRONOS`). */
+  readonly columns: readonly string[];
+  cells(view: SystemView<S>): readonly string[];
+  record(view: SystemView<S>): Readonly<Record<string, unknown>>;
+  /** The word for an enabled or a switched-off object in this system (`enabled`/`disabled`, `active`/`suspended`). */
+  stateWord(enabled: boolean): string;
+}
+
+/** Every live object one system holds in the scopes asked for, read in one LIST per scope. */
+export type Listing<Live> =
+  | { readonly ok: true; readonly items: ReadonlyMap<string, Live>; /** The server's clock at the read. */ readonly now: Date }
+  | { readonly ok: false; readonly error: string; /** What to do about it, from the client's error. */ readonly hint?: string };
+
+/** Test seams and command choices for the clients. Commands pass nothing but what they need. */
+export interface ConnectionTuning {
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly timeoutMs?: number;
+  readonly retries?: number;
+  /** Server-side apply takes over fields another manager owns (apply, after the operator confirmed the diff). */
+  readonly forceConflicts?: boolean;
+}
+
+/** What a backend's connection is built from. Each backend reads its own flags, variables and project section. */
+export interface ConnectionSettings {
+  /** The global flags as parsed (a backend reads the ones it declares, e.g. its URL or kubeconfig). */
+  readonly flags: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly project: ProjectConfig;
+  /** The local clock (clients age the server's last Date header on it). */
+  readonly clock: Clock;
+  readonly tuning: ConnectionTuning;
+}
+
+/** One live scheduler API. Built lazily: nothing is read or checked until first used. */
+export interface BackendConnection<Live = unknown> {
+  /** The scope a job lives in on this system (a Kubernetes namespace; '' where there is none). */
+  scopeOf(job: JobDefinition): string;
+  /** The cutover side of one job: what the protocol needs. */
+  side(job: JobDefinition): CutoverSide<Live>;
+  /** Every object in each scope (one LIST per scope); a scope that cannot be read says why. */
+  list(scopes: readonly string[]): Promise<ReadonlyMap<string, Listing<Live>>>;
+  /** Creates or updates `live` (the desired object, rendered). */
+  apply(live: Live, scope: string): Promise<void>;
+  /** One request about this job: resolves when the system answers; throws its client's error otherwise. */
+  probe(job: JobDefinition): Promise<void>;
+  /** A lock every operator sees, if this system can hold one. */
+  readonly locks?: LockProvider;
+}
+
+/** A scheduler: everything a command or an action needs to know about it. */
+export interface Backend<Live = unknown, State extends SystemState = SystemState, Manifest = Live> {
   readonly name: BackendName;
-  list(): Promise<readonly Manifest[]>;
-  read(name: string): Promise<Manifest | undefined>;
-  apply(manifest: Manifest): Promise<Manifest>;
-  setEnabled(name: string, enabled: boolean): Promise<void>;
-  remove(name: string): Promise<void>;
-  activeRuns(name: string): Promise<readonly ActiveRun[]>;
-  /** The server's clock, from the last answer's HTTP `Date` header. */
-  serverClock(): Clock;
+  /** As prose names it: `Chronos`, `Kubernetes`. */
+  readonly title: string;
+  /** How the move plan says the target will be switched on. */
+  readonly enableStrategy: string;
+  /** Where a job lives, as diff labels and messages name it (`chronos/x`, `kubernetes/ns/x`). */
+  livePath(name: string, scope: string): string;
+
+  // ---- the model: pure -------------------------------------------------------------------
+  /** `now` matters to Chronos, whose schedule start is the next fire time after now. */
+  render(job: JobDefinition, now: Date): Rendered<Manifest>;
+  toDefinition(live: Live, now: Date): Imported;
+  /** Problems that make the job impossible on this backend (e.g. a schedule it cannot express). */
+  lint(job: JobDefinition, now: Date): readonly LintFinding[];
+  /** Strips server-owned fields and fills defaults, so an untouched live object equals its render. */
+  normalize(live: Live): Live;
+  isEnabled(live: Live): boolean;
+  withEnabled(live: Live, enabled: boolean): Live;
+  /** Whether a live object is one `migrate` placed (Kubernetes labels it; Chronos holds only jobs). */
+  isManaged(live: Live): boolean;
+  /**
+   * The object a move or `apply` writes, as the server will hold it (defaults in): rendered from
+   * the definition for `scope`, keeping what the live copy must keep (Chronos' run counters,
+   * which a POST would otherwise reset). Throws a UserError when the job cannot run here.
+   */
+  desired(job: JobDefinition, now: Date, scope: string, live: Live | undefined): Live;
+  /** Both sides as a diff compares and shows them (server-owned fields stripped). */
+  comparable(live: Live | undefined, desired: Live): { readonly live: unknown; readonly desired: unknown };
+  /** The live object's name in this system. */
+  nameOf(live: Live): string;
+
+  // ---- status -------------------------------------------------------------------------
+  observe(live: Live | undefined, now: Date, scope: string): State;
+  readonly status: StatusView<State>;
+
+  // ---- effects ------------------------------------------------------------------------
+  connect(settings: ConnectionSettings): BackendConnection<Live>;
+  /** How a client error of this backend reads (undefined: not this backend's error). */
+  failureClass(err: unknown): FailureClass | undefined;
+}
+
+/** A listing that failed, with the client's own summary and its "what to do" line. */
+export function failedListing(err: unknown): { readonly ok: false; readonly error: string; readonly hint?: string } {
+  const error = err instanceof UserError ? err.summary : err instanceof Error ? err.message : String(err);
+  const hint = err instanceof UserError ? err.detail?.split('\n').at(-1) : undefined;
+  return hint ? { ok: false, error, hint } : { ok: false, error };
 }

@@ -4,7 +4,7 @@
  */
 import type { ActiveRun } from './backend.js';
 import type { Clock } from './clock.js';
-import type { BackendName } from './job.js';
+import type { BackendName, JobDefinition } from './job.js';
 
 /** How the target was switched on, and which slots it had to be given by hand. */
 export interface EnableOutcome {
@@ -16,6 +16,28 @@ export interface EnableOutcome {
   readonly lost: readonly Date[];
   /** What the system reported, for the journal (e.g. the CronJob's creationTimestamp). */
   readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** A held move lock. Its expiry is in the lock server's time, so it is renewed after every wait. */
+export interface Lock {
+  renew(): Promise<void>;
+  release(): Promise<void>;
+  /** false when no lock could be taken (a forced rollback away from the unreachable lock server). */
+  readonly held?: boolean;
+}
+
+/**
+ * Where move locks live: one per job, visible to every operator (a Kubernetes Lease). The
+ * caller chooses the provider; its server's clock is the move's reference clock.
+ */
+export interface LockProvider {
+  /** The system whose clock the lock's expiry is in. */
+  readonly system: BackendName;
+  /**
+   * Takes the job's lock for `holder`, or throws a UserError naming who holds it. A holder that
+   * `isAbandoned` says is dead (a killed process of this machine) is taken over at once.
+   */
+  acquire(job: JobDefinition, holder: string, ttlSeconds: number, isAbandoned: (holder: string) => boolean): Promise<Lock>;
 }
 
 export interface CutoverSide<Live = unknown> {

@@ -1,0 +1,174 @@
+/**
+ * Chronos as a `Backend`: everything the commands and the actions know about it.
+ *
+ * Connection settings, in order of precedence:
+ *   URL:         --chronos-url, MIGRATE_CHRONOS_URL, chronos.url in migrate.yaml
+ *   API prefix:  MIGRATE_CHRONOS_PREFIX, chronos.apiPrefix, /v1/scheduler
+ *   credentials: MIGRATE_CHRONOS_USER / MIGRATE_CHRONOS_PASSWORD, or user:password in the URL
+ */
+import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type FailureClass, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
+import { UserError } from '../../src/core/errors.js';
+import type { JobDefinition } from '../../src/core/job.js';
+import { toRfc3339 } from '../../src/core/time.js';
+import { cronToChronosCached } from '../../src/core/schedule/translate.js';
+import { ChronosClient, chronosOptionsFromEnv, ChronosUnavailableError, type ChronosClientOptions } from './client.js';
+import { chronosCutoverSide } from './cutover.js';
+import { readChronosJob, SERVER_OWNED_FIELDS, type ChronosJob } from './model.js';
+import { normalizeChronosJob } from './normalize.js';
+import { ChronosRenderError, chronosJobToDefinition, lintForChronos, renderChronosJob, type ChronosJobBody } from './render.js';
+import { readSchedule } from './schedule.js';
+
+export interface ChronosState extends SystemState {
+  /** The newer of lastSuccess and lastError. */
+  readonly lastRun?: Date;
+  /** The schedule's start: Chronos moves it to the next run at every launch. */
+  readonly nextRun?: Date;
+}
+
+const time = (d: Date | undefined) => (d ? toRfc3339(d) : null);
+const short = (d: Date | undefined) => (d ? toRfc3339(d).replace(/:00Z$/, 'Z').replace('T', ' ') : '-');
+
+const status: StatusView<ChronosState> = {
+  columns: ['CHRONOS', 'LAST RUN', 'NEXT RUN'],
+  cells(v: SystemView<ChronosState>) {
+    if (!v.reachable) return ['unreachable', '?', '?'];
+    const s = v.state;
+    return [s.present ? (s.enabled ? 'enabled' : 'disabled') : 'absent', short(s.lastRun), s.enabled ? short(s.nextRun) : '-'];
+  },
+  record(v: SystemView<ChronosState>) {
+    return v.reachable
+      ? { reachable: true, present: v.state.present, enabled: v.state.enabled, lastRun: time(v.state.lastRun), nextRun: time(v.state.nextRun) }
+      : { reachable: false, present: null, enabled: null, error: v.error };
+  },
+  stateWord: (enabled) => (enabled ? 'enabled' : 'disabled'),
+};
+
+/** The client options from flags, environment and the project file. */
+export function chronosClientOptions(settings: ConnectionSettings): ChronosClientOptions {
+  const url = (settings.flags['chronos-url'] as string | undefined) ?? settings.env.MIGRATE_CHRONOS_URL ?? settings.project.chronos.url;
+  const { sleep, timeoutMs, retries } = settings.tuning;
+  return chronosOptionsFromEnv(settings.env, {
+    ...(url !== undefined ? { url } : {}),
+    prefix: settings.env.MIGRATE_CHRONOS_PREFIX ?? settings.project.chronos.apiPrefix,
+    clock: settings.clock,
+    ...(sleep ? { sleep } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(retries !== undefined ? { retries } : {}),
+  });
+}
+
+export interface ChronosConnection extends BackendConnection<ChronosJob> {
+  readonly client: () => ChronosClient;
+}
+
+function connect(settings: ConnectionSettings): ChronosConnection {
+  let client: ChronosClient | undefined;
+  const get = () => (client ??= new ChronosClient(chronosClientOptions(settings)));
+  return {
+    client: get,
+    scopeOf: () => '',
+    side: (job: JobDefinition) => chronosCutoverSide(get(), job.name),
+    async list(scopes) {
+      // Chronos has one scope: every job is read in one call whatever is asked.
+      let listing: Listing<ChronosJob>;
+      try {
+        const c = get();
+        const jobs = await c.list();
+        listing = { ok: true, items: new Map(jobs.map((j) => [j.name, j])), now: c.serverClock().now() };
+      } catch (err) {
+        listing = failedListing(err);
+      }
+      return new Map([...new Set(scopes.length ? scopes : [''])].map((s) => [s, listing]));
+    },
+    async apply(live) {
+      await get().post(live);
+    },
+    async probe() {
+      await get().ping();
+    },
+  };
+}
+
+/** What Chronos would hold after a POST of the definition rendered at `now`: the full job, defaults in. */
+function desired(job: JobDefinition, now: Date, live: ChronosJob | undefined): ChronosJob {
+  let body: ChronosJobBody;
+  try {
+    body = renderChronosJob(job, now, cronToChronosCached).manifest;
+  } catch (err) {
+    if (err instanceof ChronosRenderError) throw new UserError(err.message, 'Keep the job on Kubernetes, or give it a schedule with a constant period (`migrate next` shows why).');
+    throw err;
+  }
+  // Keep the live job's history: a POST without counters resets them (docs/chronos.md, "A POST replaces the whole job").
+  const counters = live
+    ? { successCount: live.successCount, errorCount: live.errorCount, lastSuccess: live.lastSuccess, lastError: live.lastError, errorsSinceLastSuccess: live.errorsSinceLastSuccess }
+    : {};
+  return readChronosJob({ ...body, ...counters }, { now });
+}
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Both sides normalised for comparison and display: counters and last run times left out (the
+ * scheduler writes them), and the schedule compared by its grid (period, zone, phase) but shown
+ * as written: the live string on both sides when the grids agree, each side's own when not.
+ */
+function comparable(live: ChronosJob | undefined, want: ChronosJob): { live: unknown; desired: unknown } {
+  const strip = (job: ChronosJob): Obj => {
+    const o: Obj = { ...normalizeChronosJob(job) };
+    for (const f of SERVER_OWNED_FIELDS) delete o[f];
+    return o;
+  };
+  const d = strip(want);
+  if (!live) return { live: undefined, desired: { ...d, schedule: want.schedule, scheduleTimeZone: want.scheduleTimeZone } };
+  const l = strip(live);
+  const sameGrid = l.schedule === d.schedule && l.scheduleTimeZone === d.scheduleTimeZone;
+  l.schedule = live.schedule;
+  d.schedule = sameGrid ? live.schedule : want.schedule;
+  return { live: l, desired: d };
+}
+
+function observe(job: ChronosJob | undefined, now: Date): ChronosState {
+  if (!job) return { present: false, enabled: false };
+  const runs = [job.lastSuccess, job.lastError].filter((t) => t !== '').map((t) => new Date(t)).filter((d) => !Number.isNaN(d.getTime()));
+  const lastRun = runs.length ? new Date(Math.max(...runs.map((d) => d.getTime()))) : undefined;
+  let nextRun: Date | undefined;
+  if (job.schedule !== undefined && !job.disabled) {
+    try {
+      const s = readSchedule(job.schedule, job.scheduleTimeZone ?? '', now);
+      // Chronos moves the start to the next run at every launch; a start in the past is a run due now.
+      if (s.repeat !== 0) nextRun = s.start;
+    } catch {
+      nextRun = undefined;
+    }
+  }
+  return { present: true, enabled: !job.disabled, ...(lastRun ? { lastRun } : {}), ...(nextRun ? { nextRun } : {}) };
+}
+
+function failureClass(err: unknown): FailureClass | undefined {
+  if (err instanceof ChronosUnavailableError) return 'unreachable';
+  if (err instanceof UserError && /Chronos/.test(`${err.summary} ${err.detail ?? ''}`)) {
+    return /no Chronos URL|not a URL|must start with http/.test(err.summary) ? 'misconfigured' : 'refused';
+  }
+  return undefined;
+}
+
+export const chronosBackend = {
+  name: 'chronos',
+  title: 'Chronos',
+  enableStrategy: 'posted with its first start at the first slot after the handoff',
+  livePath: (name: string) => `chronos/${name}`,
+  render: (job: JobDefinition, now: Date) => renderChronosJob(job, now, cronToChronosCached),
+  toDefinition: (live: ChronosJob, now: Date) => chronosJobToDefinition(live, now),
+  lint: (job: JobDefinition, now: Date) => lintForChronos(job, now),
+  normalize: (live: ChronosJob) => normalizeChronosJob(live),
+  isEnabled: (live: ChronosJob) => !live.disabled,
+  withEnabled: (live: ChronosJob, enabled: boolean): ChronosJob => ({ ...live, disabled: !enabled }),
+  isManaged: () => true,
+  desired: (job: JobDefinition, now: Date, _scope: string, live: ChronosJob | undefined) => desired(job, now, live),
+  comparable,
+  nameOf: (live: ChronosJob) => live.name,
+  observe: (live: ChronosJob | undefined, now: Date) => observe(live, now),
+  status,
+  connect,
+  failureClass,
+} satisfies Backend<ChronosJob, ChronosState, ChronosJobBody>;

@@ -1,0 +1,202 @@
+/**
+ * Kubernetes as a `Backend`: everything the commands and the actions know about it.
+ *
+ * Connection settings, in order of precedence:
+ *   kubeconfig:  --kubeconfig, KUBECONFIG, ~/.kube/config
+ *   context:     --context, kubernetes.context in migrate.yaml, the kubeconfig's current context
+ *   namespace:   -n, the job's namespace (from its definition or migrate.yaml), the context's
+ *
+ * It also holds the move lock (a Lease per job): every move touches Kubernetes, so every operator
+ * sees the lock there.
+ */
+import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type FailureClass, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
+import type { Lock, LockProvider } from '../../src/core/cutover.js';
+import type { JobDefinition } from '../../src/core/job.js';
+import { cronNext, parseCron } from '../../src/core/schedule/cron.js';
+import { toRfc3339 } from '../../src/core/time.js';
+import { KubernetesApiError, KubernetesClient, loadKubeConfig, type KubernetesClientOptions, type LoadedKubeConfig } from './client.js';
+import { kubernetesCutoverSide } from './cutover.js';
+import { normalizeCronJob } from './normalize.js';
+import { cronJobToDefinition, lintForKubernetes, MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from './render.js';
+
+export interface KubernetesState extends SystemState {
+  readonly namespace: string;
+  readonly lastScheduleTime?: Date;
+  readonly nextRun?: Date;
+  /** Jobs of this CronJob still running (`status.active`). */
+  readonly activeRuns: number;
+}
+
+const time = (d: Date | undefined) => (d ? toRfc3339(d) : null);
+const short = (d: Date | undefined) => (d ? toRfc3339(d).replace(/:00Z$/, 'Z').replace('T', ' ') : '-');
+
+const status: StatusView<KubernetesState> = {
+  columns: ['KUBERNETES', 'LAST SCHEDULE', 'NEXT RUN', 'ACTIVE'],
+  cells(v: SystemView<KubernetesState>) {
+    if (!v.reachable) return ['unreachable', '?', '?', '?'];
+    const s = v.state;
+    return [s.present ? (s.enabled ? 'active' : 'suspended') : 'absent', short(s.lastScheduleTime), s.enabled ? short(s.nextRun) : '-', s.present ? String(s.activeRuns) : '-'];
+  },
+  record(v: SystemView<KubernetesState>) {
+    return v.reachable
+      ? {
+          reachable: true, present: v.state.present, enabled: v.state.enabled, namespace: v.state.namespace,
+          lastScheduleTime: time(v.state.lastScheduleTime), nextRun: time(v.state.nextRun), activeRuns: v.state.activeRuns,
+        }
+      : { reachable: false, present: null, enabled: null, error: v.error };
+  },
+  stateWord: (enabled) => (enabled ? 'active' : 'suspended'),
+};
+
+export interface KubernetesConnection extends BackendConnection<CronJobManifest> {
+  /** A client bound to one namespace (the scope). */
+  client(namespace: string): KubernetesClient;
+  /** `-n` when given, else `namespace`, else the project's, else the kubeconfig context's. */
+  namespaceFor(namespace?: string): string;
+}
+
+function connect(settings: ConnectionSettings): KubernetesConnection {
+  const flag = (name: string) => settings.flags[name] as string | undefined;
+  let kubeconfig: LoadedKubeConfig | undefined;
+  const clients = new Map<string, KubernetesClient>();
+  const loadKube = (): LoadedKubeConfig =>
+    (kubeconfig ??= loadKubeConfig({ kubeconfig: flag('kubeconfig'), context: flag('context') ?? settings.project.kubernetes.context, env: settings.env }));
+  const namespaceFor = (namespace?: string): string =>
+    flag('namespace') ?? namespace ?? settings.project.kubernetes.namespace ?? settings.project.defaults.namespace ?? loadKube().namespace;
+  const client = (scope: string): KubernetesClient => {
+    const ns = scope === '' ? namespaceFor() : scope;
+    let c = clients.get(ns);
+    if (!c) {
+      const { sleep, timeoutMs, retries, forceConflicts } = settings.tuning;
+      const options: KubernetesClientOptions = {
+        namespace: ns, clock: settings.clock, env: settings.env, forceConflicts: forceConflicts ?? false,
+        ...(sleep ? { sleep } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(retries !== undefined ? { retries } : {}),
+      };
+      c = new KubernetesClient(options, loadKube());
+      clients.set(ns, c);
+    }
+    return c;
+  };
+  const locks: LockProvider = {
+    system: 'kubernetes',
+    async acquire(job, holder, ttlSeconds, isAbandoned): Promise<Lock> {
+      const kube = client(namespaceFor(job.namespace));
+      let lease = await kube.acquireLock(job.name, holder, ttlSeconds, isAbandoned);
+      return {
+        renew: async () => {
+          lease = await kube.renewLock(lease);
+        },
+        release: () => kube.releaseLock(lease),
+      };
+    },
+  };
+  return {
+    client,
+    namespaceFor,
+    scopeOf: (job: JobDefinition) => namespaceFor(job.namespace),
+    side: (job: JobDefinition) => kubernetesCutoverSide(client(namespaceFor(job.namespace)), job.name),
+    async list(scopes) {
+      const read = async (ns: string): Promise<[string, Listing<CronJobManifest>]> => {
+        try {
+          const c = client(ns);
+          const items = await c.listCronJobs();
+          return [ns, { ok: true, items: new Map(items.map((cj) => [cj.metadata.name, cj])), now: c.serverClock().now() }];
+        } catch (err) {
+          return [ns, failedListing(err)];
+        }
+      };
+      return new Map(await Promise.all([...new Set(scopes)].map(read)));
+    },
+    async apply(live, scope) {
+      await client(scope).apply(live);
+    },
+    async probe(job) {
+      // One request, whatever the number of CronJobs (a 404 is an answer).
+      await client(namespaceFor(job.namespace)).read(job.name);
+    },
+    locks,
+  };
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' ? (v as Obj) : undefined);
+
+/**
+ * migrate's bookkeeping labels (managed-by, name) say who owns the object, not how the job runs:
+ * they do not count, so a CronJob made by hand and imported diffs clean against itself.
+ */
+function dropBookkeepingLabels(holder: Obj | undefined): void {
+  const metadata = obj(holder?.metadata);
+  const labels = obj(metadata?.labels);
+  if (!holder || !metadata || !labels) return;
+  delete labels[MANAGED_BY_LABEL];
+  delete labels[NAME_LABEL];
+  if (Object.keys(labels).length === 0) delete metadata.labels;
+  if (Object.keys(metadata).length === 0) delete holder.metadata;
+}
+
+/** The CronJob normalised for a diff: server-owned fields and bookkeeping labels out, the Job default in. */
+export function normalizeCronJobForDiff(manifest: CronJobManifest): CronJobManifest {
+  const cj = normalizeCronJob(manifest) as unknown as Obj;
+  const spec = obj(cj.spec);
+  const jobTemplate = obj(spec?.jobTemplate);
+  const jobSpec = obj(jobTemplate?.spec);
+  dropBookkeepingLabels(cj);
+  dropBookkeepingLabels(jobTemplate);
+  dropBookkeepingLabels(obj(jobSpec?.template));
+  // Every Job the controller creates gets backoffLimit 6 when the template has none.
+  if (jobSpec && jobSpec.backoffLimit === undefined) jobSpec.backoffLimit = 6;
+  return cj as unknown as CronJobManifest;
+}
+
+function observe(cj: CronJobManifest | undefined, now: Date, namespace: string): KubernetesState {
+  if (!cj) return { present: false, enabled: false, namespace, activeRuns: 0 };
+  const st = (cj.status ?? {}) as { lastScheduleTime?: string; active?: unknown[] };
+  const enabled = cj.spec.suspend !== true;
+  let nextRun: Date | undefined;
+  if (enabled) {
+    try {
+      nextRun = cronNext(parseCron(cj.spec.schedule), cj.spec.timeZone ?? 'Etc/UTC', now);
+    } catch {
+      nextRun = undefined;
+    }
+  }
+  return {
+    present: true,
+    enabled,
+    namespace,
+    ...(st.lastScheduleTime ? { lastScheduleTime: new Date(st.lastScheduleTime) } : {}),
+    ...(nextRun ? { nextRun } : {}),
+    activeRuns: st.active?.length ?? 0,
+  };
+}
+
+function failureClass(err: unknown): FailureClass | undefined {
+  if (!(err instanceof KubernetesApiError)) return undefined;
+  if (err.code === 0 || err.code >= 500 || err.code === 429) return 'unreachable';
+  return 'refused';
+}
+
+export const kubernetesBackend = {
+  name: 'kubernetes',
+  title: 'Kubernetes',
+  enableStrategy: 'a fresh CronJob created at the handoff (an old copy is deleted with propagationPolicy Orphan)',
+  livePath: (name: string, namespace: string) => `kubernetes/${namespace}/${name}`,
+  render: (job: JobDefinition) => renderCronJob(job),
+  toDefinition: (live: CronJobManifest) => cronJobToDefinition(live),
+  lint: (job: JobDefinition) => lintForKubernetes(job),
+  normalize: (live: CronJobManifest) => normalizeCronJob(live),
+  isEnabled: (live: CronJobManifest) => live.spec.suspend !== true,
+  withEnabled: (live: CronJobManifest, enabled: boolean): CronJobManifest => ({ ...live, spec: { ...live.spec, suspend: !enabled } }),
+  isManaged: (live: CronJobManifest) => live.metadata.labels?.[MANAGED_BY_LABEL] === 'migrate',
+  desired(job: JobDefinition, _now: Date, namespace: string): CronJobManifest {
+    const manifest = renderCronJob(job).manifest;
+    return { ...manifest, metadata: { ...manifest.metadata, namespace } };
+  },
+  comparable: (live: CronJobManifest | undefined, desired: CronJobManifest) => ({ live: live && normalizeCronJobForDiff(live), desired: normalizeCronJobForDiff(desired) }),
+  nameOf: (live: CronJobManifest) => live.metadata.name,
+  observe,
+  status,
+  connect,
+  failureClass,
+} satisfies Backend<CronJobManifest, KubernetesState>;

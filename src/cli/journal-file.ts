@@ -31,9 +31,28 @@ export async function appendJournal(file: string, record: JournalRecord): Promis
   }
 }
 
-export function readJournal(file: string): JournalRecord[] {
+/**
+ * How a damaged journal is met. `strict`, for every command that acts on what the journal says:
+ * refused, since a move planned from part of the history could miss an unfinished one or undo the
+ * wrong step. `tolerant`, for a command that only reports: each problem is handed to the callback,
+ * and the records that could be read are returned.
+ */
+export type JournalReading = 'strict' | { readonly tolerant: (problem: string) => void };
+
+/** The journal's records; none when there is no journal yet. */
+export function readJournal(file: string, reading: JournalReading = 'strict'): JournalRecord[] {
   if (!fs.existsSync(file)) return [];
-  const { records, problems } = parseJournal(fs.readFileSync(file, 'utf8'));
-  if (problems.length) throw new UserError(`the journal ${file} is damaged`, `${problems.join('\n')}\nIt is append-only: restore it from version control.`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (reading === 'strict') throw err;
+    reading.tolerant(`cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  }
+  const { records, problems } = parseJournal(text);
+  if (problems.length === 0) return records;
+  if (reading === 'strict') throw new UserError(`the journal ${file} is damaged`, `${problems.join('\n')}\nIt is append-only: restore it from version control.`);
+  for (const problem of problems) reading.tolerant(problem);
   return records;
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { backendLinters } from '../../backends/index.js';
 import { readDefinition, type LoadedDefinition, type UnloadedDefinition } from '../core/definition.js';
-import { UserError, formatDiagnostic, type Diagnostic } from '../core/errors.js';
+import { ExitCode, UserError, formatDiagnostic, type Diagnostic } from '../core/errors.js';
 import { lintDefinitions } from '../core/lint.js';
 import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../core/project.js';
 import type { GlobalArgs } from './global-args.js';
@@ -52,6 +52,16 @@ export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly strin
   // Each file's problems in line order, wherever they were found.
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return { project, definitions, diagnostics, jobsDir };
+}
+
+/** Definitions named on the command line (all when none), refusing any with problems. */
+export function selectDefinitions(io: CliIO, args: GlobalArgs, names: readonly string[], exitCode: number = ExitCode.Error): { ws: Workspace; definitions: LoadedDefinition[] } {
+  const ws = loadWorkspace(io, args, names);
+  const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    throw new UserError(`${errors.length} problem(s) in the definitions; fix them first`, `${errors.map(formatDiagnostic).join('\n')}\n(\`migrate validate\` lists them)`, exitCode);
+  }
+  return { ws, definitions: [...ws.definitions].sort((a, b) => a.job.name.localeCompare(b.job.name)) };
 }
 
 /**

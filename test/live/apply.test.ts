@@ -154,6 +154,39 @@ describe('apply', () => {
     expect(await chronosJob('nightly-report')).toBeUndefined();
   });
 
+  describe('a damaged journal', () => {
+    // A begin record torn mid-line, then a whole one: a reader that skips the torn line would not
+    // see that nightly-report is being moved.
+    const begin = (id: string, job: string, from: string, to: string) => JSON.stringify({
+      v: 1, id, job, at: '2026-11-25T10:07:00Z', kind: 'begin', operation: 'move', from, to, holder: 'ops@laptop pid 1',
+      handoff: { at: '2026-11-25T10:30:00Z', previousSlot: null, nextSlot: '2026-11-25T12:15:00Z', guardSeconds: 30 },
+      snapshots: { chronos: null, kubernetes: null }, definition: { file: `jobs/${job}.yaml`, before: '' },
+    });
+    beforeEach(async () => {
+      const { mkdirSync, writeFileSync } = await import('node:fs');
+      mkdirSync(join(b.dir, '.migrate'));
+      const torn = begin('m-1', 'nightly-report', 'chronos', 'kubernetes').slice(0, 60);
+      writeFileSync(join(b.dir, '.migrate', 'journal.jsonl'), `${torn}\n${begin('m-2', 'hourly-sync', 'kubernetes', 'chronos')}\n`);
+    });
+
+    test('apply refuses it with the message move gives, and changes nothing', async () => {
+      const move = await b.cli('move', 'nightly-report', '--to', 'kubernetes', '--yes');
+      expect(move.code).toBe(1);
+      expect(move.stderr).toContain(`error: the journal ${join(b.dir, '.migrate', 'journal.jsonl')} is damaged\nline 1: not valid JSON\n`);
+      const r = await b.cli('apply', '--yes');
+      expect([r.code, r.stdout, r.stderr]).toEqual([1, '', move.stderr]);
+      expect(await chronosJob('nightly-report')).toBeUndefined();
+      expect((await b.chronos('GET', '/jobs')).json).toEqual([]);
+    });
+
+    test('status only reports: it warns of the damage and shows the move it could read', async () => {
+      const r = await b.cli('status', '-o', 'json');
+      expect(r.stderr).toBe('warning: .migrate/journal.jsonl: line 1: not valid JSON\n');
+      const rows = JSON.parse(r.stdout) as { name: string; verdict: string }[];
+      expect(rows.find((row) => row.name === 'hourly-sync')?.verdict).toBe('in-flight');
+    });
+  });
+
   describe('confirmation', () => {
     test('no terminal and no --yes: fails with a hint, changes nothing', async () => {
       const r = await b.cli('apply', 'nightly-report');

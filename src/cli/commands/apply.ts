@@ -12,14 +12,16 @@ import { normalizeChronosJob } from '../../../backends/chronos/normalize.js';
 import { CONTAINER_NAME, type CronJobManifest } from '../../../backends/kubernetes/render.js';
 import { UserError } from '../../core/errors.js';
 import type { JobDefinition } from '../../core/job.js';
+import { unfinishedMoves } from '../../core/journal.js';
 import { diffLive, livePath, sortKeys } from '../../core/live-diff.js';
 import { confirm } from '../confirm.js';
 import { openConnections, type Connections } from '../connections.js';
 import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
+import { projectJournal, readJournal } from '../journal-file.js';
+import { declaredListing, declaredSides, desiredChronosJob, desiredCronJob, namespacesOf, normalizeCronJobForDiff, readLiveSnapshot, translationWarnings, type LiveSnapshot } from '../live-view.js';
 import type { ExitHolder } from '../run.js';
-import { readInFlight } from './status.js';
-import { declaredListing, declaredSides, desiredChronosJob, desiredCronJob, namespacesOf, normalizeCronJobForDiff, readLiveSnapshot, selectDefinitions, translationWarnings, type LiveSnapshot } from './diff.js';
+import { selectDefinitions } from '../workspace.js';
 
 interface ApplyArgs extends GlobalArgs {
   readonly jobs: readonly string[];
@@ -52,12 +54,13 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
     handler: async (args) => {
       refuseOutputFormat(args, 'apply', 'the diff of each change and a summary');
       const { ws, definitions } = selectDefinitions(io, args, args.jobs);
-      const conn = openConnections(io, args, ws.project, { kubernetesForceConflicts: true });
+      const conn = openConnections(io, args, ws.project, { forceConflicts: true });
       const jobs = definitions.map((d) => d.job);
       const ns = namespacesOf(conn, jobs);
       if (ns.error) throw new UserError(`cannot use the Kubernetes configuration: ${ns.error}`, 'apply checks both systems before it changes one; fix the kubeconfig (--kubeconfig, --context).');
+      // Read as `move` reads it: a damaged journal could hide an unfinished move of a job applied here.
+      const inFlight = unfinishedMoves(readJournal(projectJournal(io, args)));
       const snapshot = await readLiveSnapshot(conn, ns.namespaces);
-      const inFlight = readInFlight(io, args);
       const plan = jobs.map((job) =>
         inFlight.has(job.name)
           ? ({ kind: 'refused', job, namespace: ns.namespaceOf(job), reason: `a move of it is unfinished; finish it with \`migrate resume ${job.name}\` or undo it with \`migrate rollback ${job.name}\`` } as const)

@@ -3,7 +3,6 @@
  * One LIST call per system (per namespace on Kubernetes); a system that cannot be read is shown
  * as unreachable and the other half still shows.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { ChronosJob } from '../../../backends/chronos/model.js';
@@ -11,7 +10,7 @@ import { readSchedule } from '../../../backends/chronos/schedule.js';
 import { MANAGED_BY_LABEL, type CronJobManifest } from '../../../backends/kubernetes/render.js';
 import { UserError, formatDiagnostic } from '../../core/errors.js';
 import type { JobDefinition } from '../../core/job.js';
-import { parseJournal, unfinishedMoves } from '../../core/journal.js';
+import { unfinishedMoves } from '../../core/journal.js';
 import { sameObject } from '../../core/live-diff.js';
 import { cronNext, parseCron } from '../../core/schedule/cron.js';
 import {
@@ -19,12 +18,12 @@ import {
   type ChronosState, type JobObservation, type KubernetesState, type StatusReport, type SystemView, type UnmanagedObject,
 } from '../../core/status.js';
 import { openConnections } from '../connections.js';
-import { projectJournal } from '../journal-file.js';
+import { projectJournal, readJournal } from '../journal-file.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
+import { declaredSides, namespacesOf, readLiveSnapshot, type Listing } from '../live-view.js';
 import type { ExitHolder } from '../run.js';
 import { loadWorkspace } from '../workspace.js';
-import { declaredSides, namespacesOf, readLiveSnapshot, type Listing } from './diff.js';
 
 interface StatusArgs extends GlobalArgs {
   readonly jobs: readonly string[];
@@ -158,18 +157,11 @@ function kubernetesView(listing: Listing<CronJobManifest>, name: string, namespa
 
 /**
  * Jobs with an unfinished move in the journal beside the project file, with who began it and
- * when. A damaged journal is a warning here (status must still show the systems); move and
- * resume refuse it.
+ * when. A damaged journal is a warning here (status must still show the systems); the commands
+ * that act on the journal refuse it.
  */
-export function readInFlight(io: CliIO, args: GlobalArgs): Map<string, { holder: string; at: string }> {
+function readInFlight(io: CliIO, args: GlobalArgs): Map<string, { holder: string; at: string }> {
   const file = projectJournal(io, args);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return new Map();
-  }
-  const { records, problems } = parseJournal(text);
-  for (const p of problems) io.stderr.write(`warning: ${path.relative(io.cwd, file)}: ${p}\n`);
+  const records = readJournal(file, { tolerant: (problem) => io.stderr.write(`warning: ${path.relative(io.cwd, file)}: ${problem}\n`) });
   return new Map([...unfinishedMoves(records)].map(([job, move]) => [job, { holder: move.begin.holder, at: move.begin.at }]));
 }

@@ -1,5 +1,5 @@
 /**
- * The Chronos side of a cutover. The two traps it avoids (chronos-api.md §7): a job posted or
+ * The Chronos side of a cutover. The two traps it avoids (docs/chronos.md, "Traps for a move"): a job posted or
  * re-enabled with a past start runs at once, and the schedule string is rewritten at every launch
  * (so "has it run this slot?" is read from the start, which moves past the slot at launch).
  */
@@ -24,7 +24,8 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
     async disable(given) {
       // Re-post the live job (its counters and rewritten schedule kept) with disabled: a task
       // already launched runs to its end. Read it again right before: a POST replaces the whole
-      // job, so the copy posted should be as fresh as possible (chronos-api.md §7 trap 7).
+      // job, so the copy posted should be as fresh as possible (docs/chronos.md, "Traps for a move":
+      // a POST replaces the counters).
       const live = (await client.read(name)) ?? given;
       await client.post({ ...live, disabled: true });
       // A POST replaces the whole job. One that landed at or after the start it carries (a slow

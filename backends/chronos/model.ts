@@ -1,5 +1,5 @@
 /**
- * The Chronos 3.x job JSON (chronos-api.md §2), its defaults, and the server's reading of a posted
+ * The Chronos 3.x job JSON (docs/chronos.md, "The job JSON"), its defaults, and the server's reading of a posted
  * body: which keys it keeps, which it drops, which defaults it fills in. Pure: the stand-in,
  * the client and the diff normalisation share this one reading so they cannot disagree.
  */

@@ -1,7 +1,7 @@
 /**
  * Normalisation of a Chronos job for diffing: what the server owns or rewrites is removed or made
- * canonical, so a job that nobody touched never shows a difference (chronos-api.md §7 traps 1,
- * 4, 6, 7, 8). Pure.
+ * canonical, so a job that nobody touched never shows a difference (docs/chronos.md, "Traps for a
+ * move": the schedule string, injected defaults, uris and fetch, the counters, value shapes). Pure.
  */
 import { isDependentJob, mirrorUrisAndFetch, readChronosJob, type ChronosJob } from './model.js';
 import { isUtcZone } from '../../src/core/schedule/translate.js';

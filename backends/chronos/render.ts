@@ -1,7 +1,7 @@
 /**
  * The pure half of the Chronos backend: a JobDefinition <-> a Chronos 3.x job body.
  * The schedule is `R/<next fire time after now>/<period>`: a start in the past would make
- * Chronos 3.x run the job at once (chronos-api.md §7 trap 2).
+ * Chronos 3.x run the job at once (docs/chronos.md, "Traps for a move": a past start runs at once).
  */
 import type { Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE, type EnvValue, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';

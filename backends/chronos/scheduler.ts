@@ -1,5 +1,5 @@
 /**
- * The stand-in's job store and its 3.x scheduler (chronos-api.md §4) on the sandbox clock.
+ * The stand-in's job store and its 3.x scheduler (docs/chronos.md, "Scheduling") on the sandbox clock.
  * A run never executes the command: it lasts a simulated duration and then succeeds or fails as
  * configured (globally, or per job through the SANDBOX_* environment variables below).
  *

@@ -1,5 +1,5 @@
 /**
- * A local stand-in of the Chronos 3.x REST API (chronos-api.md §1), faithful where a client or an
+ * A local stand-in of the Chronos 3.x REST API (docs/chronos.md, "The REST API"), faithful where a client or an
  * operator can tell: status codes, the error envelope with its Java stack trace, the HTML 500 of
  * a body the server cannot read, 415, the plain-text schedule error, defaults, replace-on-post,
  * the uris/fetch mirroring of GET /jobs, the search limit of 10, and the scheduler of
@@ -128,7 +128,7 @@ export class ChronosStandIn implements StandIn {
         return sendJson(res, 200, serializeChronosJob(this.mustGet(at(1))));
       case 'POST iso8601':
       case 'POST dependency':
-        // The body's keys pick the job type, not the endpoint (chronos-api.md §2).
+        // The body's keys pick the job type, not the endpoint (docs/chronos.md, "The job JSON").
         this.post(req, now);
         res.writeHead(204);
         res.end();

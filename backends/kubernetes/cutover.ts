@@ -1,5 +1,5 @@
 /**
- * The Kubernetes side of a cutover. The traps it avoids (kubernetes-cronjob.md §6): a new
+ * The Kubernetes side of a cutover. The traps it avoids (docs/kubernetes.md, "Traps for a cutover"): a new
  * CronJob never catches up (only slots after its creationTimestamp run), un-suspending an old one
  * runs its latest missed slot at once, and a delete cascades into running Jobs by default.
  */

@@ -1,5 +1,5 @@
 /**
- * The one confirmation every changing command asks for (style.md 11, after terraform): only an
+ * The one confirmation every changing command asks for (docs/commands.md, `--yes`; after terraform): only an
  * exact `yes` proceeds, `--yes` skips the question, and without a terminal to ask on (and no
  * `--yes`) the command fails with a hint instead of hanging on a closed stdin.
  */

@@ -1,4 +1,4 @@
-/** Options every command takes (design.md, "Commands"). */
+/** Options every command takes (docs/commands.md, "Global options"). */
 import type { Argv } from 'yargs';
 import { UserError } from '../core/errors.js';
 

@@ -1,6 +1,6 @@
 /**
  * What the cutover protocol needs from each scheduler, so `move` is written once for both
- * directions (design.md, "The cutover protocol"). Implemented in `backends/<name>/cutover.ts`.
+ * directions (docs/cutover-protocol.md). Implemented in `backends/<name>/cutover.ts`.
  */
 import type { ActiveRun } from './backend.js';
 import type { Clock } from './clock.js';

@@ -11,7 +11,7 @@ export const JOURNAL_VERSION = 1;
 
 export type MoveOperation = 'move' | 'rollback' | 'resume';
 
-/** The steps of the cutover protocol, in order (design.md, "The cutover protocol"). */
+/** The steps of the cutover protocol, in order (docs/cutover-protocol.md, "Step by step"). */
 export const MOVE_STEPS = ['locked', 'source-disabled', 'target-enabled', 'verified', 'definition-written'] as const;
 export type MoveStep = (typeof MOVE_STEPS)[number] | 'compensated' | 'source-restored' | 'target-disabled';
 

@@ -1,5 +1,5 @@
 /**
- * The 3.x scheduler on the virtual clock (chronos-api.md §4), as a table: jobs are posted over
+ * The 3.x scheduler on the virtual clock (docs/chronos.md, "Scheduling"), as a table: jobs are posted over
  * HTTP, time is advanced, and the run ledger and the jobs as GET shows them are compared.
  * Times in the table drop the day `2026-05-01T` and `.000Z` when they are on that day.
  */

@@ -1,5 +1,5 @@
 /**
- * design.md: every exit code is documented in --help and in docs/. Each command's description
+ * Every exit code is documented in --help and in docs/ (docs/commands.md, "Exit codes"). Each command's description
  * ends in its exit codes, and docs/commands.md shows the same description in its table and in the
  * command's --help block.
  */

@@ -154,7 +154,7 @@ kubectlSuite('import --from kubernetes: CronJobs made with kubectl diff clean ag
     }
   });
 
-  test('the canonical format: design.md field order, only what differs from the defaults', async () => {
+  test('the canonical format: docs/format.md field order, only what differs from the defaults', async () => {
     const text = readFileSync(join(b.dir, 'jobs', 'k-env-resources.yaml'), 'utf8');
     expect(Object.keys(parse(text) as object)).toEqual(['name', 'backend', 'schedule', 'timezone', 'command', 'image', 'env', 'resources', 'retries', 'concurrency', 'startingDeadline', 'labels']);
     expect(parse(text)).toMatchObject({ backend: 'kubernetes', env: { API_KEY: { secretKeyRef: { name: 'app', key: 'api-key' } } }, startingDeadline: '10m', labels: { team: 'data' } });

@@ -129,7 +129,7 @@ describe('formatDefinition', () => {
     expect(loaded.definition!.job).toEqual(job);
   });
 
-  test('only what differs from the defaults, in design.md order', () => {
+  test('only what differs from the defaults, in docs/format.md order', () => {
     expect(formatDefinition({ ...base, env: {}, owner: undefined, tier: undefined, resources: {} }, EMPTY_PROJECT)).toBe(
       'name: nightly-report\nbackend: chronos\nschedule: 15 */2 * * *\ncommand:\n  - ruby\n  - /app/x.rb\nimage: app:1\n',
     );

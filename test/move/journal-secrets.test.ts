@@ -1,5 +1,5 @@
 /**
- * Secrets never reach the journal (design.md: "secrets are redacted in it"), and a rollback never
+ * Secrets never reach the journal (docs/journal.md: "Secrets are redacted"), and a rollback never
  * writes the journal's masked text back over the job file: the secret stays, the file returns to
  * what it was before the move, byte for byte. The definition diffs they print mask it too.
  */

@@ -21,7 +21,7 @@ test('--watch waits for the first run on the target and reports it', async () =>
 test('--auto-rollback: a first run that never comes puts the job back on the source', async () => {
   repo = await startSandboxRepo({ start: START, jobs: { job: jobYaml('job', 'chronos', SCHEDULE) } });
   // A Job that is not the CronJob's holds the first slot's name: the controller skips that slot
-  // quietly and stalls, as a real one does (kubernetes-cronjob.md §6 trap 11).
+  // quietly and stalls, as a real one does (docs/kubernetes.md, "Traps for a cutover": the Job name is the lock).
   const name = `job-${Math.floor(Date.parse(FIRST_SLOT) / 60_000)}`;
   const res = await fetch(`${repo.kubernetesUrl}/apis/batch/v1/namespaces/default/jobs`, {
     method: 'POST',

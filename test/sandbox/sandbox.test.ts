@@ -1,4 +1,4 @@
-/** The sandbox over HTTP: the control API of design.md on every port, and --state-dir restarts. */
+/** The sandbox over HTTP: the control API of docs/sandbox.md on every port, and --state-dir restarts. */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

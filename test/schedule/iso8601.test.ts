@@ -137,7 +137,7 @@ describe('chronosOccurrences', () => {
 
 describe('skipForward + formatChronosSchedule: the rewrite at launch, printed as Chronos does', () => {
   test.each([
-    // chronos-api.md §4 example
+    // the example of docs/chronos.md, "Scheduling"
     ['R/2014-03-08T20:00:00Z/PT2H', undefined, '2024-05-01T11:30:00Z', 'R/2024-05-01T12:00:00.000Z/PT2H'],
     // On the grid exactly: k = floor(elapsed/period) + 1, so the next one.
     ['R/2026-01-01T00:00:00Z/PT1H', undefined, '2026-01-01T05:00:00Z', 'R/2026-01-01T06:00:00.000Z/PT1H'],

@@ -166,7 +166,7 @@ function maskEnv(job: JobDefinition): JobDefinition {
 }
 
 /**
- * The canonical definition text: fields in the order of design.md, and only those that differ from
+ * The canonical definition text: fields in the order of docs/format.md ("Canonical form"), and only those that differ from
  * what the loader would fill in from migrate.yaml and the built-in defaults, so that loading the
  * text gives back exactly `job`. Pure.
  */

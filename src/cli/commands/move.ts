@@ -103,7 +103,7 @@ export function selectJobs(all: readonly JobDefinition[], names: readonly string
 const TIER_ORDER: Readonly<Record<string, number>> = { low: 0, medium: 1, high: 3, critical: 4 };
 const UNRANKED_TIER = 2;
 
-/** Moves go least important first (design.md): a wave's low-tier jobs are handed over before its critical ones. Stable otherwise. */
+/** Moves go least important first (docs/commands.md, "move"): a wave's low-tier jobs are handed over before its critical ones. Stable otherwise. */
 export function leastImportantFirst(jobs: readonly JobDefinition[]): JobDefinition[] {
   const rank = (j: JobDefinition) => TIER_ORDER[j.tier ?? ''] ?? UNRANKED_TIER;
   return jobs.map((job, i) => ({ job, i })).sort((a, b) => rank(a.job) - rank(b.job) || a.i - b.i).map(({ job }) => job);

@@ -1,7 +1,7 @@
 /**
  * One fire-time sequence, two notations. A translation is accepted only after a proof: the
  * fire times of both forms are generated over a year (so every DST change is in it) and must
- * be identical. Strings are never compared (design.md, "Schedules").
+ * be identical. Strings are never compared (docs/schedules.md, "Translation rules").
  */
 import { CronSyntaxError, cronSequence, cronTimes, cronTimesUntil, parseCron, type CronSpec } from './cron.js';
 import {
@@ -225,7 +225,7 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
     ? { repeat: -1, start: t1, period: candidate, zone }
     : { repeat: -1, start: t1, period: candidate, offsetMinutes: 0 };
   const text = formatChronosSchedule(schedule);
-  // The zone is always written out (design.md: explicit in both systems), but only where Chronos
+  // The zone is always written out (explicit in both systems: docs/format.md), but only where Chronos
   // then computes the same instants: a date-based period in any zone, anything in UTC. A sub-day
   // period elsewhere stays offset-only, since scheduleTimeZone would make Chronos re-read the
   // start as wall time in that zone.

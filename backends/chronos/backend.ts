@@ -66,6 +66,7 @@ function connect(settings: ConnectionSettings): ChronosConnection {
   const get = () => (client ??= new ChronosClient(chronosClientOptions(settings)));
   return {
     client: get,
+    location: () => get().displayUrl,
     scopeOf: () => '',
     side: (job: JobDefinition) => chronosCutoverSide(get(), job.name),
     async list(scopes) {
@@ -155,6 +156,7 @@ function failureClass(err: unknown): FailureClass | undefined {
 export const chronosBackend = {
   name: 'chronos',
   title: 'Chronos',
+  serverTitle: 'Chronos server',
   enableStrategy: 'posted with its first start at the first slot after the handoff',
   livePath: (name: string) => `chronos/${name}`,
   render: (job: JobDefinition, now: Date) => renderChronosJob(job, now, cronToChronosCached),

@@ -14,7 +14,8 @@ import type { Lock, LockProvider } from '../../src/core/cutover.js';
 import type { JobDefinition } from '../../src/core/job.js';
 import { cronNext, parseCron } from '../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../src/core/time.js';
-import { KubernetesApiError, KubernetesClient, loadKubeConfig, type KubernetesClientOptions, type LoadedKubeConfig } from './client.js';
+import { KubernetesApiError, KubernetesClient, type KubernetesClientOptions } from './client.js';
+import { loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.js';
 import { kubernetesCutoverSide } from './cutover.js';
 import { normalizeCronJob } from './normalize.js';
 import { cronJobToDefinition, lintForKubernetes, MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from './render.js';
@@ -93,6 +94,7 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
   return {
     client,
     namespaceFor,
+    location: () => loadKube().server,
     scopeOf: (job: JobDefinition) => namespaceFor(job.namespace),
     side: (job: JobDefinition) => kubernetesCutoverSide(client(namespaceFor(job.namespace)), job.name),
     async list(scopes) {
@@ -111,8 +113,7 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
       await client(scope).apply(live);
     },
     async probe(job) {
-      // One request, whatever the number of CronJobs (a 404 is an answer).
-      await client(namespaceFor(job.namespace)).read(job.name);
+      await client(namespaceFor(job.namespace)).listCronJobs(undefined, 1);
     },
     locks,
   };
@@ -180,6 +181,7 @@ function failureClass(err: unknown): FailureClass | undefined {
 export const kubernetesBackend = {
   name: 'kubernetes',
   title: 'Kubernetes',
+  serverTitle: 'Kubernetes API server',
   enableStrategy: 'a fresh CronJob created at the handoff (an old copy is deleted with propagationPolicy Orphan)',
   livePath: (name: string, namespace: string) => `kubernetes/${namespace}/${name}`,
   render: (job: JobDefinition) => renderCronJob(job),

@@ -6,7 +6,7 @@
  * The invariant: every slot of the job's schedule runs exactly once, on exactly one system.
  * The source runs every slot up to the handoff instant H; the target every slot after it.
  */
-import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
+import type { CutoverSide, EnableOutcome, Lock } from '../core/cutover.js';
 import { maskDefinitionSecrets } from '../core/definition-edit.js';
 import { lastTakenSlot, planHandoff, slotAfter, type Handoff } from '../core/handoff.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
@@ -14,13 +14,9 @@ import type { JournalRecord, MoveOperation, MoveStep } from '../core/journal.js'
 import { JOURNAL_VERSION } from '../core/journal.js';
 import { redactSecrets } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
+import type { Sides } from './move-setup.js';
 
-export interface Lock {
-  renew(): Promise<void>;
-  release(): Promise<void>;
-  /** false when no lock could be taken (a forced rollback away from an unreachable Kubernetes). */
-  readonly held?: boolean;
-}
+export type { Lock } from '../core/cutover.js';
 
 export type MoveEvent =
   | { readonly kind: 'locked'; readonly holder: string }
@@ -28,10 +24,17 @@ export type MoveEvent =
   | { readonly kind: 'waiting'; readonly until: Date; readonly seconds: number; readonly why: string }
   | { readonly kind: 'replanned'; readonly handoff: Handoff; readonly why: string }
   | { readonly kind: 'step'; readonly step: MoveStep; readonly message: string }
-  | { readonly kind: 'warning'; readonly message: string };
+  | { readonly kind: 'warning'; readonly message: string }
+  /** A line of progress outside the protocol's steps (the watch of the first run). */
+  | { readonly kind: 'note'; readonly message: string };
 
 export interface MoveDeps {
-  readonly sides: Readonly<Record<BackendName, CutoverSide<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly sides: Sides;
+  /**
+   * Whose server clock the move follows: the lock server's (its expiry is in that time), or,
+   * when a forced rollback leaves that system because it does not answer, another's.
+   */
+  readonly reference: BackendName;
   readonly journal: (record: JournalRecord) => Promise<void>;
   readonly acquireLock: (ttlSeconds: number) => Promise<Lock>;
   /** Wait about `ms` (real time in production; the sandbox clock in a rehearsal). */
@@ -71,14 +74,14 @@ export interface MoveResult {
 
 /** A move that failed and was put back (or could not be): `state` says where both systems are. */
 export class MoveAbortedError extends Error {
-  constructor(readonly reason: string, readonly state: string) {
+  constructor(readonly reason: string, readonly state: string, readonly putBack?: PutBackOutcome) {
     super(`${reason}\n${state}`);
     this.name = 'MoveAbortedError';
   }
 }
 
 /** A journal record as a step writes it: `v`, `id`, `job` and `at` are filled in (per record kind). */
-type RecordBody = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'v' | 'id' | 'job' | 'at'> : never) : never;
+export type RecordBody = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'v' | 'id' | 'job' | 'at'> : never) : never;
 
 const SKEW_WARNING_SECONDS = 5;
 const MAX_REPLANS = 3;
@@ -88,25 +91,22 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
   const source = deps.sides[req.from];
   const target = deps.sides[req.to];
   const schedule = { cron: job.schedule, timezone: job.timezone, startingDeadlineSeconds: job.startingDeadlineSeconds };
-  // The Kubernetes API server's clock is the reference (every move touches Kubernetes), unless a
-  // forced rollback leaves a Kubernetes that does not answer.
-  const clockSide = req.sourceUnreachable && req.from === 'kubernetes' ? deps.sides.chronos : deps.sides.kubernetes;
+  const clockSide = deps.sides[deps.reference];
   const record = async (r: RecordBody) =>
     deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: job.name, at: toRfc3339(wholeSecond(clockSide.serverClock().now())), ...r } as JournalRecord);
 
-  // Every move touches Kubernetes, whose clock is the reference; check the other one against it.
   let now = await clockSide.serverNow();
-  await warnOnSkew(deps, now, clockSide.system as BackendName);
+  await warnOnSkew(deps, now, req);
   let handoff = planHandoff(job.schedule, job.timezone, now, req.guardSeconds);
   const lock = await deps.acquireLock(Math.max(120, handoff.waitSeconds + 120));
   if (lock.held !== false) deps.report({ kind: 'locked', holder: deps.holder });
   try {
     const readOrNull = (system: BackendName) => (req.sourceUnreachable && system === req.from ? Promise.resolve(undefined) : deps.sides[system].read());
-    const [chronosBefore, kubernetesBefore] = await Promise.all([readOrNull('chronos'), readOrNull('kubernetes')]);
+    const systems = Object.keys(deps.sides) as BackendName[];
+    const before = Object.fromEntries(await Promise.all(systems.map(async (system) => [system, await readOrNull(system)] as const))) as Record<BackendName, unknown>;
     // The plan was checked before the lock was ours; another move may have finished in between.
     // Under the lock, the job must still run on the source alone.
     if (!req.sourceUnreachable) {
-      const before: Record<BackendName, unknown> = { chronos: chronosBefore, kubernetes: kubernetesBefore };
       const changed =
         before[req.from] === undefined || !source.isEnabled(before[req.from]) ? `it is no longer enabled in ${req.from}` : before[req.to] !== undefined && target.isEnabled(before[req.to]) ? `it is already enabled in ${req.to}` : undefined;
       if (changed) throw new MoveAbortedError(`${req.operation} of ${job.name} refused: ${changed} (changed since the plan)`, `Nothing changed. \`migrate status ${job.name}\` shows where it runs now.`);
@@ -118,7 +118,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       to: req.to,
       holder: deps.holder,
       handoff: handoffRecord(handoff),
-      snapshots: { chronos: redactSecrets(chronosBefore ?? null), kubernetes: redactSecrets(kubernetesBefore ?? null) },
+      snapshots: Object.fromEntries(systems.map((system) => [system, redactSecrets(before[system] ?? null)])) as Record<BackendName, unknown>,
       definition: { file: req.definition.file, before: maskDefinitionSecrets(req.definition.text) },
       ...(req.undoes ? { undoes: req.undoes } : {}),
     });
@@ -198,26 +198,24 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       await record({ kind: 'done' });
       return { id: deps.id, handoff, outcome, definitionDiff };
     } catch (err) {
-      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      let putBackFailed = false;
-      let state = await putBack(req, deps, clockSide, handoff, stage, schedule, record).catch((e: unknown) => {
-        putBackFailed = true;
-        return (
-          `could NOT put the job back (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): ${req.from} is disabled (or absent, if it was being recreated) and ${req.to} may be ${stage === 'enabled' ? 'enabled' : 'absent or disabled'}. ` +
-          `Run \`migrate status ${job.name}\`, then \`migrate resume ${job.name}\` or \`migrate rollback ${job.name}\`.`
-        );
-      });
+      const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      let outcome: PutBackOutcome = await putBack(req, deps, clockSide, handoff, stage, schedule, record).catch(
+        (e: unknown): PutBackOutcome => ({ kind: 'failed', job: job.name, from: req.from, to: req.to, targetMayBeEnabled: stage === 'enabled', error: firstLine(e) }),
+      );
       // Put back after the definition followed (the journal failed at its last records): it
       // follows back, so the file says where the job runs.
-      if (!putBackFailed && definitionWritten) {
-        await deps.writeDefinition(req.from).catch((e: unknown) => {
-          state = state.replace('the definition is unchanged', `the definition could NOT be set back to ${req.from} (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): set backend: ${req.from} by hand`);
-        });
+      if (outcome.kind === 'restored' && definitionWritten) {
+        const restored = outcome;
+        outcome = await deps.writeDefinition(req.from).then(
+          (): PutBackOutcome => restored,
+          (e: unknown): PutBackOutcome => ({ ...restored, definition: { notSetBack: firstLine(e) } }),
+        );
       }
+      const state = renderPutBack(outcome);
       // Not put back, the move is unfinished, not over: left without an end record, `status`
       // shows it in flight and `resume` or `rollback` can finish it (an `aborted` one they skip).
-      if (!putBackFailed) await record({ kind: 'aborted', reason, state }).catch(() => undefined);
-      throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state);
+      if (outcome.kind !== 'failed') await record({ kind: 'aborted', reason, state, putBack: putBackRecord(outcome) }).catch(() => undefined);
+      throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state, outcome);
     }
   } catch (err) {
     if (err instanceof NothingChangedError) {
@@ -232,6 +230,53 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
 
 class NothingChangedError extends Error {}
 
+/** What a failed move's compensation did, as data; `renderPutBack` words it for the operator. */
+export type PutBackOutcome =
+  | {
+      readonly kind: 'restored';
+      readonly job: string;
+      readonly from: BackendName;
+      readonly to: BackendName;
+      /** The source runs again from this slot. */
+      readonly firstSlot: Date;
+      /** The target was enabled and is now disabled, or never came up (a failed create may have put an old copy back, suspended). */
+      readonly target: 'disabled' | 'not enabled';
+      readonly lost: readonly Date[];
+      /** `unchanged`: as before the move (never written, or written and set back). */
+      readonly definition: 'unchanged' | { readonly notSetBack: string };
+    }
+  | { readonly kind: 'no-source-copy'; readonly job: string; readonly from: BackendName; readonly to: BackendName }
+  | { readonly kind: 'failed'; readonly job: string; readonly from: BackendName; readonly to: BackendName; readonly targetMayBeEnabled: boolean; readonly error: string };
+
+/** The one place a put-back is put in words (the journal's `state`, the error, the output). */
+export function renderPutBack(o: PutBackOutcome): string {
+  switch (o.kind) {
+    case 'restored': {
+      const definition =
+        o.definition === 'unchanged' ? 'the definition is unchanged' : `the definition could NOT be set back to ${o.from} (${o.definition.notSetBack}): set backend: ${o.from} by hand`;
+      const lost = o.lost.length ? ` Lost slots (outside the start window): ${o.lost.map(toRfc3339).join(', ')}.` : '';
+      return `Put back: ${o.job} runs on ${o.from} again from ${toRfc3339(o.firstSlot)}; ${o.to} is ${o.target}; ${definition}.${lost}`;
+    }
+    case 'no-source-copy':
+      return `${o.to} is disabled; ${o.from} has no copy of the job to re-enable: recreate it with \`migrate apply ${o.job}\`.`;
+    case 'failed':
+      return (
+        `could NOT put the job back (${o.error}): ${o.from} is disabled (or absent, if it was being recreated) and ${o.to} may be ${o.targetMayBeEnabled ? 'enabled' : 'absent or disabled'}. ` +
+        `Run \`migrate status ${o.job}\`, then \`migrate resume ${o.job}\` or \`migrate rollback ${o.job}\`.`
+      );
+  }
+}
+
+function putBackRecord(o: PutBackOutcome): Readonly<Record<string, unknown>> {
+  return o.kind === 'restored'
+    ? { kind: o.kind, firstSlot: toRfc3339(o.firstSlot), target: o.target, lost: o.lost.map(toRfc3339), definition: typeof o.definition === 'string' ? o.definition : 'not set back' }
+    : { kind: o.kind };
+}
+
+function firstLine(e: unknown): string {
+  return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+}
+
 /**
  * Compensation: the source is re-enabled from the first slot the target has not run, with the
  * same care about slots (a fresh CronJob, or a Chronos start at that slot).
@@ -244,9 +289,10 @@ async function putBack(
   stage: 'disabled' | 'enabled',
   schedule: { cron: string; timezone: string; startingDeadlineSeconds: number },
   record: (r: RecordBody) => Promise<void>,
-): Promise<string> {
+): Promise<PutBackOutcome> {
   const source = deps.sides[req.from];
   const target = deps.sides[req.to];
+  const base = { job: req.job.name, from: req.from, to: req.to };
   let firstUnrun = handoff.nextSlot;
   if (stage === 'enabled') {
     const targetLive = await target.read();
@@ -259,12 +305,10 @@ async function putBack(
     }
   }
   const sourceLive = await source.read();
-  if (!sourceLive) return `${req.to} is disabled; ${req.from} has no copy of the job to re-enable: recreate it with \`migrate apply ${req.job.name}\`.`;
+  if (!sourceLive) return { kind: 'no-source-copy', ...base };
   const outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
   await record({ kind: 'step', step: 'source-restored', detail: enableDetail(outcome) });
-  const lost = outcome.lost.length ? ` Lost slots (outside the start window): ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
-  // 'not enabled' rather than 'unchanged': a failed create may have put an old copy back, suspended.
-  return `Put back: ${req.job.name} runs on ${req.from} again from ${toRfc3339(outcome.firstSlot)}; ${req.to} is ${stage === 'enabled' ? 'disabled' : 'not enabled'}; the definition is unchanged.${lost}`;
+  return { kind: 'restored', ...base, firstSlot: outcome.firstSlot, target: stage === 'enabled' ? 'disabled' : 'not enabled', lost: outcome.lost, definition: 'unchanged' };
 }
 
 type Readiness = 'ready' | 'has not launched its last slot' | 'is still running a run and concurrency is forbid';
@@ -306,15 +350,17 @@ async function waitUntil(deps: MoveDeps, side: CutoverSide, at: Date, lock: Lock
   }
 }
 
-async function warnOnSkew(deps: MoveDeps, reference: Date, referenceSystem: BackendName): Promise<void> {
+/** The local clock and every other system's are checked against the reference; a system skipped by a forced rollback is not asked. */
+async function warnOnSkew(deps: MoveDeps, reference: Date, req: MoveRequest): Promise<void> {
   const local = deps.localNow();
   const skew = Math.round((local.getTime() - reference.getTime()) / 1000);
-  if (Math.abs(skew) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'local', skewSeconds: skew, reference: referenceSystem });
-  if (referenceSystem === 'chronos') return;
-  const chronos = await deps.sides.chronos.serverNow().catch(() => undefined);
-  if (chronos) {
-    const s = Math.round((chronos.getTime() - reference.getTime()) / 1000);
-    if (Math.abs(s) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'chronos', skewSeconds: s, reference: referenceSystem });
+  if (Math.abs(skew) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'local', skewSeconds: skew, reference: deps.reference });
+  const others = (Object.keys(deps.sides) as BackendName[]).filter((s) => s !== deps.reference && !(req.sourceUnreachable && s === req.from));
+  const clocks = await Promise.all(others.map(async (system) => [system, await deps.sides[system].serverNow().catch(() => undefined)] as const));
+  for (const [system, at] of clocks) {
+    if (!at) continue;
+    const s = Math.round((at.getTime() - reference.getTime()) / 1000);
+    if (Math.abs(s) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system, skewSeconds: s, reference: deps.reference });
   }
 }
 

@@ -16,7 +16,13 @@ import type { JobDefinition } from '../core/job.js';
 import { JOURNAL_VERSION, type JournalRecord, type MoveHistory } from '../core/journal.js';
 import { restorableSnapshot } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
-import { executeMove, MoveAbortedError, type MoveDeps, type MoveRequest } from './move.js';
+import { UserError } from '../core/errors.js';
+import type { LoadedDefinition } from '../core/definition.js';
+import type { MovePlan } from '../core/move-plan.js';
+import type { ActionConfig } from './config.js';
+import { desiredTargetFor, planMove, sidesFor, type MoveTarget } from './move-setup.js';
+import { moveDeps, moveRequest } from './moves.js';
+import { executeMove, MoveAbortedError, type MoveDeps, type MoveRequest, type RecordBody } from './move.js';
 
 export interface FinishResult {
   readonly message: string;
@@ -41,9 +47,9 @@ export async function finishMove(
   const target: CutoverSide = deps.sides[to];
   const nextSlot = new Date(move.begin.handoff.nextSlot);
   const schedule = { cron: job.schedule, timezone: job.timezone, startingDeadlineSeconds: job.startingDeadlineSeconds };
-  const clock = deps.sides.kubernetes;
-  const record = async (r: Record<string, unknown>) =>
-    deps.journal({ v: JOURNAL_VERSION, id: move.id, job: job.name, at: toRfc3339(new Date(Math.floor(clock.serverClock().now().getTime() / 1000) * 1000)), ...r } as unknown as JournalRecord);
+  const clock = deps.sides[deps.reference];
+  const record = async (r: RecordBody) =>
+    deps.journal({ v: JOURNAL_VERSION, id: move.id, job: job.name, at: toRfc3339(new Date(Math.floor(clock.serverClock().now().getTime() / 1000) * 1000)), ...r } as JournalRecord);
 
   const lock = await deps.acquireLock(180);
   const finished = await finishUnderLock().finally(() => lock.release().catch(() => undefined));
@@ -122,7 +128,7 @@ export async function finishMove(
  * The interrupted move's `aborted`, naming the new one, is written just before the new `begin`:
  * never two moves of the job in flight, and `history` tells what became of the first.
  */
-async function moveAgain(move: MoveHistory, job: JobDefinition, deps: MoveDeps, planAgain: () => Promise<MoveRequest>, record: (r: Record<string, unknown>) => Promise<void>): Promise<FinishResult> {
+async function moveAgain(move: MoveHistory, job: JobDefinition, deps: MoveDeps, planAgain: () => Promise<MoveRequest>, record: (r: RecordBody) => Promise<void>): Promise<FinishResult> {
   const { from, to } = move.begin;
   const request = await planAgain();
   const journal: MoveDeps['journal'] = async (r) => {
@@ -144,4 +150,39 @@ async function moveAgain(move: MoveHistory, job: JobDefinition, deps: MoveDeps, 
     if (err instanceof MoveAbortedError) return { ok: false, definitionDiff: '', message: `${err.reason}\n  ${err.state}` };
     throw err;
   }
+}
+
+/** What `resume` (forward) or `rollback` of an unfinished move (back) will do, shown before the operator confirms. */
+export function describeUnfinished(move: MoveHistory, direction: 'forward' | 'back'): string {
+  const last = move.steps.at(-1)?.step ?? 'begin';
+  const { from, to } = move.begin;
+  return (
+    `${direction === 'forward' ? 'Resume' : 'Roll back'} the unfinished move ${move.id} of ${move.job}: ${from} -> ${to}\n` +
+    `  begun ${move.begin.at} by ${move.begin.holder}; last recorded step: ${last}; handoff was ${move.begin.handoff.at} (first slot for ${to}: ${move.begin.handoff.nextSlot})\n` +
+    `  ${direction === 'forward' ? `${to} will be enabled (if it is not) and the definition set to ${to}` : `${to} will be disabled (if it runs) and ${from} re-enabled from the first slot ${to} has not run`}; both systems are re-read first.\n` +
+    (direction === 'forward' && (last === 'begin' || last === 'locked')
+      ? `  If nothing changed yet (${from} still enabled, ${to} not), the move runs again as a new one: a fresh handoff on the API server's clock, through the whole protocol.\n`
+      : '')
+  );
+}
+
+/**
+ * Finishes (forward) or undoes (back) the unfinished `move` of `definition`. `onReplan` is shown
+ * the plan when the move had changed nothing and runs again from the start.
+ */
+export async function finishUnfinished(config: ActionConfig, definition: LoadedDefinition, move: MoveHistory, direction: 'forward' | 'back', onReplan: (plan: MovePlan) => void): Promise<FinishResult> {
+  const sides = sidesFor(config.systems, definition.job);
+  const target: MoveTarget = { definition, from: move.begin.from, to: move.begin.to, operation: 'resume', undoes: move.begin.undoes };
+  const deps = moveDeps(config, sides, target);
+  const desiredTarget = desiredTargetFor(config.systems, definition.job, move.begin.to, move.begin.operation, () => config.clock.now());
+  return finishMove(move, definition.job, direction, desiredTarget, deps, async () => {
+    // The interrupted move planned afresh, as `move` (or `rollback`) plans it; a refusal stops here, before any change.
+    const { from, to, undoes } = move.begin;
+    const operation = move.begin.operation === 'rollback' ? 'rollback' : 'move';
+    const again: MoveTarget = { definition, from, to, operation, undoes, snapshot: move.begin.snapshots[to] };
+    const { plan, desiredTarget: desired } = await planMove(config.systems, { ...again, guardSeconds: config.guardSeconds, sides });
+    onReplan(plan);
+    if (plan.refusal) throw new UserError(`${operation} of ${move.job} refused: ${plan.refusal}`, `Nothing changed. \`migrate rollback ${move.job}\` closes the interrupted move and leaves ${move.job} on ${from}.`);
+    return moveRequest(config, again, desired);
+  });
 }

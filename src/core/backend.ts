@@ -101,6 +101,8 @@ export interface ConnectionSettings {
 
 /** One live scheduler API. Built lazily: nothing is read or checked until first used. */
 export interface BackendConnection<Live = unknown> {
+  /** The API's URL, without credentials (for messages, and a sandbox's control API). */
+  location(): string;
   /** The scope a job lives in on this system (a Kubernetes namespace; '' where there is none). */
   scopeOf(job: JobDefinition): string;
   /** The cutover side of one job: what the protocol needs. */
@@ -120,6 +122,8 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
   readonly name: BackendName;
   /** As prose names it: `Chronos`, `Kubernetes`. */
   readonly title: string;
+  /** Its server, as a clock-skew warning names it: `Kubernetes API server`. */
+  readonly serverTitle: string;
   /** How the move plan says the target will be switched on. */
   readonly enableStrategy: string;
   /** Where a job lives, as diff labels and messages name it (`chronos/x`, `kubernetes/ns/x`). */

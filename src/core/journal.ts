@@ -33,7 +33,7 @@ export interface BeginRecord extends RecordBase {
   readonly holder: string;
   readonly handoff: { readonly at: string; readonly previousSlot: string | null; readonly nextSlot: string; readonly guardSeconds: number };
   /** The live objects before anything changed (null: absent), secrets redacted. */
-  readonly snapshots: { readonly chronos: unknown; readonly kubernetes: unknown };
+  readonly snapshots: Readonly<Record<BackendName, unknown>>;
   /** The definition file, relative to the repository, and its text before the move. */
   readonly definition: { readonly file: string; readonly before: string };
   /** For a rollback: the id of the move it undoes. */
@@ -55,6 +55,8 @@ export interface AbortedRecord extends RecordBase {
   readonly reason: string;
   /** Where both systems were left, in words an operator can act on. */
   readonly state: string;
+  /** The same, as data, when a failed move was put back: `{kind: restored|no-source-copy, firstSlot, target, lost, definition}`. */
+  readonly putBack?: Readonly<Record<string, unknown>>;
 }
 
 export type JournalRecord = BeginRecord | StepRecord | DoneRecord | AbortedRecord;

@@ -16,6 +16,8 @@ export interface MovePlan {
   readonly operation: MoveOperation;
   readonly from: BackendName;
   readonly to: BackendName;
+  /** How the target is switched on, in the target backend's words. */
+  readonly enableStrategy: string;
   readonly handoff: Handoff;
   readonly fireTimes: NextFireTimes;
   readonly warnings: readonly TranslationWarning[];
@@ -35,7 +37,7 @@ export function renderMovePlanHuman(plan: MovePlan): string {
   const lines: string[] = [`${verb} ${plan.job}: ${plan.from} -> ${plan.to}`, ''];
   lines.push(`  ${plan.from} (source): disabled at the handoff, never deleted; a run in progress finishes`);
   lines.push(indent(plan.sourceDiff || '(no change)\n'));
-  lines.push(`  ${plan.to} (target): ${plan.to === 'kubernetes' ? 'a fresh CronJob created at the handoff (an old copy is deleted with propagationPolicy Orphan)' : 'posted with its first start at the first slot after the handoff'}`);
+  lines.push(`  ${plan.to} (target): ${plan.enableStrategy}`);
   lines.push(indent(plan.targetDiff || '(no change)\n'));
   if (plan.warnings.length) {
     lines.push('  Dropped in translation:');

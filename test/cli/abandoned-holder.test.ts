@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { isAbandonedHolder } from '../../src/cli/move-runner.js';
+import { isAbandonedHolder } from '../../src/cli/lock-holder.js';
 
 const holder = (pid: number) => `ops@${os.hostname()} pid ${pid} move job-20261125T101500-abcdef`;
 const state = (pid: number) => {

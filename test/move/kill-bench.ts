@@ -12,7 +12,8 @@ import { openConnections } from '../../src/cli/connections.js';
 import type { GlobalArgs } from '../../src/cli/global-args.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { appendJournal } from '../../src/cli/journal-file.js';
-import { moveDeps } from '../../src/cli/move-runner.js';
+import { moveDeps } from '../../src/actions/moves.js';
+import { actionConfig } from '../../src/cli/action-config.js';
 import { loadWorkspace } from '../../src/cli/workspace.js';
 import type { JournalRecord } from '../../src/core/journal.js';
 import type { SystemName } from '../../src/sandbox/ledger.js';
@@ -64,11 +65,12 @@ export async function killedMove(
   const sides = sidesFor(connections, definition.job);
   const guardSeconds = ws.project.handoff.guardSeconds;
   const operation = undoes ? ('rollback' as const) : ('move' as const);
-  const { plan, desiredTarget } = await planMove({ definition, from, to, operation, guardSeconds, sides });
+  const { plan, desiredTarget } = await planMove(connections, { definition, from, to, operation, guardSeconds, sides });
   if (plan.refusal) throw new Error(`the move was refused: ${plan.refusal}`);
 
-  const wiring = moveDeps(io, connections, sides, { definition, from, to, operation, undoes }, repo.journalFile, { advanceSandbox: true }, () => undefined);
-  const kube = connections.kubernetes(definition.job.namespace);
+  const config = actionConfig(io, args, ws, { advanceSandbox: true, connections, report: () => undefined });
+  const wiring = moveDeps(config, sides, { definition, from, to, operation, undoes });
+  const locks = connections.locks()!;
   const deadHolder = `${os.userInfo().username}@${os.hostname()} pid ${spawnSync('true').pid}`;
   let die!: () => void;
   const died = new Promise<'killed'>((resolve) => (die = () => resolve('killed')));
@@ -85,8 +87,7 @@ export async function killedMove(
     },
     async acquireLock(ttlSeconds) {
       await beforeLock();
-      let lock = await kube.acquireLock('job', deadHolder, ttlSeconds);
-      return { renew: async () => void (lock = await kube.renewLock(lock)), release: () => kube.releaseLock(lock) };
+      return locks.acquire(definition.job, deadHolder, ttlSeconds, () => false);
     },
   };
   const request = { job: definition.job, operation, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text: repo.readJob('job') }, undoes };

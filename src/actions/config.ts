@@ -1,0 +1,48 @@
+/**
+ * What every action (move, rollback, resume) runs over: the live systems, the journal, the
+ * definition files, the clocks and waits, and where progress is reported. The CLI builds one
+ * from the machine (files, real waits or a sandbox's clock); tests build one over the sandbox.
+ */
+import type { Clock } from '../core/clock.js';
+import type { BackendName } from '../core/job.js';
+import type { JournalRecord } from '../core/journal.js';
+import type { MoveEvent } from './move.js';
+import type { Systems } from './move-setup.js';
+
+/** The append-only journal (a file in the repository). */
+export interface JournalStore {
+  /** Every record, in order; throws on a damaged journal (an action never acts on part of the history). */
+  read(): readonly JournalRecord[];
+  /** Appends one record durably before resolving: a step that happened is never lost. */
+  append(record: JournalRecord): Promise<void>;
+}
+
+/** The job definition files: read, and flipped or restored atomically, keeping comments. */
+export interface DefinitionStore {
+  text(file: string): string;
+  /** Sets the file's backend to `to`; returns the diff shown to the operator. */
+  flip(file: string, to: BackendName): Promise<string>;
+  /**
+   * Puts the file back as it was before `move` (byte for byte, secrets from the current file),
+   * when it was not edited since; undefined when it cannot (then it is flipped instead).
+   */
+  restoreBefore(file: string, before: { readonly text: string; readonly from: BackendName; readonly to: BackendName }): string | undefined;
+}
+
+export interface ActionConfig {
+  readonly systems: Systems;
+  readonly journal: JournalStore;
+  readonly definitions: DefinitionStore;
+  /** The local clock: only to warn when it disagrees with the servers, and for move ids. */
+  readonly clock: Clock;
+  /** Waits about `ms`: real time in production, the sandbox's clock in a rehearsal. */
+  readonly wait: (ms: number) => Promise<void>;
+  readonly report: (job: string, event: MoveEvent) => void;
+  /** Who runs this process (user@host pid N), as locks and the journal name it. */
+  readonly holder: string;
+  /** A holder whose process is known to be gone (killed on this machine): its lock is not waited out. */
+  readonly isAbandonedHolder: (holder: string) => boolean;
+  /** A new move's id. */
+  readonly newMoveId: (job: string) => string;
+  readonly guardSeconds: number;
+}

@@ -1,0 +1,165 @@
+/**
+ * `move` and `rollback` as operations: `planMoves` reads both systems and returns plain plans (the
+ * CLI renders them and the operator confirms); `applyMoves` executes exactly those plans, a few
+ * jobs at a time, re-reading only to refuse a stale one; then, when asked, watches the target's
+ * first run and rolls back automatically when it does not come.
+ */
+import { backendOf } from '../../backends/index.js';
+import type { CutoverSide } from '../core/cutover.js';
+import { UserError } from '../core/errors.js';
+import type { BackendName } from '../core/job.js';
+import { unfinishedMoves, type BeginRecord } from '../core/journal.js';
+import { toRfc3339 } from '../core/time.js';
+import type { ActionConfig } from './config.js';
+import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveRequest, type MoveResult } from './move.js';
+import { currentBasis, desiredTargetFor, planMove, referenceSystem, sidesFor, type MoveTarget, type PlannedMove, type Sides } from './move-setup.js';
+
+export interface PlannedTarget {
+  readonly target: MoveTarget;
+  readonly sides: Sides;
+  readonly planned: PlannedMove;
+}
+
+export interface ApplyOptions {
+  readonly concurrency: number;
+  /** The command line to repeat, for hints. */
+  readonly commandLine: string;
+  /** After the move, wait for the target's first run inside the start window and report it. */
+  readonly watch?: boolean;
+  /** With watch: roll back when that first run does not come. */
+  readonly autoRollback?: boolean;
+}
+
+export interface MoveOutcome {
+  readonly job: string;
+  readonly ok: boolean;
+  readonly message: string;
+  readonly result?: MoveResult;
+}
+
+/** Plans every job (a job named twice is planned once); reads overlap as the moves will. */
+export async function planMoves(config: ActionConfig, targets: readonly MoveTarget[], concurrency: number): Promise<PlannedTarget[]> {
+  const unfinished = unfinishedMoves(config.journal.read());
+  const unique = targets.filter((t, i) => targets.findIndex((u) => u.definition.job.name === t.definition.job.name) === i);
+  return pool(unique, concurrency, async (target) => {
+    const sides = sidesFor(config.systems, target.definition.job);
+    const u = unfinished.get(target.definition.job.name);
+    const planned = await planMove(config.systems, {
+      ...target,
+      guardSeconds: config.guardSeconds,
+      sides,
+      unfinished: u && target.operation !== 'resume' ? `move ${u.id}, begun ${u.begin.at} by ${u.begin.holder}` : undefined,
+    });
+    return { target, sides, planned };
+  });
+}
+
+/** Executes the plans the operator confirmed (refused ones are skipped by the caller). */
+export async function applyMoves(config: ActionConfig, plans: readonly PlannedTarget[], options: ApplyOptions): Promise<MoveOutcome[]> {
+  return pool(plans, options.concurrency, async ({ target, sides, planned }) => {
+    const name = target.definition.job.name;
+    // A plan is only as good as what it read: re-read and refuse if any system changed.
+    if (!target.sourceUnreachable && (await currentBasis(sides)) !== planned.plan.basis) {
+      const systems = Object.keys(sides).map((s) => backendOf(s as BackendName).title).join(' or ');
+      return { job: name, ok: false, message: `the plan is stale: ${name} changed in ${systems} since the preview; nothing was changed. Re-run: ${options.commandLine}` };
+    }
+    try {
+      const deps = moveDeps(config, sides, target);
+      const result = await executeMove(moveRequest(config, target, planned.desiredTarget), deps);
+      const moved = `${name}: now on ${target.to}; first run there ${toRfc3339(result.outcome.firstSlot)}`;
+      if (!options.watch) return { job: name, ok: true, result, message: moved };
+      const say = (message: string) => config.report(name, { kind: 'note', message });
+      const started = await watchFirstRun(sides[target.to], result.outcome.firstSlot, target.definition.job.startingDeadlineSeconds, config.wait, say);
+      if (started) return { job: name, ok: true, result, message: `${moved}; it started ${started}` };
+      if (!options.autoRollback) return { job: name, ok: false, result, message: `${moved}, but that run did not start within the start window; roll back with \`migrate rollback ${name}\`` };
+      say('the first run did not come: rolling back (--auto-rollback)');
+      const back: MoveTarget = { definition: target.definition, from: target.to, to: target.from, operation: 'rollback', undoes: result.id };
+      const desiredTarget = desiredTargetFor(config.systems, target.definition.job, back.to, 'rollback', () => config.clock.now());
+      await executeMove(moveRequest(config, back, desiredTarget), moveDeps(config, sides, back));
+      return { job: name, ok: false, result, message: `${moved}, but its first run did not start within the start window: rolled back to ${target.from}` };
+    } catch (err) {
+      if (err instanceof MoveAbortedError) return { job: name, ok: false, message: `${err.reason}\n  ${err.state}` };
+      if (err instanceof UserError) return { job: name, ok: false, message: `${name}: ${err.summary}${err.detail ? `\n  ${err.detail}` : ''}` };
+      throw err;
+    }
+  });
+}
+
+export function moveRequest(config: ActionConfig, target: MoveTarget, desiredTarget: MoveRequest['desiredTarget']): MoveRequest {
+  return {
+    job: target.definition.job,
+    operation: target.operation,
+    from: target.from,
+    to: target.to,
+    guardSeconds: config.guardSeconds,
+    desiredTarget,
+    definition: { file: target.definition.file, text: config.definitions.text(target.definition.file) },
+    undoes: target.undoes,
+    sourceUnreachable: target.sourceUnreachable,
+  };
+}
+
+/** The effects one move runs over: its sides, journal, lock, waits and definition file. */
+export function moveDeps(config: ActionConfig, sides: Sides, target: MoveTarget, onEvent?: (event: MoveEvent) => void): MoveDeps {
+  const { job } = target.definition;
+  const report = onEvent ?? ((event: MoveEvent) => config.report(job.name, event));
+  const id = config.newMoveId(job.name);
+  // One holder per move, not per process: a lock lets its own holder in again, so two moves of
+  // one job from one process (or one command line) would otherwise both pass it.
+  const holder = `${config.holder} move ${id}`;
+  const locks = config.systems.locks();
+  return {
+    sides,
+    reference: referenceSystem(config.systems, target.from, target.sourceUnreachable),
+    holder,
+    id,
+    journal: (record) => config.journal.append(record),
+    async acquireLock(ttlSeconds) {
+      if (!locks || (target.sourceUnreachable && locks.system === target.from)) {
+        const where = locks ? `${backendOf(locks.system).title} does not answer, so` : 'no backend can hold a lock, so';
+        report({ kind: 'warning', message: `${where} the job cannot be locked there: make sure nobody else is moving it` });
+        return { renew: async () => undefined, release: async () => undefined, held: false };
+      }
+      return locks.acquire(job, holder, ttlSeconds, config.isAbandonedHolder);
+    },
+    wait: config.wait,
+    localNow: () => config.clock.now(),
+    report,
+    writeDefinition: async (to) => {
+      const file = target.definition.file;
+      const undone = target.undoes ? config.journal.read().find((r): r is BeginRecord => r.kind === 'begin' && r.id === target.undoes) : undefined;
+      const restored = undone && undone.from === to ? config.definitions.restoreBefore(file, { text: undone.definition.before, from: undone.from, to: undone.to }) : undefined;
+      return restored ?? config.definitions.flip(file, to);
+    },
+  };
+}
+
+/**
+ * Waits on the target's own state for its first run (Chronos moves the start past the slot at
+ * launch; Kubernetes records it in lastScheduleTime). Gives up at the end of the start window.
+ */
+async function watchFirstRun(side: CutoverSide, slot: Date, windowSeconds: number, wait: (ms: number) => Promise<void>, say: (line: string) => void): Promise<string | undefined> {
+  const deadline = slot.getTime() + windowSeconds * 1000;
+  say(`watching for the first run (slot ${toRfc3339(slot)}, start window ${windowSeconds} s)`);
+  for (;;) {
+    const now = await side.serverNow();
+    const live = await side.read();
+    if (live !== undefined && now.getTime() >= slot.getTime() && side.hasTaken(live, slot)) return `by ${toRfc3339(now)} (slot ${toRfc3339(slot)})`;
+    if (now.getTime() > deadline) return undefined;
+    await wait(Math.min(Math.max(1000, now.getTime() < slot.getTime() ? slot.getTime() - now.getTime() : 5000), deadline - now.getTime() + 1000, 60_000));
+  }
+}
+
+/** Runs `fn` over `items`, at most `limit` at once, results in order. */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * `rollback` decided: undo the job's last completed move through the same protocol, finish an
+ * unfinished one backwards, or say there is nothing to undo. Which system may be left without
+ * being disabled is decided here from each client's failure class: only a system that does not
+ * answer (`unreachable`) may be, and only when the operator forces it.
+ */
+import { backendOf } from '../../backends/index.js';
+import type { FailureClass } from '../core/backend.js';
+import type { LoadedDefinition } from '../core/definition.js';
+import { UserError } from '../core/errors.js';
+import type { BackendName } from '../core/job.js';
+import { moveToUndo, unfinishedMoves, type MoveHistory } from '../core/journal.js';
+import type { ActionConfig } from './config.js';
+import type { MoveTarget } from './move-setup.js';
+
+export type RollbackDecision =
+  /** An interrupted move: it is undone from where it stopped (`finishUnfinished`, direction back). */
+  | { readonly kind: 'unfinished'; readonly move: MoveHistory }
+  /** The last move was already rolled back: re-running a rollback is safe and does nothing. */
+  | { readonly kind: 'already-rolled-back'; readonly move: MoveHistory; readonly by: MoveHistory }
+  /** A move back, through the protocol; `forced` names the unreachable system that is left as it is. */
+  | { readonly kind: 'move'; readonly target: MoveTarget; readonly forced?: string };
+
+export async function decideRollback(config: ActionConfig, definition: LoadedDefinition, force: boolean): Promise<RollbackDecision> {
+  const name = definition.job.name;
+  const journal = config.journal.read();
+  const unfinished = unfinishedMoves(journal).get(name);
+  if (unfinished) return { kind: 'unfinished', move: unfinished };
+  const toUndo = moveToUndo(journal, name);
+  if (!toUndo) throw new UserError(`there is no completed move of ${name} in the journal`, 'Nothing to roll back. `migrate history` lists what the journal holds.');
+  // Re-running a rollback (a wave's loop after fixing one job) must not move the job forward again.
+  if (toUndo.undoneBy) return { kind: 'already-rolled-back', move: toUndo.move, by: toUndo.undoneBy };
+
+  const last = toUndo.move;
+  const from = last.begin.to;
+  const to = last.begin.from;
+  // When the system we leave is down, say what cannot be guaranteed, and go on only if told to.
+  // Refused credentials or a broken kubeconfig are not "down": --force would enable the job a
+  // second time while the other system, which is up, keeps running it.
+  const [fromError, toError] = await Promise.all([probe(config, from, definition), probe(config, to, definition)]);
+  if (toError) {
+    const down = toError.failure === 'unreachable';
+    throw new UserError(
+      `${to} ${down ? 'is unreachable' : 'cannot be used'}, so ${name} cannot be put back there: ${toError.summary}`,
+      `It keeps running on ${from}. ${down ? `Retry when ${to} answers.` : (toError.detail ?? `Fix access to ${to}, then retry.`)}`,
+    );
+  }
+  if (fromError && fromError.failure !== 'unreachable') {
+    throw new UserError(
+      `${from} answered but cannot be used: ${fromError.summary}`,
+      `${fromError.detail ?? `Fix access to ${from}.`}\nNothing changed; ${name} keeps running on ${from}. --force is only for a system that is down: here it would leave ${name} enabled on both.`,
+    );
+  }
+  if (fromError && !force) {
+    throw new UserError(
+      `${from} is unreachable: ${fromError.summary}`,
+      `Rolling back now re-enables ${name} on ${to} but cannot disable it on ${from}. ` +
+        `If ${from} is still running it, slots will run twice until it is disabled by hand; if it is down, nothing is doubled. ` +
+        `Re-run with --force to go ahead anyway.`,
+    );
+  }
+  const target: MoveTarget = { definition, from, to, operation: 'rollback', undoes: last.id, sourceUnreachable: Boolean(fromError), snapshot: last.begin.snapshots[to] };
+  return fromError ? { kind: 'move', target, forced: from } : { kind: 'move', target };
+}
+
+interface ProbeFailure {
+  readonly failure: FailureClass;
+  readonly summary: string;
+  readonly detail?: string;
+}
+
+/** One request to `system` about the job; what failed, classified by the backend's own client. */
+async function probe(config: ActionConfig, system: BackendName, definition: LoadedDefinition): Promise<ProbeFailure | undefined> {
+  try {
+    await config.systems.to(system).probe(definition.job);
+    return undefined;
+  } catch (err) {
+    const summary = err instanceof UserError ? err.summary : err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    const detail = err instanceof UserError ? err.detail : undefined;
+    // An error the backend does not recognise is not taken for "down": --force must not apply to it.
+    const failure = backendOf(system).failureClass(err) ?? 'refused';
+    return detail === undefined ? { failure, summary } : { failure, summary, detail };
+  }
+}

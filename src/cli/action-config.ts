@@ -1,0 +1,84 @@
+/**
+ * The actions' configuration as the CLI builds it from the machine: the connections, the
+ * journal file beside `migrate.yaml`, the definition files (atomic writes), this process as the
+ * lock holder, and waits in real time or, in a rehearsal, on the sandbox's virtual clock.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import type { ActionConfig } from '../actions/config.js';
+import type { MoveEvent } from '../actions/move.js';
+import { definitionBeforeMove } from '../core/definition-edit.js';
+import { toRfc3339 } from '../core/time.js';
+import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
+import { openConnections, type Connections } from './connections.js';
+import { definitionPatch, flipDefinitionBackend, writeFileAtomic } from './definition-file.js';
+import type { GlobalArgs } from './global-args.js';
+import type { CliIO } from './io.js';
+import { appendJournal, projectJournal, readJournal } from './journal-file.js';
+import { holderName, isAbandonedHolder } from './lock-holder.js';
+import { sandboxAdvancer } from './sandbox-wait.js';
+import type { Workspace } from './workspace.js';
+
+export interface ActionOptions {
+  /** Rehearsal on a virtual-clock sandbox: advance its clock instead of waiting in real time. */
+  readonly advanceSandbox: boolean;
+  /** Where progress goes; by default a line per event on stderr, prefixed with the job. */
+  readonly report?: ActionConfig['report'];
+  readonly connections?: Connections;
+}
+
+export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions): ActionConfig {
+  const systems = options.connections ?? openConnections(io, args, ws.project);
+  const journalFile = projectJournal(io, args);
+  const resolve = (file: string) => path.resolve(io.cwd, file);
+  return {
+    systems,
+    journal: {
+      read: () => readJournal(journalFile),
+      append: (record) => appendJournal(journalFile, record),
+    },
+    definitions: {
+      text: (file) => fs.readFileSync(resolve(file), 'utf8'),
+      flip: async (file, to) => flipDefinitionBackend(resolve(file), file, to),
+      restoreBefore(file, before) {
+        const current = fs.readFileSync(resolve(file), 'utf8');
+        const restored = definitionBeforeMove(before.text, current, before.to);
+        if (restored === undefined || restored === current) return undefined;
+        writeFileAtomic(resolve(file), restored);
+        return definitionPatch(file, current, restored);
+      },
+    },
+    clock: io.clock,
+    // The sandbox serves its control API on every stand-in's port: any system's URL will do.
+    wait: options.advanceSandbox ? (ms) => sandboxAdvancer(systems.to(systems.locks()?.system ?? ALL_BACKENDS[0]!.name).location())(ms) : (ms) => new Promise((r) => setTimeout(r, ms)),
+    report: options.report ?? ((job, event) => report(io, job, event)),
+    holder: holderName(),
+    isAbandonedHolder,
+    newMoveId: (job) => `${job}-${DateTime.fromJSDate(io.clock.now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`,
+    guardSeconds: ws.project.handoff.guardSeconds,
+  };
+}
+
+/** Progress of the protocol on stderr, a line an event, prefixed with the job (moves run concurrently). */
+export function report(io: CliIO, job: string, e: MoveEvent): void {
+  const line = (() => {
+    switch (e.kind) {
+      case 'locked':
+        return `locked (Lease held by ${e.holder})`;
+      case 'clock-skew':
+        return `warning: the ${e.system} clock is ${e.skewSeconds} s off the ${backendOf(e.reference).serverTitle}'s; following the server`;
+      case 'waiting':
+        return `waiting ${e.seconds} s: ${e.why}`;
+      case 'replanned':
+        return `re-planned (${e.why}): handoff now at ${toRfc3339(e.handoff.at)}`;
+      case 'step':
+      case 'note':
+        return e.message;
+      case 'warning':
+        return `warning: ${e.message}`;
+    }
+  })();
+  io.stderr.write(`[${job}] ${line}\n`);
+}

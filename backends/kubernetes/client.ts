@@ -1,103 +1,54 @@
 /**
- * The live half of the Kubernetes backend, on @kubernetes/client-node 1.4 (pinned: 2.x does not
- * load on Node 20). Every call is namespaced explicitly (the client does not apply the context's
- * namespace), patches set their Content-Type explicitly (the client's default is JSON Patch),
- * deletes name their propagation policy, and ApiException bodies become actionable UserErrors.
+ * The live half of the Kubernetes backend. Every call goes over one raw JSON request primitive
+ * through the kubeconfig's own transport (auth, TLS, agent) from @kubernetes/client-node 1.4
+ * (pinned: 2.x does not load on Node 20): objects come back exactly as the server sent them,
+ * where the client's typed models would turn timestamps into Dates, drop fields they do not
+ * know, and cost more than the request itself on a list of thousands. Every call is namespaced
+ * explicitly, patches name their Content-Type, every write names its field manager, deletes
+ * name their propagation policy, and error Statuses become actionable UserErrors.
  */
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import {
-  ApiException, BatchV1Api, CoordinationV1Api, KubeConfig, Observable, PatchStrategy, setHeaderOptions,
-  type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type V1CronJob, type V1Job, type V1Lease,
-} from '@kubernetes/client-node';
-import type { ActiveRun, BackendClient } from '../../src/core/backend.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ActiveRun } from '../../src/core/backend.js';
 import type { Clock } from '../../src/core/clock.js';
 import { UserError } from '../../src/core/errors.js';
-import { toRfc3339 } from '../../src/core/time.js';
+import { KubernetesApiError } from './errors.js';
+import { loadKubeConfig, requestSetupError, type KubeConfigOptions, type LoadedKubeConfig } from './kubeconfig.js';
+import { LeaseLocks, type LeaseLock } from './lease-lock.js';
 import type { CronJobManifest } from './render.js';
+import { SCHEDULED_TIMESTAMP_ANNOTATION, type JobObject } from './slots.js';
+
+export { KubernetesApiError, kubernetesFailureClass } from './errors.js';
+export type { LeaseLock } from './lease-lock.js';
 
 export const FIELD_MANAGER = 'migrate';
-import { SCHEDULED_TIMESTAMP_ANNOTATION } from './slots.js';
 
-const LOCK_PREFIX = 'migrate-lock-';
-
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
-export interface KubeConfigOptions {
-  /** `--kubeconfig`; else `KUBECONFIG` (a path list, merged); else ~/.kube/config. */
-  readonly kubeconfig?: string;
-  readonly context?: string;
-  /** `-n`; else the context's namespace; else `default`. */
-  readonly namespace?: string;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
+/** The resources the client calls, all at v1, by plural. */
+const RESOURCES = {
+  cronjobs: { group: 'batch', kind: 'CronJob' },
+  jobs: { group: 'batch', kind: 'Job' },
+  leases: { group: 'coordination.k8s.io', kind: 'Lease' },
+} as const;
 
-export interface LoadedKubeConfig {
-  readonly kc: KubeConfig;
-  readonly context: string;
-  readonly namespace: string;
-  readonly server: string;
-}
+type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
+const METHOD: Record<Verb, string> = { get: 'GET', list: 'GET', create: 'POST', update: 'PUT', patch: 'PATCH', delete: 'DELETE' };
+/** Sent again after no answer, 429 or 5xx: repeated, they land where one would. A create, replace or delete may have happened; its caller re-reads. */
+const IDEMPOTENT: ReadonlySet<Verb> = new Set(['get', 'list', 'patch']);
+const RETRIABLE_STATUS: readonly number[] = [429, 500, 502, 503, 504];
 
-export function loadKubeConfig(opts: KubeConfigOptions = {}): LoadedKubeConfig {
-  const kc = new KubeConfig();
-  const env = opts.env ?? process.env;
-  const load = (path: string) => {
-    if (!existsSync(path)) throw new UserError(`kubeconfig ${path} does not exist`, 'Pass --kubeconfig with an existing file, or set KUBECONFIG.');
-    try {
-      kc.loadFromFile(path);
-    } catch (err) {
-      throw new UserError(`cannot read kubeconfig ${path}`, err instanceof Error ? err.message : String(err));
-    }
-  };
-  if (opts.kubeconfig) load(opts.kubeconfig);
-  else if (env.KUBECONFIG) {
-    const [first, ...rest] = env.KUBECONFIG.split(':').filter((p) => p.length > 0);
-    load(first!);
-    for (const p of rest) {
-      if (!existsSync(p)) continue;
-      const other = new KubeConfig();
-      other.loadFromFile(p);
-      kc.mergeConfig(other, true);
-    }
-  } else kc.loadFromDefault();
-  if (opts.context) {
-    if (!kc.getContextObject(opts.context)) {
-      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
-      throw new UserError(`kubeconfig has no context "${opts.context}"`, `Known contexts: ${known}.`);
-    }
-    kc.setCurrentContext(opts.context);
-  }
-  const context = kc.getCurrentContext();
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new UserError(`kubeconfig context "${context}" names no cluster`, 'Fix the context, or pick another with --context.');
-  const namespace = opts.namespace ?? kc.getContextObject(context)?.namespace ?? 'default';
-  return { kc, context, namespace, server: cluster.server };
-}
-
-/** A failed API call, translated; `reason` is the Status reason (NotFound, AlreadyExists, Conflict, Invalid, ...). */
-export class KubernetesApiError extends UserError {
-  constructor(
-    summary: string,
-    detail: string | undefined,
-    readonly code: number,
-    readonly reason: string | undefined,
-    readonly causes: readonly { readonly field?: string; readonly message?: string; readonly reason?: string }[] = [],
-  ) {
-    super(summary, detail);
-    this.name = 'KubernetesApiError';
-  }
-}
-
-interface CallInfo {
-  readonly verb: string;
-  /** `batch/cronjobs`, `coordination.k8s.io/leases`. */
-  readonly resource: string;
-  readonly kind: string;
+/** One API call, named as RBAC names it: a verb on a resource, in the client's namespace. */
+export interface ApiCall {
+  readonly verb: Verb;
+  readonly resource: keyof typeof RESOURCES;
   readonly name?: string;
-  readonly idempotent: boolean;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  /** Default `application/json`; a patch names its kind. */
+  readonly contentType?: string;
 }
 
 export interface KubernetesClientOptions extends KubeConfigOptions {
@@ -113,36 +64,38 @@ export interface KubernetesClientOptions extends KubeConfigOptions {
   readonly forceConflicts?: boolean;
 }
 
-/** Plain JSON, as the server sent it: the typed models turn timestamps into Dates. */
-function plain<T>(v: unknown): T {
-  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.length === 24 && x.endsWith('.000Z') && x[10] === 'T' ? `${x.slice(0, 19)}Z` : x))) as T;
+interface Answer<T> {
+  readonly data: T;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
-function headerDate(headers: Record<string, string> | undefined): Date | undefined {
-  const raw = headers?.date ?? headers?.Date;
+/** A non-2xx answer, before translation. */
+class HttpStatusError extends Error {
+  constructor(readonly code: number, readonly body: string, readonly headers: Readonly<Record<string, string>>) {
+    super(`HTTP ${code}`);
+  }
+}
+
+class TimeoutError extends Error {}
+
+function headerDate(headers: Readonly<Record<string, string>> | undefined): Date | undefined {
+  const raw = headers?.date;
   const t = raw ? Date.parse(raw) : NaN;
   return Number.isNaN(t) ? undefined : new Date(t);
 }
 
-export interface LeaseLock {
-  readonly job: string;
-  readonly holder: string;
-  readonly lease: V1Lease;
-}
-
-export class KubernetesClient implements BackendClient<CronJobManifest> {
+export class KubernetesClient {
   readonly name = 'kubernetes' as const;
   readonly namespace: string;
   readonly context: string;
   readonly server: string;
   private readonly kc: KubeConfig;
-  private readonly batch: BatchV1Api;
-  private readonly coordination: CoordinationV1Api;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly localClock: Clock;
   private readonly force: boolean;
+  private readonly locks = new LeaseLocks(this);
   private serverOffsetMs: number | undefined;
 
   constructor(opts: KubernetesClientOptions = {}, loaded: LoadedKubeConfig = loadKubeConfig(opts)) {
@@ -150,8 +103,6 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     this.context = loaded.context;
     this.server = loaded.server;
     this.kc = loaded.kc;
-    this.batch = loaded.kc.makeApiClient(BatchV1Api);
-    this.coordination = loaded.kc.makeApiClient(CoordinationV1Api);
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.retries = opts.retries ?? 2;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -173,77 +124,21 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
 
   // ---- CronJobs ----------------------------------------------------------------------------
 
-  /**
-   * Every CronJob (matching `labelSelector`), a page at a time. The list is read as plain JSON
-   * through the kubeconfig's own transport (auth, TLS, agent) rather than the typed API: mapping
-   * thousands of CronJobs onto the generated model classes cost more than the request itself, and
-   * the typed models would drop fields they do not know.
-   */
-  async listCronJobs(labelSelector?: string, pageSize = 500): Promise<CronJobManifest[]> {
-    const out: CronJobManifest[] = [];
-    let token: string | undefined;
-    do {
-      const query = new URLSearchParams({ limit: String(pageSize) });
-      if (labelSelector) query.set('labelSelector', labelSelector);
-      if (token) query.set('continue', token);
-      const page = await this.call({ verb: 'list', resource: 'batch/cronjobs', kind: 'CronJob', idempotent: true }, (_o, signal) =>
-        this.getJson<{ items?: Obj[]; metadata?: { continue?: string } }>(`/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/cronjobs?${query}`, signal));
-      for (const item of page.items ?? []) out.push({ apiVersion: 'batch/v1', kind: 'CronJob', ...item } as CronJobManifest);
-      token = page.metadata?.continue || undefined;
-    } while (token);
-    return out;
-  }
-
-  /**
-   * A GET answered as JSON, with the kubeconfig's transport; non-2xx becomes an ApiException like
-   * the typed API's. `signal` destroys the request (and its socket) when the attempt times out.
-   */
-  private async getJson<T>(pathAndQuery: string, signal: AbortSignal): Promise<{ data: T; headers: Record<string, string> }> {
-    const url = new URL(pathAndQuery, this.server.endsWith('/') ? this.server : `${this.server}/`);
-    const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' }, signal };
-    await this.kc.applyToHTTPSOptions(options);
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = transport.request(url, options, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
-          const code = res.statusCode ?? 0;
-          if (code < 200 || code > 299) return reject(new ApiException(code, `HTTP-Code: ${code}`, body, headers));
-          try {
-            resolve({ data: JSON.parse(body) as T, headers });
-          } catch {
-            reject(new ApiException(code, 'the answer is not JSON', body, headers));
-          }
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  /** Every CronJob (matching `labelSelector`), a page at a time. */
+  listCronJobs(labelSelector?: string, pageSize = 500): Promise<CronJobManifest[]> {
+    return this.listAll<CronJobManifest>('cronjobs', labelSelector, pageSize);
   }
 
   list(): Promise<readonly CronJobManifest[]> {
     return this.listCronJobs();
   }
 
-  async read(name: string): Promise<CronJobManifest | undefined> {
-    try {
-      const cj = await this.call({ verb: 'get', resource: 'batch/cronjobs', kind: 'CronJob', name, idempotent: true }, (o) =>
-        this.batch.readNamespacedCronJobWithHttpInfo({ name, namespace: this.namespace }, o));
-      return { apiVersion: 'batch/v1', kind: 'CronJob', ...plain<Obj>(cj) } as CronJobManifest;
-    } catch (err) {
-      if (err instanceof KubernetesApiError && err.code === 404) return undefined;
-      throw err;
-    }
+  read(name: string): Promise<CronJobManifest | undefined> {
+    return this.orUndefined(this.request<CronJobManifest>({ verb: 'get', resource: 'cronjobs', name }));
   }
 
-  async create(manifest: CronJobManifest, dryRun = false): Promise<CronJobManifest> {
-    const created = await this.call({ verb: 'create', resource: 'batch/cronjobs', kind: 'CronJob', name: manifest.metadata.name, idempotent: false }, (o) =>
-      this.batch.createNamespacedCronJobWithHttpInfo({ namespace: this.namespace, body: manifest as unknown as V1CronJob, fieldManager: FIELD_MANAGER, dryRun: dryRun ? 'All' : undefined }, o));
-    return plain<CronJobManifest>(created);
+  create(manifest: CronJobManifest, dryRun = false): Promise<CronJobManifest> {
+    return this.request<CronJobManifest>({ verb: 'create', resource: 'cronjobs', name: manifest.metadata.name, body: manifest, query: dryRunQuery(dryRun) });
   }
 
   /** Server-side apply as field manager `migrate`: creates a missing CronJob, merges into a live one. */
@@ -253,24 +148,16 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     if (wanted !== undefined && wanted !== this.namespace) {
       throw new UserError(`CronJob ${name} belongs in namespace ${wanted}, but this client works in ${this.namespace}`, `Pass -n ${wanted} (or set the namespace of the kubeconfig context).`);
     }
-    const body = { ...manifest, metadata: { ...manifest.metadata, namespace: this.namespace } };
-    delete (body as Obj).status;
-    const applied = await this.call({ verb: 'patch', resource: 'batch/cronjobs', kind: 'CronJob', name, idempotent: true }, (o) =>
-      this.batch.patchNamespacedCronJobWithHttpInfo(
-        { name, namespace: this.namespace, body, fieldManager: FIELD_MANAGER, force: this.force, dryRun: dryRun ? 'All' : undefined },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, o),
-      ));
-    return plain<CronJobManifest>(applied);
+    const { status: _status, ...body } = { ...manifest, metadata: { ...manifest.metadata, namespace: this.namespace } };
+    return this.request<CronJobManifest>({
+      verb: 'patch', resource: 'cronjobs', name, body, contentType: 'application/apply-patch+yaml',
+      query: { ...dryRunQuery(dryRun), ...(this.force ? { force: 'true' } : {}) },
+    });
   }
 
   /** JSON merge patch (RFC 7386), e.g. `{spec: {suspend: true}}`. */
-  async mergePatch(name: string, patch: Obj, dryRun = false): Promise<CronJobManifest> {
-    const patched = await this.call({ verb: 'patch', resource: 'batch/cronjobs', kind: 'CronJob', name, idempotent: true }, (o) =>
-      this.batch.patchNamespacedCronJobWithHttpInfo(
-        { name, namespace: this.namespace, body: patch, fieldManager: FIELD_MANAGER, dryRun: dryRun ? 'All' : undefined },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch, o),
-      ));
-    return plain<CronJobManifest>(patched);
+  mergePatch(name: string, patch: Readonly<Record<string, unknown>>, dryRun = false): Promise<CronJobManifest> {
+    return this.request<CronJobManifest>({ verb: 'patch', resource: 'cronjobs', name, body: patch, contentType: 'application/merge-patch+json', query: dryRunQuery(dryRun) });
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<void> {
@@ -278,8 +165,7 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
   }
 
   async deleteCronJob(name: string, propagationPolicy: PropagationPolicy): Promise<void> {
-    await this.call({ verb: 'delete', resource: 'batch/cronjobs', kind: 'CronJob', name, idempotent: false }, (o) =>
-      this.batch.deleteNamespacedCronJobWithHttpInfo({ name, namespace: this.namespace, propagationPolicy }, o));
+    await this.request({ verb: 'delete', resource: 'cronjobs', name, query: { propagationPolicy } });
   }
 
   /** Deletes the CronJob; a running Job is orphaned (left to finish), never killed. */
@@ -290,37 +176,21 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
 
   // ---- Jobs --------------------------------------------------------------------------------
 
-  async listJobs(labelSelector?: string, pageSize = 500): Promise<Obj[]> {
-    const out: Obj[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.call({ verb: 'list', resource: 'batch/jobs', kind: 'Job', idempotent: true }, (o) =>
-        this.batch.listNamespacedJobWithHttpInfo({ namespace: this.namespace, labelSelector, limit: pageSize, _continue: token }, o));
-      for (const item of page.items) out.push(plain<Obj>(item));
-      token = page.metadata?._continue || undefined;
-    } while (token);
-    return out;
+  listJobs(labelSelector?: string, pageSize = 500): Promise<JobObject[]> {
+    return this.listAll<JobObject>('jobs', labelSelector, pageSize);
   }
 
-  async readJob(name: string): Promise<Obj | undefined> {
-    try {
-      return plain<Obj>(await this.call({ verb: 'get', resource: 'batch/jobs', kind: 'Job', name, idempotent: true }, (o) =>
-        this.batch.readNamespacedJobWithHttpInfo({ name, namespace: this.namespace }, o)));
-    } catch (err) {
-      if (err instanceof KubernetesApiError && err.code === 404) return undefined;
-      throw err;
-    }
+  readJob(name: string): Promise<JobObject | undefined> {
+    return this.orUndefined(this.request<JobObject>({ verb: 'get', resource: 'jobs', name }));
   }
 
   /** Not retried: a create that timed out may have happened; the caller re-reads (the name is the lock). */
-  async createJob(job: Obj): Promise<Obj> {
-    return plain<Obj>(await this.call({ verb: 'create', resource: 'batch/jobs', kind: 'Job', name: job.metadata?.name, idempotent: false }, (o) =>
-      this.batch.createNamespacedJobWithHttpInfo({ namespace: this.namespace, body: job as V1Job, fieldManager: FIELD_MANAGER }, o)));
+  createJob(job: JobObject): Promise<JobObject> {
+    return this.request<JobObject>({ verb: 'create', resource: 'jobs', name: job.metadata.name, body: job });
   }
 
   async deleteJob(name: string, propagationPolicy: PropagationPolicy): Promise<void> {
-    await this.call({ verb: 'delete', resource: 'batch/jobs', kind: 'Job', name, idempotent: false }, (o) =>
-      this.batch.deleteNamespacedJobWithHttpInfo({ name, namespace: this.namespace, propagationPolicy }, o));
+    await this.request({ verb: 'delete', resource: 'jobs', name, query: { propagationPolicy } });
   }
 
   /** Unfinished Jobs of this CronJob: owned by it, or named for one of its slots. */
@@ -329,189 +199,177 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
     const slotName = new RegExp(`^${name.replace(/[.]/g, '\\.')}-\\d+$`);
     return jobs
       .filter((j) => {
-        const owned = ((j.metadata?.ownerReferences ?? []) as Obj[]).some((r) => r.kind === 'CronJob' && r.name === name && r.controller);
-        const named = slotName.test(j.metadata?.name ?? '') && j.metadata?.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION] !== undefined;
-        const finished = ((j.status?.conditions ?? []) as Obj[]).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+        const owned = (j.metadata.ownerReferences ?? []).some((r) => r.kind === 'CronJob' && r.name === name && r.controller);
+        const named = slotName.test(j.metadata.name) && j.metadata.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION] !== undefined;
+        const finished = (j.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
         return (owned || named) && !finished;
       })
       .map((j) => {
-        const stamp = j.metadata?.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION];
+        const stamp = j.metadata.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION];
+        const started = j.status?.startTime;
         return {
-          id: j.metadata.name as string,
-          ...(j.status?.startTime ? { startedAt: new Date(j.status.startTime) } : {}),
+          id: j.metadata.name,
+          ...(started ? { startedAt: new Date(started) } : {}),
           ...(stamp ? { scheduledFor: new Date(stamp) } : {}),
         };
       });
   }
 
-  // ---- Leases: the per-job lock ------------------------------------------------------------
+  // ---- Leases: the per-job lock (lease-lock.ts) ----------------------------------------------
 
-  private leaseTimes(lease: V1Lease): { holder?: string; expiresAt?: Date } {
-    const spec = plain<Obj>(lease.spec ?? {});
-    const renewed = spec.renewTime ?? spec.acquireTime;
-    const duration = spec.leaseDurationSeconds;
-    return {
-      holder: spec.holderIdentity,
-      expiresAt: renewed && typeof duration === 'number' ? new Date(Date.parse(renewed) + duration * 1000) : undefined,
-    };
+  acquireLock(job: string, holder: string, ttlSeconds: number, isAbandoned?: (holder: string) => boolean): Promise<LeaseLock> {
+    return this.locks.acquire(job, holder, ttlSeconds, isAbandoned);
   }
 
-  /**
-   * Takes the lock on `job` for `holder` for `ttlSeconds` (server time). A lock held by someone
-   * else and not expired is refused, naming the holder; an expired one, or one whose holder
-   * `isAbandoned` says is gone, is taken over.
-   */
-  async acquireLock(job: string, holder: string, ttlSeconds: number, isAbandoned: (holder: string) => boolean = () => false): Promise<LeaseLock> {
-    const name = `${LOCK_PREFIX}${job}`;
-    const read = () => this.call({ verb: 'get', resource: 'coordination.k8s.io/leases', kind: 'Lease', name, idempotent: true }, (o) =>
-      this.coordination.readNamespacedLeaseWithHttpInfo({ name, namespace: this.namespace }, o));
-    // Reading first also sets the server clock, which the lease times are in.
-    let current: V1Lease | undefined;
-    try {
-      current = await read();
-    } catch (err) {
-      if (!(err instanceof KubernetesApiError && err.code === 404)) throw err;
-    }
-    if (!current) {
-      const now = this.serverClock().now();
-      const spec = { holderIdentity: holder, leaseDurationSeconds: ttlSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 };
-      try {
-        const lease = await this.call({ verb: 'create', resource: 'coordination.k8s.io/leases', kind: 'Lease', name, idempotent: false }, (o) =>
-          this.coordination.createNamespacedLeaseWithHttpInfo({ namespace: this.namespace, body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'migrate' } }, spec }, fieldManager: FIELD_MANAGER }, o));
-        return { job, holder, lease };
-      } catch (err) {
-        if (!(err instanceof KubernetesApiError && err.reason === 'AlreadyExists')) throw err;
-        current = await read();
-      }
-    }
-    const { holder: other, expiresAt } = this.leaseTimes(current);
-    const serverNow = this.serverClock().now();
-    // A holder known to be gone (its process on this machine has exited) does not block.
-    if (other && other !== holder && expiresAt && expiresAt > serverNow && !isAbandoned(other)) {
-      throw new UserError(
-        `job ${job} is locked by "${other}" until ${toRfc3339(expiresAt)}`,
-        `Another migrate run holds Lease ${this.namespace}/${name}. Wait for it to finish; if that run is gone, the lock expires at ${toRfc3339(expiresAt)}.`,
-      );
-    }
-    const transitions = (current.spec?.leaseTransitions ?? 0) + (other === holder ? 0 : 1);
-    const taken = await this.call({ verb: 'update', resource: 'coordination.k8s.io/leases', kind: 'Lease', name, idempotent: false }, (o) =>
-      this.coordination.replaceNamespacedLeaseWithHttpInfo({
-        name,
-        namespace: this.namespace,
-        body: { ...current, spec: { ...current.spec, holderIdentity: holder, leaseDurationSeconds: ttlSeconds, acquireTime: serverNow, renewTime: serverNow, leaseTransitions: transitions } },
-        fieldManager: FIELD_MANAGER,
-      }, o));
-    return { job, holder, lease: taken };
+  renewLock(lock: LeaseLock): Promise<LeaseLock> {
+    return this.locks.renew(lock);
   }
 
-  /** Extends the lock; fails if someone else took it meanwhile (the resourceVersion changed). */
-  async renewLock(lock: LeaseLock): Promise<LeaseLock> {
-    const name = `${LOCK_PREFIX}${lock.job}`;
-    const now = this.serverClock().now();
+  releaseLock(lock: LeaseLock): Promise<void> {
+    return this.locks.release(lock);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** Every object of `resource`, following `continue` tokens; list items carry no kind on the wire. */
+  private async listAll<T>(resource: 'cronjobs' | 'jobs', labelSelector: string | undefined, pageSize: number): Promise<T[]> {
+    const out: T[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.request<{ items?: Record<string, unknown>[]; metadata?: { continue?: string } }>({
+        verb: 'list', resource, query: { limit: String(pageSize), labelSelector, continue: token },
+      });
+      // The items are objects of `resource` as the server sent them; the kind is put back.
+      for (const item of page.items ?? []) out.push({ apiVersion: 'batch/v1', kind: RESOURCES[resource].kind, ...item } as T);
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return out;
+  }
+
+  private async orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
     try {
-      const lease = await this.call({ verb: 'update', resource: 'coordination.k8s.io/leases', kind: 'Lease', name, idempotent: false }, (o) =>
-        this.coordination.replaceNamespacedLeaseWithHttpInfo({
-          name, namespace: this.namespace, body: { ...lock.lease, spec: { ...lock.lease.spec, renewTime: now } }, fieldManager: FIELD_MANAGER,
-        }, o));
-      return { ...lock, lease };
+      return await read;
     } catch (err) {
-      if (err instanceof KubernetesApiError && (err.reason === 'Conflict' || err.code === 404)) {
-        throw new UserError(`lost the lock on job ${lock.job}`, `Lease ${this.namespace}/${name} changed or vanished since it was taken; another run may hold it now. Stop and re-run.`);
-      }
+      if (err instanceof KubernetesApiError && err.code === 404) return undefined;
       throw err;
     }
   }
 
-  /** Deletes the lock if it is still ours (preconditioned on its resourceVersion). */
-  async releaseLock(lock: LeaseLock): Promise<void> {
-    const name = `${LOCK_PREFIX}${lock.job}`;
-    try {
-      await this.call({ verb: 'delete', resource: 'coordination.k8s.io/leases', kind: 'Lease', name, idempotent: false }, (o) =>
-        this.coordination.deleteNamespacedLeaseWithHttpInfo({
-          name, namespace: this.namespace, body: { preconditions: { resourceVersion: lock.lease.metadata?.resourceVersion } },
-        }, o));
-    } catch (err) {
-      if (err instanceof KubernetesApiError && (err.code === 404 || err.code === 409)) return;
-      throw err;
-    }
-  }
-
-  // ---- the call wrapper --------------------------------------------------------------------
+  // ---- the request primitive ---------------------------------------------------------------
 
   /**
-   * One API call: each attempt bounded by `timeoutMs`, idempotent ones retried. A timed-out attempt
-   * aborts its request, closing the socket: a request left waiting on a server that never answers
-   * would otherwise keep the process alive after the command has given up.
+   * One API call, answered as the JSON the server sent: each attempt bounded by `timeoutMs`,
+   * idempotent ones retried after no answer, 429 or 5xx. A timed-out attempt aborts its request,
+   * closing the socket: a request left waiting on a server that never answers would otherwise
+   * keep the process alive after the command has given up.
    */
-  private async call<T>(
-    info: CallInfo,
-    fn: (opts: ConfigurationOptions<ObservableMiddleware>, signal: AbortSignal) => Promise<{ data: T; headers: Record<string, string> }>,
-  ): Promise<T> {
-    const attempts = info.idempotent ? this.retries + 1 : 1;
+  async request<T>(call: ApiCall): Promise<T> {
+    const attempts = IDEMPOTENT.has(call.verb) ? this.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.attempt(fn, info);
+        const res = await this.attempt<T>(call);
         this.observeDate(res.headers);
         return res.data;
       } catch (err) {
-        if (err instanceof ApiException) this.observeDate(err.headers);
-        const retriable = err instanceof ApiException ? [429, 500, 502, 503, 504].includes(err.code) : !(err instanceof KubernetesApiError);
+        if (err instanceof HttpStatusError) this.observeDate(err.headers);
+        // A UserError (the kubeconfig cannot make a request) fails the same way every time.
+        const retriable = err instanceof HttpStatusError ? RETRIABLE_STATUS.includes(err.code) : !(err instanceof UserError);
         if (attempt < attempts && retriable) {
           await this.sleep(200 * 2 ** (attempt - 1));
           continue;
         }
-        throw this.translate(err, info, attempt);
+        throw this.translate(err, call, attempt);
       }
     }
   }
 
-  private attempt<T>(
-    fn: (opts: ConfigurationOptions<ObservableMiddleware>, signal: AbortSignal) => Promise<T>,
-    info: CallInfo,
-  ): Promise<T> {
+  private attempt<T>(call: ApiCall): Promise<Answer<T>> {
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(new TimeoutError(`${info.verb} ${info.resource} timed out after ${this.timeoutMs} ms`));
+        reject(new TimeoutError(`${call.verb} ${call.resource} timed out after ${this.timeoutMs} ms`));
         abort.abort();
       }, this.timeoutMs);
     });
-    const request = fn({ middleware: [abortWith(abort.signal)], middlewareMergeStrategy: 'append' }, abort.signal);
-    return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([this.send<T>(call, abort.signal), timeout]).finally(() => clearTimeout(timer));
   }
 
-  private observeDate(headers: Record<string, string> | undefined): void {
+  /** The request, with the kubeconfig's credentials, TLS settings and agent; non-2xx rejects with HttpStatusError. */
+  private async send<T>(call: ApiCall, signal: AbortSignal): Promise<Answer<T>> {
+    const { group } = RESOURCES[call.resource];
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) query.set(k, v);
+    if (call.verb === 'create' || call.verb === 'update' || call.verb === 'patch') query.set('fieldManager', FIELD_MANAGER);
+    // A create names its object in the body only (the name here is for messages).
+    const named = call.name !== undefined && call.verb !== 'create' ? `/${encodeURIComponent(call.name)}` : '';
+    const path = `/apis/${group}/v1/namespaces/${encodeURIComponent(this.namespace)}/${call.resource}${named}`;
+    // Appended, not resolved: a server URL may carry a path prefix (a proxy's /k8s/clusters/x).
+    const url = new URL(`${this.server.replace(/\/+$/, '')}${path}${query.size > 0 ? `?${query}` : ''}`);
+    const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), 'utf8');
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (payload) Object.assign(headers, { 'Content-Type': call.contentType ?? 'application/json', 'Content-Length': String(payload.length) });
+    const options: https.RequestOptions = { method: METHOD[call.verb], headers, signal };
+    try {
+      await this.kc.applyToHTTPSOptions(options);
+    } catch (err) {
+      throw requestSetupError(err, { kc: this.kc, context: this.context, server: this.server });
+    }
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const answered = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+          const code = res.statusCode ?? 0;
+          if (code < 200 || code > 299) return reject(new HttpStatusError(code, body, answered));
+          try {
+            resolve({ data: JSON.parse(body) as T, headers: answered });
+          } catch {
+            reject(new HttpStatusError(code, body, answered));
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  private observeDate(headers: Readonly<Record<string, string>> | undefined): void {
     const d = headerDate(headers);
     if (d) this.serverOffsetMs = d.getTime() - this.localClock.now().getTime();
   }
 
-  private translate(err: unknown, info: CallInfo, attempts: number): Error {
-    const target = info.name ? `${info.kind} ${this.namespace}/${info.name}` : `${info.kind}s in namespace ${this.namespace}`;
+  private translate(err: unknown, call: ApiCall, attempts: number): Error {
+    const { group, kind } = RESOURCES[call.resource];
+    const { verb, resource } = call;
+    const target = call.name ? `${kind} ${this.namespace}/${call.name}` : `${kind}s in namespace ${this.namespace}`;
+    if (err instanceof UserError) return err;
     if (err instanceof TimeoutError) {
       const waited = attempts > 1 ? `in ${attempts} attempts of ${duration(this.timeoutMs)} each` : `in ${duration(this.timeoutMs)}`;
-      return new KubernetesApiError(`${info.verb} ${target}: no answer from ${this.server} ${waited}`, 'The API server is slow or unreachable; check the cluster, then re-run (the command is safe to repeat).', 0, 'Timeout');
+      return new KubernetesApiError(`${verb} ${target}: no answer from ${this.server} ${waited}`, 'The API server is slow or unreachable; check the cluster, then re-run (the command is safe to repeat).', 0, 'Timeout');
     }
-    if (!(err instanceof ApiException)) {
+    if (!(err instanceof HttpStatusError)) {
       const message = err instanceof Error ? err.message : String(err);
       return new KubernetesApiError(`cannot reach the Kubernetes API at ${this.server}`, `${message}\nCheck kubeconfig context "${this.context}" and that the cluster is up.`, 0, undefined);
     }
     const status = parseStatus(err.body);
     const reason = status?.reason;
     const serverMessage = status?.message ?? `HTTP ${err.code}`;
-    const causes = (status?.details?.causes ?? []) as { field?: string; message?: string; reason?: string }[];
-    const [group, resource] = info.resource.includes('/') ? info.resource.split('/') as [string, string] : ['', info.resource];
+    const causes = status?.details?.causes ?? [];
     switch (err.code) {
       case 401:
-        return new KubernetesApiError(`the Kubernetes API rejected the credentials of context "${this.context}" (401 Unauthorized) on ${info.verb} ${resource}`,
+        return new KubernetesApiError(`the Kubernetes API rejected the credentials of context "${this.context}" (401 Unauthorized) on ${verb} ${resource}`,
           'The token or certificate is missing, expired or wrong. Log in again or fix the user in your kubeconfig.', 401, 'Unauthorized');
       case 403:
-        return new KubernetesApiError(`the credentials of context "${this.context}" lack "${info.verb}" on ${group ? `${group}/` : ''}${resource} in namespace ${this.namespace}`,
-          `${serverMessage}\nAsk for RBAC that grants ${info.verb} on ${resource}${group ? `.${group}` : ''}; check with: kubectl auth can-i ${info.verb} ${resource}${group ? `.${group}` : ''} -n ${this.namespace}`, 403, 'Forbidden');
+        return new KubernetesApiError(`the credentials of context "${this.context}" lack "${verb}" on ${group}/${resource} in namespace ${this.namespace}`,
+          `${serverMessage}\nAsk for RBAC that grants ${verb} on ${resource}.${group}; check with: kubectl auth can-i ${verb} ${resource}.${group} -n ${this.namespace}`, 403, 'Forbidden');
       case 404: {
-        const kind = status?.details?.kind;
-        if (kind === 'namespaces') {
-          return new KubernetesApiError(`namespace ${String(status?.details?.name ?? this.namespace)} does not exist`, 'Create it, or pick another with -n/--namespace.', 404, 'NotFound');
+        if (status?.details?.kind === 'namespaces') {
+          return new KubernetesApiError(`namespace ${status.details.name ?? this.namespace} does not exist`, 'Create it, or pick another with -n/--namespace.', 404, 'NotFound');
         }
         return new KubernetesApiError(`${target} not found`, `Check the name and namespace (context "${this.context}").`, 404, 'NotFound');
       }
@@ -530,33 +388,36 @@ export class KubernetesClient implements BackendClient<CronJobManifest> {
         return new KubernetesApiError(`${target} is invalid`,
           causes.length > 0 ? causes.map((c) => `- ${c.field ?? '(object)'}: ${c.message ?? ''}`).join('\n') : serverMessage, 422, 'Invalid', causes);
       default:
-        return new KubernetesApiError(`${info.verb} ${target} failed: ${err.code} ${reason ?? ''}`.trim(), serverMessage, err.code, reason);
+        return new KubernetesApiError(`${verb} ${target} failed: ${err.code} ${reason ?? ''}`.trim(), serverMessage, err.code, reason);
     }
   }
 }
 
-class TimeoutError extends Error {}
-
-/** Client-node middleware that hands the request an AbortSignal (its fetch aborts on it). */
-function abortWith(signal: AbortSignal): ObservableMiddleware {
-  return {
-    pre: (request: RequestContext) => {
-      request.setSignal(signal);
-      return new Observable(Promise.resolve(request));
-    },
-    post: (response) => new Observable(Promise.resolve(response)),
-  };
+function dryRunQuery(dryRun: boolean): Record<string, string> {
+  return dryRun ? { dryRun: 'All' } : {};
 }
 
 function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-function parseStatus(body: unknown): Obj | undefined {
-  if (typeof body === 'object' && body !== null) return body as Obj;
-  if (typeof body !== 'string') return undefined;
+interface StatusCause {
+  readonly field?: string;
+  readonly message?: string;
+  readonly reason?: string;
+}
+
+/** The meta/v1 Status an API server answers a failed call with. */
+interface Status {
+  readonly reason?: string;
+  readonly message?: string;
+  readonly details?: { readonly kind?: string; readonly name?: string; readonly causes?: readonly StatusCause[] };
+}
+
+function parseStatus(body: string): Status | undefined {
   try {
-    return JSON.parse(body) as Obj;
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Status) : undefined;
   } catch {
     return undefined;
   }

@@ -5,22 +5,20 @@
  */
 import type { CutoverSide, EnableOutcome } from '../../src/core/cutover.js';
 import { slotsBetween } from '../../src/core/handoff.js';
-import { KubernetesApiError, type KubernetesClient } from './client.js';
-import { slotJob } from './slots.js';
+import type { KubernetesClient } from './client.js';
+import { KubernetesApiError } from './errors.js';
+import { slotJob, type JobObject } from './slots.js';
 import { normalizeCronJob } from './normalize.js';
 import type { CronJobManifest } from './render.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 export function kubernetesCutoverSide(client: KubernetesClient, name: string): CutoverSide<CronJobManifest> {
-  const status = (live: CronJobManifest) => (live.status ?? {}) as Obj;
   return {
     system: 'kubernetes',
     read: () => client.read(name),
     isEnabled: (live) => live.spec.suspend !== true,
     hasTaken(live, slot) {
-      const last = status(live).lastScheduleTime as string | undefined;
-      const created = live.metadata.creationTimestamp as string | undefined;
+      const last = lastScheduleTime(live);
+      const created = live.metadata.creationTimestamp;
       return (last !== undefined && Date.parse(last) >= slot.getTime()) || (created !== undefined && Date.parse(created) >= slot.getTime());
     },
     async disable() {
@@ -84,8 +82,13 @@ export function kubernetesCutoverSide(client: KubernetesClient, name: string): C
 
 /** The desired CronJob without server-owned fields, unsuspended. */
 function freshCopy(desired: CronJobManifest): CronJobManifest {
-  const clean = normalizeCronJob(desired) as Obj;
-  return { ...clean, spec: { ...clean.spec, suspend: false } } as CronJobManifest;
+  const clean = normalizeCronJob(desired);
+  return { ...clean, spec: { ...clean.spec, suspend: false } };
+}
+
+function lastScheduleTime(live: CronJobManifest): string | undefined {
+  const status = live.status;
+  return typeof status === 'object' && status !== null && 'lastScheduleTime' in status && typeof status.lastScheduleTime === 'string' ? status.lastScheduleTime : undefined;
 }
 
 /** An Orphan delete returns before the object is gone: the garbage collector removes it after its Jobs' ownerReferences. */
@@ -100,7 +103,7 @@ async function waitUntilGone(client: KubernetesClient, name: string): Promise<vo
 
 /** The Job the controller would have created for `slot`: same name, annotation, owner and template. */
 async function createSlotJob(client: KubernetesClient, cronJob: CronJobManifest, slot: Date, zone: string): Promise<void> {
-  const job = { apiVersion: 'batch/v1', kind: 'Job', ...slotJob(cronJob, slot, zone) };
+  const job: JobObject = { apiVersion: 'batch/v1', kind: 'Job', ...slotJob(cronJob, slot, zone) };
   try {
     await client.createJob(job);
   } catch (err) {

@@ -3,7 +3,7 @@
  * One function for the stand-in (which stores them) and for normalisation (which fills them on
  * both sides of a diff), so an untouched CronJob never shows a difference.
  */
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, unknown>;
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -12,10 +12,11 @@ function isObj(v: unknown): v is Obj {
 function defaultContainer(c: Obj): void {
   c.terminationMessagePath ??= '/dev/termination-log';
   c.terminationMessagePolicy ??= 'File';
-  if (c.imagePullPolicy === undefined && typeof c.image === 'string') {
-    const lastPart = c.image.split('/').pop() ?? '';
-    const tagged = lastPart.includes(':') || c.image.includes('@');
-    c.imagePullPolicy = !tagged || /:latest$/.test(c.image) ? 'Always' : 'IfNotPresent';
+  const image = c.image;
+  if (c.imagePullPolicy === undefined && typeof image === 'string') {
+    const lastPart = image.split('/').pop() ?? '';
+    const tagged = lastPart.includes(':') || image.includes('@');
+    c.imagePullPolicy = !tagged || /:latest$/.test(image) ? 'Always' : 'IfNotPresent';
   }
   c.resources ??= {};
   if (Array.isArray(c.ports)) for (const p of c.ports) if (isObj(p)) p.protocol ??= 'TCP';
@@ -28,7 +29,8 @@ export function defaultPodSpec(spec: Obj): void {
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
   for (const list of ['containers', 'initContainers']) {
-    if (Array.isArray(spec[list])) for (const c of spec[list]) if (isObj(c)) defaultContainer(c);
+    const containers: unknown = spec[list];
+    if (Array.isArray(containers)) for (const c of containers) if (isObj(c)) defaultContainer(c);
   }
 }
 
@@ -36,13 +38,14 @@ function podTemplateSpec(holder: Obj | undefined): Obj | undefined {
   const template = holder?.template;
   if (!isObj(template)) return undefined;
   template.spec ??= {};
-  return template.spec as Obj;
+  return isObj(template.spec) ? template.spec : undefined;
 }
 
 /** CronJob defaults; mutates `cj`. */
 export function defaultCronJob(cj: Obj): void {
   cj.spec ??= {};
-  const spec = cj.spec as Obj;
+  const spec = cj.spec;
+  if (!isObj(spec)) return;
   spec.concurrencyPolicy ??= 'Allow';
   spec.suspend ??= false;
   spec.successfulJobsHistoryLimit ??= 3;
@@ -55,7 +58,8 @@ export function defaultCronJob(cj: Obj): void {
 /** Job defaults; mutates `job`. */
 export function defaultJob(job: Obj): void {
   job.spec ??= {};
-  const spec = job.spec as Obj;
+  const spec = job.spec;
+  if (!isObj(spec)) return;
   spec.parallelism ??= 1;
   spec.completions ??= 1;
   spec.backoffLimit ??= 6;

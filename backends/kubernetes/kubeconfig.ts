@@ -1,5 +1,125 @@
-/** A kubeconfig for a sandbox API server, for `migrate sandbox` to print and tests to use. */
+/**
+ * Kubeconfig files: loading the operator's (flags, KUBECONFIG, ~/.kube/config), explaining one the
+ * client cannot build a request from, and writing one for a sandbox API server.
+ */
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
+import { UserError } from '../../src/core/errors.js';
+
+/**
+ * The kubeconfig is at fault, not the cluster: it does not load, names a missing context, or the
+ * client cannot build a request from it (a credential plugin that is not installed, TLS settings
+ * the client refuses). Nothing was sent, so retrying or waiting for the cluster does not help.
+ */
+export class KubeconfigError extends UserError {
+  constructor(summary: string, detail?: string) {
+    super(summary, detail);
+    this.name = 'KubeconfigError';
+  }
+}
+
+export interface KubeConfigOptions {
+  /** `--kubeconfig`; else `KUBECONFIG` (a path list, merged); else ~/.kube/config. */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** `-n`; else the context's namespace; else `default`. */
+  readonly namespace?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LoadedKubeConfig {
+  readonly kc: KubeConfig;
+  readonly context: string;
+  readonly namespace: string;
+  readonly server: string;
+}
+
+export function loadKubeConfig(opts: KubeConfigOptions = {}): LoadedKubeConfig {
+  const kc = new KubeConfig();
+  const env = opts.env ?? process.env;
+  const load = (into: KubeConfig, path: string) => {
+    try {
+      into.loadFromFile(path);
+    } catch (err) {
+      throw new KubeconfigError(`cannot read kubeconfig ${path}`, messageOf(err));
+    }
+  };
+  const mustExist = (path: string) => {
+    if (!existsSync(path)) throw new KubeconfigError(`kubeconfig ${path} does not exist`, 'Pass --kubeconfig with an existing file, or set KUBECONFIG.');
+  };
+  if (opts.kubeconfig) {
+    mustExist(opts.kubeconfig);
+    load(kc, opts.kubeconfig);
+  } else if (env.KUBECONFIG) {
+    const [first, ...rest] = env.KUBECONFIG.split(':').filter((p) => p.length > 0);
+    mustExist(first!);
+    load(kc, first!);
+    for (const p of rest) {
+      if (!existsSync(p)) continue;
+      const other = new KubeConfig();
+      load(other, p);
+      kc.mergeConfig(other, true);
+    }
+  } else {
+    try {
+      kc.loadFromDefault();
+    } catch (err) {
+      throw new KubeconfigError('cannot read the default kubeconfig (~/.kube/config)', messageOf(err));
+    }
+  }
+  if (opts.context) {
+    if (!kc.getContextObject(opts.context)) {
+      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      throw new KubeconfigError(`kubeconfig has no context "${opts.context}"`, `Known contexts: ${known}.`);
+    }
+    kc.setCurrentContext(opts.context);
+  }
+  const context = kc.getCurrentContext();
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeconfigError(`kubeconfig context "${context}" names no cluster`, 'Fix the context, or pick another with --context.');
+  const namespace = opts.namespace ?? kc.getContextObject(context)?.namespace ?? 'default';
+  return { kc, context, namespace, server: cluster.server };
+}
+
+/**
+ * Why no request could be built from the kubeconfig (`applyToHTTPSOptions` failed): runs its
+ * credential plugin, reads its certificate files, builds the TLS agent.
+ */
+export function requestSetupError(err: unknown, loaded: Pick<LoadedKubeConfig, 'kc' | 'context' | 'server'>): KubeconfigError {
+  const user = loaded.kc.getCurrentUser();
+  const cluster = loaded.kc.getCurrentCluster();
+  const where = `kubeconfig context "${loaded.context}"${user ? ` (user "${user.name}")` : ''}`;
+  const fields: Record<string, unknown> = typeof err === 'object' && err !== null ? { ...err } : {};
+  const exec: unknown = user?.exec;
+  const plugin = typeof exec === 'object' && exec !== null && 'command' in exec && typeof exec.command === 'string' ? exec.command : undefined;
+  if (fields.code === 'ENOENT' && String(fields.syscall).startsWith('spawn')) {
+    return new KubeconfigError(
+      `${where} gets its credentials by running "${String(fields.path)}", which is not installed`,
+      `Install it or put it on PATH, or fix the user's exec command in the kubeconfig. Nothing was sent to ${loaded.server}.`,
+    );
+  }
+  if (fields.code === 'ENOENT' || fields.code === 'EACCES') {
+    return new KubeconfigError(`${where} names a file that cannot be read: ${String(fields.path)}`, `${messageOf(err)}\nFix the path in the kubeconfig.`);
+  }
+  // client-node refuses plain http unless the cluster says insecure-skip-tls-verify.
+  if (loaded.server.startsWith('http:') && cluster?.skipTLSVerify !== true) {
+    return new KubeconfigError(
+      `${where} points at ${loaded.server} over plain http, which the Kubernetes client refuses without insecure-skip-tls-verify`,
+      `${messageOf(err)}\nUse the cluster's https:// address, or set insecure-skip-tls-verify: true on the cluster (a local test server only).`,
+    );
+  }
+  if (plugin !== undefined) {
+    return new KubeconfigError(`${where} gets its credentials by running "${plugin}", which failed`, `${messageOf(err)}\nRun it by hand to see why (often an expired login). Nothing was sent to ${loaded.server}.`);
+  }
+  return new KubeconfigError(`cannot build a request from ${where}`, `${messageOf(err)}\nFix the kubeconfig (its credentials, certificates or TLS settings). Nothing was sent to ${loaded.server}.`);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message.trim() || err.name : String(err);
+}
+
+// ---- sandbox kubeconfigs -------------------------------------------------------------------
 
 export interface SandboxKubeconfigOptions {
   /** `http://127.0.0.1:PORT`. */

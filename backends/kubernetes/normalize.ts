@@ -5,7 +5,11 @@
 import { defaultCronJob } from './defaults.js';
 import type { CronJobManifest } from './render.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 const SERVER_OWNED_METADATA = [
   'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink',
@@ -15,12 +19,12 @@ export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-confi
 
 function dropEmpty(o: Obj | undefined, key: string): void {
   const v = o?.[key];
-  if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) delete o![key];
+  if (o && isObj(v) && Object.keys(v).length === 0) delete o[key];
 }
 
 function templateMeta(holder: Obj | undefined): void {
-  const meta = holder?.metadata as Obj | undefined;
-  if (!meta) return;
+  const meta = holder?.metadata;
+  if (!holder || !isObj(meta)) return;
   delete meta.creationTimestamp;
   dropEmpty(meta, 'labels');
   dropEmpty(meta, 'annotations');
@@ -28,18 +32,23 @@ function templateMeta(holder: Obj | undefined): void {
 }
 
 export function normalizeCronJob(manifest: CronJobManifest): CronJobManifest {
-  const cj = JSON.parse(JSON.stringify(manifest)) as Obj;
+  const cj: Obj = JSON.parse(JSON.stringify(manifest));
   delete cj.status;
   cj.apiVersion ??= 'batch/v1';
   cj.kind ??= 'CronJob';
-  const meta = (cj.metadata ??= {}) as Obj;
-  for (const f of SERVER_OWNED_METADATA) delete meta[f];
-  if (meta.annotations) delete meta.annotations[LAST_APPLIED_ANNOTATION];
-  dropEmpty(meta, 'annotations');
-  dropEmpty(meta, 'labels');
+  cj.metadata ??= {};
+  const meta = cj.metadata;
+  if (isObj(meta)) {
+    for (const f of SERVER_OWNED_METADATA) delete meta[f];
+    if (isObj(meta.annotations)) delete meta.annotations[LAST_APPLIED_ANNOTATION];
+    dropEmpty(meta, 'annotations');
+    dropEmpty(meta, 'labels');
+  }
   defaultCronJob(cj);
-  const jobTemplate = cj.spec?.jobTemplate as Obj | undefined;
+  const jobTemplate = isObj(cj.spec) && isObj(cj.spec.jobTemplate) ? cj.spec.jobTemplate : undefined;
   templateMeta(jobTemplate);
-  templateMeta(jobTemplate?.spec?.template);
-  return cj as CronJobManifest;
+  const template = isObj(jobTemplate?.spec) ? jobTemplate.spec.template : undefined;
+  templateMeta(isObj(template) ? template : undefined);
+  // The manifest's own shape: fields were only removed or defaulted.
+  return cj as unknown as CronJobManifest;
 }

@@ -48,6 +48,10 @@ export interface ObjectMeta {
   readonly namespace?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
+  /** Set by the server (RFC 3339, whole seconds). */
+  readonly creationTimestamp?: string;
+  readonly uid?: string;
+  readonly resourceVersion?: string;
   readonly [serverOwned: string]: unknown;
 }
 

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { KubernetesApiError, KubernetesClient, loadKubeConfig } from '../../backends/kubernetes/client.js';
-import { sandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
+import { KubernetesApiError, KubernetesClient, kubernetesFailureClass } from '../../backends/kubernetes/client.js';
+import { KubeconfigError, loadKubeConfig, sandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
 import { normalizeCronJob } from '../../backends/kubernetes/normalize.js';
 import type { CronJobManifest } from '../../backends/kubernetes/render.js';
 import { UserError } from '../../src/core/errors.js';
@@ -71,6 +71,20 @@ describe('CronJobs through the client', () => {
     const live = (await client.read('nightly'))!;
     expect(live.status).toBeDefined();
     expect(normalizeCronJob(live)).toEqual(normalizeCronJob({ ...manifest, metadata: { ...manifest.metadata, namespace: 'default' } }));
+  });
+
+  test('read returns strings as the server stored them, even one shaped like a timestamp', async () => {
+    const base = cronJob('since');
+    const container = base.spec.jobTemplate.spec.template.spec.containers[0]!;
+    const env = [{ name: 'SINCE', value: '2026-01-01T00:00:00.000Z' }, { name: 'UNTIL', value: '2026-12-31T23:59:59.000Z' }];
+    const manifest: CronJobManifest = {
+      ...base,
+      spec: { ...base.spec, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ ...container, env }] } } } } },
+    };
+    await client.create(manifest);
+    const live = (await client.read('since'))!;
+    expect(live.spec.jobTemplate.spec.template.spec.containers[0]!.env).toEqual(env);
+    expect(live).toEqual((await client.listCronJobs()).find((c) => c.metadata.name === 'since'));
   });
 
   test('list pages through every CronJob and filters by label selector', async () => {
@@ -217,6 +231,69 @@ describe('errors are translated into actionable messages', () => {
     const nowhere = new KubernetesClient({ kubeconfig: join(dir, 'config'), retries: 0, sleep: async () => {} });
     const err = await apiError(nowhere.list());
     expect(err.summary).toBe('cannot reach the Kubernetes API at http://127.0.0.1:1');
+  });
+});
+
+describe('failure classes', () => {
+  /** A kubeconfig for the stand-in, edited by `change` (its user and cluster entries). */
+  const kubeconfigWith = (change: (yaml: string) => string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'kc-class-'));
+    writeFileSync(join(dir, 'config'), change(sandboxKubeconfig({ server: h.url })));
+    return join(dir, 'config');
+  };
+  const failure = async (p: Promise<unknown>): Promise<unknown> => p.then(() => { throw new Error('expected the call to fail'); }, (err: unknown) => err);
+
+  test('unreachable: nothing listens, no answer in time, or the server fails', async () => {
+    const closed = new KubernetesClient({ kubeconfig: kubeconfigWith((y) => y.replace(h.url, 'http://127.0.0.1:1')), retries: 0, sleep: async () => {} });
+    expect(kubernetesFailureClass(await failure(closed.read('nightly')))).toBe('unreachable');
+    const impatient = new KubernetesClient({ kubeconfig: h.kubeconfigPath, timeoutMs: 50, retries: 0, sleep: async () => {} });
+    h.ctx.faults.add({ system: 'kubernetes', path: 'cronjobs', delayMs: 300, times: 1 });
+    expect(kubernetesFailureClass(await failure(impatient.read('nightly')))).toBe('unreachable');
+    for (const status of [503, 429]) {
+      h.ctx.faults.add({ system: 'kubernetes', path: 'cronjobs', status, times: 3 });
+      expect(kubernetesFailureClass(await failure(client.read('nightly')))).toBe('unreachable');
+    }
+  });
+
+  test('refused: the server answered no', async () => {
+    for (const status of [401, 403]) {
+      h.ctx.faults.add({ system: 'kubernetes', path: 'cronjobs', status, times: 1 });
+      expect(kubernetesFailureClass(await failure(client.read('nightly')))).toBe('refused');
+    }
+    expect(kubernetesFailureClass(await failure(client.setEnabled('ghost', true)))).toBe('refused');
+  });
+
+  test('misconfigured: a credential plugin that is not installed is named, and nothing is sent', async () => {
+    const kubeconfig = kubeconfigWith((y) => y.replace('user: {}', 'user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: migrate-test-no-such-plugin'));
+    const broken = new KubernetesClient({ kubeconfig, retries: 2, sleep: async () => {} });
+    h.ctx.faults.add({ system: 'kubernetes', status: 500, times: 1 }); // consumed only if a request arrives
+    const err = await failure(broken.read('nightly'));
+    expect(err).toBeInstanceOf(KubeconfigError);
+    expect(kubernetesFailureClass(err)).toBe('misconfigured');
+    expect((err as KubeconfigError).summary).toBe('kubeconfig context "migrate-sandbox" (user "migrate-sandbox") gets its credentials by running "migrate-test-no-such-plugin", which is not installed');
+    expect(h.ctx.faults.list()).toHaveLength(1);
+  });
+
+  test('misconfigured: a plugin that fails, plain http without insecure-skip-tls-verify, a missing context', async () => {
+    const failing = kubeconfigWith((y) => y.replace('user: {}', 'user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: "false"'));
+    const failed = await failure(new KubernetesClient({ kubeconfig: failing, sleep: async () => {} }).read('nightly'));
+    expect([kubernetesFailureClass(failed), (failed as KubeconfigError).summary]).toEqual(['misconfigured', expect.stringContaining('by running "false", which failed')]);
+    const plain = kubeconfigWith((y) => y.replace(/\s*insecure-skip-tls-verify: true/, ''));
+    const refusedHttp = await failure(new KubernetesClient({ kubeconfig: plain, sleep: async () => {} }).list());
+    expect([kubernetesFailureClass(refusedHttp), (refusedHttp as KubeconfigError).summary]).toEqual(['misconfigured', expect.stringContaining('over plain http')]);
+    let missing: unknown;
+    try {
+      loadKubeConfig({ kubeconfig: h.kubeconfigPath, context: 'nope' });
+    } catch (err) {
+      missing = err;
+    }
+    expect(kubernetesFailureClass(missing)).toBe('misconfigured');
+  });
+
+  test('anything else is not a Kubernetes failure', async () => {
+    await client.acquireLock('nightly', 'run-a', 60);
+    expect(kubernetesFailureClass(await failure(client.acquireLock('nightly', 'run-b', 60)))).toBeUndefined();
+    expect(kubernetesFailureClass(new Error('boom'))).toBeUndefined();
   });
 });
 

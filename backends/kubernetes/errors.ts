@@ -1,0 +1,35 @@
+/** How a Kubernetes call fails: the translated API error, and the class a caller decides on. */
+import { UserError } from '../../src/core/errors.js';
+import { KubeconfigError } from './kubeconfig.js';
+
+/**
+ * A failed API call, translated; `reason` is the Status reason (NotFound, AlreadyExists, Conflict,
+ * Invalid, ...). `code` is the HTTP status, or 0 when no answer came (refused, reset, timed out).
+ */
+export class KubernetesApiError extends UserError {
+  constructor(
+    summary: string,
+    detail: string | undefined,
+    readonly code: number,
+    readonly reason: string | undefined,
+    readonly causes: readonly { readonly field?: string; readonly message?: string; readonly reason?: string }[] = [],
+  ) {
+    super(summary, detail);
+    this.name = 'KubernetesApiError';
+  }
+}
+
+/**
+ * - `unreachable`: no answer (connection refused or reset, timeout, DNS), or the server could not
+ *   serve the call (5xx, 429). Waiting may help; the cluster may be down.
+ * - `refused`: the server answered and said no (401, 403, 404, any other 4xx).
+ * - `misconfigured`: no request could be built (the kubeconfig does not load, names a missing
+ *   context, runs a credential plugin that is not installed, ...). Nothing was sent.
+ * - undefined: not a failure of the Kubernetes client.
+ */
+export function kubernetesFailureClass(err: unknown): 'unreachable' | 'refused' | 'misconfigured' | undefined {
+  if (err instanceof KubeconfigError) return 'misconfigured';
+  if (!(err instanceof KubernetesApiError)) return undefined;
+  if (err.code === 0 || err.code === 429 || err.code >= 500) return 'unreachable';
+  return 'refused';
+}

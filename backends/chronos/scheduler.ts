@@ -6,8 +6,7 @@
  * Simplification: real Chronos enqueues a due job and launches it on the next Mesos offer; here
  * the offer is always there, so a due job launches at the instant it is due.
  */
-import type { SandboxClock, TimedParticipant } from '../../src/sandbox/clock.js';
-import type { RunLedger } from '../../src/sandbox/ledger.js';
+import type { RunRecorder, StandInClock, TimedParticipant } from '../stand-in-contract.js';
 import { CHRONOS_DEFAULTS, isDependentJob, type ChronosJob } from './model.js';
 import { readSchedule, rewriteScheduleAtLaunch } from './schedule.js';
 
@@ -98,8 +97,8 @@ export class ChronosScheduler implements TimedParticipant {
   private readonly failureRetryMs: number;
 
   constructor(
-    private readonly clock: SandboxClock,
-    private readonly ledger: RunLedger,
+    private readonly clock: StandInClock,
+    private readonly ledger: RunRecorder,
     options: SchedulerOptions = {},
   ) {
     this.runSeconds = Math.max(1, options.runSeconds ?? 30);

@@ -6,7 +6,7 @@
  * `scheduler.ts` on the sandbox clock.
  */
 import type http from 'node:http';
-import { sendJson, type SandboxContext, type StandIn, type StandInRequest } from '../../src/sandbox/stand-in.js';
+import { sendJson, type StandIn, type StandInContext, type StandInRequest } from '../stand-in-contract.js';
 import {
   CHRONOS_NAME_PATTERN,
   ChronosBodyError,
@@ -52,7 +52,7 @@ export class ChronosStandIn implements StandIn {
   private readonly prefix: string;
 
   constructor(
-    private readonly ctx: SandboxContext,
+    private readonly ctx: StandInContext,
     private readonly options: ChronosStandInOptions = {},
   ) {
     this.prefix = (options.prefix ?? CHRONOS_3_PREFIX).replace(/\/+$/, '');

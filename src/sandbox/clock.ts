@@ -6,18 +6,12 @@
  * order (so a day of five-minute slots fires 288 times, each at its own instant).
  * Real: time is the machine's, and a ticker fires what is due.
  */
+import type { ClockMode, StandInClock, TimedParticipant } from '../../backends/stand-in-contract.js';
 import type { Clock } from '../core/clock.js';
 
-export interface TimedParticipant {
-  /** The earliest instant at which this participant has work, or undefined for none. */
-  nextDueAt(): Date | undefined;
-  /** Do everything due at or before `now` (the clock already reads `now`). */
-  fireDue(now: Date): void;
-}
+export type { ClockMode, TimedParticipant };
 
-export type ClockMode = 'real' | 'virtual';
-
-export class SandboxClock implements Clock {
+export class SandboxClock implements Clock, StandInClock {
   private virtualNow: number;
   private readonly participants: TimedParticipant[] = [];
   private ticker: NodeJS.Timeout | undefined;

@@ -2,17 +2,11 @@
  * The run ledger: every run either stand-in started, in order, with the slot it was for. It is
  * how anyone proves the central promise: after any moves and rollbacks, every slot ran once.
  */
-export type SystemName = 'chronos' | 'kubernetes';
+import type { LedgerEntry, RunRecorder, SystemName } from '../../backends/stand-in-contract.js';
 
-export interface LedgerEntry {
-  readonly system: SystemName;
-  readonly job: string;
-  /** The nominal slot (RFC 3339), or null for a run that belongs to no slot (a manual start). */
-  readonly scheduledFor: string | null;
-  readonly startedAt: string;
-}
+export type { LedgerEntry, SystemName };
 
-export class RunLedger {
+export class RunLedger implements RunRecorder {
   private readonly entries: LedgerEntry[] = [];
 
   record(system: SystemName, job: string, scheduledFor: Date | null, startedAt: Date): void {

@@ -1,7 +1,8 @@
 /**
  * The sandbox: every stand-in served on its own port of 127.0.0.1, all sharing one clock, one run
- * ledger and one fault injector, so the control endpoints answer the same on every port. With a
- * state directory, the stand-ins' state, the ledger and the virtual time survive a restart.
+ * ledger, one fault injector and one request log, so the control endpoints answer the same on
+ * every port. With a state directory, the stand-ins' state, the ledger and the virtual time
+ * survive a restart. This file and the STAND_INS list are where the sandbox meets the backends.
  */
 import fs from 'node:fs/promises';
 import type http from 'node:http';
@@ -9,10 +10,12 @@ import path from 'node:path';
 import { ChronosStandIn, type ChronosStandInOptions } from '../../backends/chronos/stand-in.js';
 import { KubernetesStandIn } from '../../backends/kubernetes/api-server/server.js';
 import { UserError } from '../core/errors.js';
+import type { LedgerEntry, StandIn, SystemName } from '../../backends/stand-in-contract.js';
 import { SandboxClock, type ClockMode } from './clock.js';
 import { FaultInjector } from './faults.js';
-import { RunLedger, type LedgerEntry, type SystemName } from './ledger.js';
-import { createStandInServer, listenLocal, type SandboxContext, type StandIn } from './stand-in.js';
+import { RunLedger } from './ledger.js';
+import { RequestLog } from './requests.js';
+import { createStandInServer, listenLocal, type SandboxContext } from './stand-in.js';
 
 export interface SandboxOptions {
   readonly clock?: ClockMode;
@@ -41,7 +44,8 @@ export const STAND_INS: readonly StandInFactory[] = [
 ];
 
 export interface Sandbox {
-  readonly ctx: SandboxContext;
+  /** The shared state, for tests in the same process: advance `ctx.clock`, read `ctx.ledger` and `ctx.requests`, arm `ctx.faults`. */
+  readonly ctx: SandboxContext & { readonly requests: RequestLog };
   /** Base URL of each stand-in, e.g. `{ chronos: 'http://127.0.0.1:4400' }`. */
   readonly urls: Readonly<Partial<Record<SystemName, string>>>;
   readonly standIns: Readonly<Partial<Record<SystemName, StandIn>>>;
@@ -63,7 +67,7 @@ export async function startSandbox(options: SandboxOptions = {}, factories: read
   const mode = options.clock ?? 'virtual';
   const saved = options.stateDir ? await readState(options.stateDir) : undefined;
   const clock = new SandboxClock(mode, saved && mode === 'virtual' ? new Date(saved.now) : options.start);
-  const ctx: SandboxContext = { clock, ledger: new RunLedger(), faults: new FaultInjector() };
+  const ctx = { clock, ledger: new RunLedger(), faults: new FaultInjector(), requests: new RequestLog() };
   if (saved) ctx.ledger.load(saved.ledger);
 
   const standIns: Partial<Record<SystemName, StandIn>> = {};
@@ -100,8 +104,7 @@ export async function startSandbox(options: SandboxOptions = {}, factories: read
       const standIn = factory.create(ctx, options);
       const restored = saved?.standIns[factory.system];
       if (restored !== undefined) standIn.restore(restored);
-      const server = createStandInServer(standIn, ctx);
-      server.on('request', (_req, res: http.ServerResponse) => res.on('finish', scheduleSave));
+      const server = createStandInServer(standIn, ctx, { onChange: scheduleSave });
       servers.push(server);
       const port = await listenLocal(server, factory.port(options) ?? 0);
       standIns[factory.system] = standIn;

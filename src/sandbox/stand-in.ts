@@ -1,56 +1,45 @@
 /**
- * What the sandbox needs from a stand-in of one scheduler's API, and the HTTP server that wraps
- * any stand-in with what both share: the control endpoints (`/_sandbox/*`), the fault injector,
- * and the HTTP `Date` header on the sandbox clock.
+ * The HTTP server that wraps any stand-in (backends/stand-in-contract.ts) with what all of them
+ * share: the control endpoints (`/_sandbox/*`), the fault injector, the request log, and the HTTP
+ * `Date` header on the sandbox clock.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendJson, type StandIn, type StandInContext, type StandInRequest } from '../../backends/stand-in-contract.js';
 import { toRfc3339 } from '../core/time.js';
 import type { SandboxClock } from './clock.js';
-import type { FaultInjector } from './faults.js';
-import type { RunLedger, SystemName } from './ledger.js';
+import { NotFound, type FaultInjector, type Firing, type Hold } from './faults.js';
+import type { RunLedger } from './ledger.js';
+import type { RequestEntry, RequestLog } from './requests.js';
 
-/** The state both stand-ins share: one clock, one run ledger, one fault injector. */
-export interface SandboxContext {
+export { sendJson, type StandIn, type StandInRequest };
+
+/** The state every stand-in of one sandbox shares: one clock, one run ledger, one fault injector, one request log. */
+export interface SandboxContext extends StandInContext {
   readonly clock: SandboxClock;
   readonly ledger: RunLedger;
   readonly faults: FaultInjector;
+  /** Left out by tests that serve one stand-in on its own: then nothing is logged. */
+  readonly requests?: RequestLog;
 }
 
-export interface StandInRequest {
-  readonly method: string;
-  /** The path without the query string, percent-decoded per segment by the stand-in as it needs. */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-export interface StandIn {
-  readonly system: SystemName;
-  handle(req: StandInRequest, res: http.ServerResponse): void | Promise<void>;
-  /** Answer an injected fault with `status`, in this system's own error format. */
-  writeFault(res: http.ServerResponse, status: number, req: StandInRequest): void;
-  /** Plain data for `--state-dir`; `restore` takes what `snapshot` gave. */
-  snapshot(): unknown;
-  restore(state: unknown): void;
+export interface StandInServerOptions {
+  /** Called after anything may have changed the state (to save `--state-dir`). */
+  readonly onChange?: () => void;
 }
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 /** An HTTP server for one stand-in; listens on 127.0.0.1 only. */
-export function createStandInServer(standIn: StandIn, ctx: SandboxContext): http.Server {
+export function createStandInServer(standIn: StandIn, ctx: SandboxContext, options: StandInServerOptions = {}): http.Server {
+  ctx.faults.attach(ctx.clock);
   const held = new HeldRequests();
+  const onChange = options.onChange ?? (() => undefined);
   const server = http.createServer((req, res) => {
     // Every answer carries the sandbox clock, so a client that follows the server's clock
     // (as `move` must) follows the virtual clock too.
     res.setHeader('Date', ctx.clock.now().toUTCString());
+    res.on('close', onChange);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -71,7 +60,8 @@ export function createStandInServer(standIn: StandIn, ctx: SandboxContext): http
         headers: req.headers,
         body: Buffer.concat(chunks),
       };
-      dispatch(standIn, ctx, held, request, res).catch((err: unknown) => {
+      const exchange: Exchange = { standIn, ctx, held, onChange, req: request, incoming: req, res };
+      dispatch(exchange).catch((err: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { message: err instanceof Error ? err.message : String(err) });
         else res.end();
       });
@@ -82,31 +72,101 @@ export function createStandInServer(standIn: StandIn, ctx: SandboxContext): http
   return server;
 }
 
-async function dispatch(standIn: StandIn, ctx: SandboxContext, held: HeldRequests, req: StandInRequest, res: http.ServerResponse): Promise<void> {
+/** One request on its way through a stand-in server. */
+interface Exchange {
+  readonly standIn: StandIn;
+  readonly ctx: SandboxContext;
+  readonly held: HeldRequests;
+  readonly onChange: () => void;
+  readonly req: StandInRequest;
+  readonly incoming: http.IncomingMessage;
+  readonly res: http.ServerResponse;
+}
+
+async function dispatch(x: Exchange): Promise<void> {
+  const { standIn, ctx, req, res } = x;
   if (req.path === '/_sandbox' || req.path.startsWith('/_sandbox/')) {
     handleControl(ctx, req, res);
     return;
   }
+  const logged = ctx.requests?.record(standIn.system, req.method, req.path, ctx.clock.now());
+  // 'close' comes after the answer was sent, or when the connection went without one.
+  if (logged) res.once('close', () => logged.answered(res.writableFinished ? res.statusCode : null));
   const fault = ctx.faults.take(standIn.system, req.method, req.path);
-  if (fault) {
-    if (fault.delayMs > 0 && !(await held.hold(fault.delayMs))) return;
-    if (fault.status !== undefined) {
-      res.setHeader('Date', ctx.clock.now().toUTCString());
-      standIn.writeFault(res, fault.status, req);
+  if (fault) logged?.faulted({ id: fault.id, mode: fault.kind });
+  switch (fault?.kind) {
+    case undefined:
+      await serve(x, res);
       return;
-    }
-    res.setHeader('Date', ctx.clock.now().toUTCString());
+    case 'fail':
+    case 'delay':
+      if (fault.delayMs > 0 && !(await x.held.hold(fault.delayMs))) return;
+      res.setHeader('Date', ctx.clock.now().toUTCString());
+      if (fault.status !== undefined) return standIn.writeFault(res, fault.status, req);
+      await serve(x, res);
+      return;
+    case 'drop-answer':
+      await serve(x, unseen(x.incoming, ctx));
+      if (fault.status !== undefined) return standIn.writeFault(res, fault.status, req);
+      // No answer at all: the client sees its connection reset, as when a proxy or the server dies mid-reply.
+      res.destroy();
+      return;
+    case 'hold':
+      return holdRequest(x, fault, logged);
   }
-  await standIn.handle(req, res);
+}
+
+/** The stand-in serves the request into `target`; resolves the status it answered. */
+async function serve(x: Exchange, target: http.ServerResponse): Promise<number> {
+  await x.standIn.handle(x.req, target);
+  x.onChange();
+  return target.statusCode;
+}
+
+/** A response nobody receives: the stand-in applies the request and its answer goes nowhere. */
+function unseen(incoming: http.IncomingMessage, ctx: SandboxContext): http.ServerResponse {
+  const sink = new http.ServerResponse(incoming);
+  sink.setHeader('Date', ctx.clock.now().toUTCString());
+  return sink;
 }
 
 /**
- * The requests a fault is holding. A held request goes on after its delay even if its client has
- * given up meanwhile (a real server may still apply a request whose client timed out); only the
- * server closing cuts them all off, so no pending delay keeps a stopped sandbox alive.
+ * A held request lands when its hold lets it go, whether its client is still waiting or gave up
+ * (as a real server applies a request whose client timed out); only the answer is lost then.
+ */
+function holdRequest(x: Exchange, fault: Firing, logged: RequestEntry | undefined): void {
+  const { ctx, req, res } = x;
+  let clientGone = false;
+  let hold: Hold | undefined;
+  const land = async (): Promise<number | undefined> => {
+    if (hold) x.held.untrack(hold);
+    if (fault.status !== undefined) {
+      if (!clientGone) {
+        res.setHeader('Date', ctx.clock.now().toUTCString());
+        x.standIn.writeFault(res, fault.status, req);
+      }
+      return fault.status;
+    }
+    if (clientGone) return serve(x, unseen(x.incoming, ctx));
+    res.setHeader('Date', ctx.clock.now().toUTCString());
+    return serve(x, res);
+  };
+  res.once('close', () => {
+    clientGone = true;
+    hold?.clientGone();
+  });
+  hold = ctx.faults.hold(fault, { system: x.standIn.system, method: req.method, path: req.path }, land);
+  logged?.faulted({ id: fault.id, mode: fault.kind, held: hold.id });
+  if (hold.isHeld()) x.held.track(hold);
+}
+
+/**
+ * What one server is holding: classic delays (real milliseconds) and holds on the sandbox clock.
+ * Only the server closing cuts them all off, so nothing pending keeps a stopped sandbox alive.
  */
 class HeldRequests {
   private readonly cutOffs = new Set<() => void>();
+  private readonly holds = new Set<Hold>();
 
   /** Waits `ms` real milliseconds; false if the server closed first (drop the request then). */
   hold(ms: number): Promise<boolean> {
@@ -122,12 +182,22 @@ class HeldRequests {
     });
   }
 
+  track(hold: Hold): void {
+    this.holds.add(hold);
+  }
+
+  untrack(hold: Hold): void {
+    this.holds.delete(hold);
+  }
+
   cutOffAll(): void {
     for (const cutOff of [...this.cutOffs]) cutOff();
+    for (const hold of this.holds) hold.cutOff();
+    this.holds.clear();
   }
 }
 
-/** The control API of design.md, served on both ports over the same state. */
+/** The control API of docs/sandbox.md, served on every port over the same state. */
 function handleControl(ctx: SandboxContext, req: StandInRequest, res: http.ServerResponse): void {
   const route = `${req.method} ${req.path.replace(/\/+$/, '')}`;
   const clockBody = () => ({ now: toRfc3339(ctx.clock.now()), mode: ctx.clock.mode });
@@ -158,11 +228,29 @@ function handleControl(ctx: SandboxContext, req: StandInRequest, res: http.Serve
         res.writeHead(204);
         res.end();
         return;
+      case 'GET /_sandbox/faults/report':
+        return sendJson(res, 200, ctx.faults.report());
+      case 'POST /_sandbox/faults/release': {
+        const body = parseJsonBody(req.body) as { id?: unknown };
+        if (body.id !== undefined && typeof body.id !== 'string') return sendJson(res, 400, { message: 'body must be {} or {"id": "<held request or fault id>"}' });
+        const released = ctx.faults.release(body.id);
+        res.setHeader('Date', ctx.clock.now().toUTCString());
+        return sendJson(res, 200, { released });
+      }
+      case 'GET /_sandbox/requests': {
+        const requests = ctx.requests?.all() ?? [];
+        return sendJson(res, 200, { total: requests.length, requests });
+      }
+      case 'DELETE /_sandbox/requests':
+        ctx.requests?.clear();
+        res.writeHead(204);
+        res.end();
+        return;
       default:
         return sendJson(res, 404, { message: `no sandbox control endpoint ${route}` });
     }
   } catch (err) {
-    sendJson(res, 400, { message: err instanceof Error ? err.message : String(err) });
+    sendJson(res, err instanceof NotFound ? 404 : 400, { message: err instanceof Error ? err.message : String(err) });
   }
 }
 

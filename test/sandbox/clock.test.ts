@@ -49,8 +49,8 @@ describe('FaultInjector', () => {
     faults.add({ system: 'chronos', method: 'POST', path: '/iso8601$', status: 500, times: 2 });
     expect(faults.take('kubernetes', 'POST', '/v1/scheduler/iso8601')).toBeUndefined();
     expect(faults.take('chronos', 'GET', '/v1/scheduler/iso8601')).toBeUndefined();
-    expect(faults.take('chronos', 'POST', '/v1/scheduler/iso8601')).toEqual({ status: 500, delayMs: 0 });
-    expect(faults.take('chronos', 'POST', '/v1/scheduler/iso8601')).toEqual({ status: 500, delayMs: 0 });
+    expect(faults.take('chronos', 'POST', '/v1/scheduler/iso8601')).toEqual({ id: 'f1', kind: 'fail', status: 500, delayMs: 0 });
+    expect(faults.take('chronos', 'POST', '/v1/scheduler/iso8601')).toEqual({ id: 'f1', kind: 'fail', status: 500, delayMs: 0 });
     expect(faults.take('chronos', 'POST', '/v1/scheduler/iso8601')).toBeUndefined();
   });
 

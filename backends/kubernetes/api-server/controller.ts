@@ -10,8 +10,7 @@
 import { DateTime } from 'luxon';
 import { cronNext, isValidTimeZone, mostRecentSlot, parseCron, type CronSpec } from '../../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../../src/core/time.js';
-import type { SandboxClock, TimedParticipant } from '../../../src/sandbox/clock.js';
-import type { RunLedger } from '../../../src/sandbox/ledger.js';
+import type { RunRecorder, StandInClock, TimedParticipant } from '../../stand-in-contract.js';
 import { clone } from './patch.js';
 import { ApiError } from './status.js';
 import { CRONJOBS, JOBS, PODS, type KObject } from './resources.js';
@@ -82,8 +81,8 @@ export class CronJobController implements TimedParticipant {
 
   constructor(
     private readonly store: ObjectStore,
-    private readonly clock: SandboxClock,
-    private readonly ledger: RunLedger,
+    private readonly clock: StandInClock,
+    private readonly ledger: RunRecorder,
     opts: ControllerOptions = {},
   ) {
     this.jobSeconds = opts.jobDurationSeconds ?? 30;

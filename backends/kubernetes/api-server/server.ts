@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import YAML from 'yaml';
-import { sendJson, type SandboxContext, type StandIn, type StandInRequest } from '../../../src/sandbox/stand-in.js';
+import { sendJson, type StandIn, type StandInContext, type StandInRequest } from '../../stand-in-contract.js';
 import { CronJobController, type ControllerOptions } from './controller.js';
 import {
   AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroupList, legacyResourceList, openApiGroupVersion, openApiIndex, versionInfo,
@@ -48,7 +48,7 @@ export class KubernetesStandIn implements StandIn {
   readonly controller: CronJobController;
   private readonly watchers = new Set<Watcher>();
 
-  constructor(private readonly ctx: SandboxContext, opts: KubernetesStandInOptions = {}) {
+  constructor(private readonly ctx: StandInContext, opts: KubernetesStandInOptions = {}) {
     this.store = new ObjectStore(ctx.clock);
     this.controller = new CronJobController(this.store, ctx.clock, ctx.ledger, opts);
     ctx.clock.register(this.controller);

@@ -67,7 +67,7 @@ export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<Globa
         io.stdout.write(`  export KUBECONFIG=${kubeconfig}    # kubectl --kubeconfig ${kubeconfig} get cronjobs\n`);
       }
       const control = urls.chronos ?? Object.values(urls)[0];
-      io.stdout.write(`\nControl API (on every port): ${control}/_sandbox/clock, /_sandbox/clock/advance, /_sandbox/runs, /_sandbox/faults\n`);
+      io.stdout.write(`\nControl API (on every port): ${control}/_sandbox/clock, /_sandbox/clock/advance, /_sandbox/runs, /_sandbox/faults, /_sandbox/requests\n`);
       io.stdout.write('Press Ctrl-C to stop.\n');
       const signal = await stopped;
       await sandbox.close();

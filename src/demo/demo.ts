@@ -10,14 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
+import type { Clock } from '../core/clock.js';
 import { UserError } from '../core/errors.js';
-import type { BackendName } from '../core/job.js';
+import type { BackendName, JobDefinition } from '../core/job.js';
 import { parseJournal, type JournalRecord } from '../core/journal.js';
 import { toRfc3339 } from '../core/time.js';
-import type { GlobalArgs } from '../cli/global-args.js';
-import type { CliIO, Output } from '../cli/io.js';
-import { run } from '../cli/run.js';
-import { loadWorkspace } from '../cli/workspace.js';
 import type { LedgerEntry } from '../sandbox/ledger.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { judgeLedger, renderLedgerVerdict, type JobVerdict, type LedgerWindow } from './ledger-verdict.js';
@@ -36,6 +33,37 @@ export interface DemoOptions {
   readonly examplesDir?: string;
 }
 
+export interface Output {
+  write(text: string): void;
+}
+
+/** Where the demo narrates, and the environment it passes on (`NO_COLOR`). */
+export interface DemoIO {
+  readonly stdout: Output;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The world one command of the rehearsal runs in: the repository, the sandbox, its clock. */
+export interface CommandWorld {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** The sandbox's virtual clock, as the command's local clock. */
+  readonly clock: Clock;
+}
+
+/**
+ * What the demo needs from the CLI, injected by `migrate demo` so that the demo depends on no
+ * CLI module: a way to run one `migrate` command line, and to read the example jobs.
+ */
+export interface DemoHost {
+  /** Runs `migrate <argv>` in `world`; resolves its exit code. */
+  runCommand(argv: readonly string[], world: CommandWorld): Promise<number>;
+  /** The job definitions of the project in `dir` (`jobs/` and `migrate.yaml`), without the backend lint. */
+  loadJobs(dir: string): readonly JobDefinition[];
+}
+
 export interface DemoResult {
   readonly code: number;
   readonly verdicts: readonly JobVerdict[];
@@ -49,7 +77,7 @@ export interface DemoResult {
 /** 10 s before a five-minute slot: the first move has to wait for its handoff, which the demo shows. */
 export const DEMO_START = new Date('2026-11-25T10:04:50Z');
 
-export async function runDemo(io: CliIO, options: DemoOptions): Promise<DemoResult> {
+export async function runDemo(io: DemoIO, options: DemoOptions, host: DemoHost): Promise<DemoResult> {
   const examples = options.examplesDir ?? findExamples();
   const out = (text = '') => io.stdout.write(`${text}\n`);
   const section = (title: string, ...why: string[]) => {
@@ -60,11 +88,10 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<DemoResu
   };
 
   // The examples are read before anything is started or written; the move's own plan lints the job.
-  const args: GlobalArgs = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: options.color, yes: true, debug: false };
-  const ws = loadWorkspace({ ...io, cwd: examples }, args, [], { backendLint: false });
-  const definition = ws.definitions.find((d) => d.job.name === options.job);
-  if (!definition) throw new UserError(`the examples have no job named "${options.job}"`, `Pick one of: ${ws.definitions.map((d) => d.job.name).sort().join(', ')}`);
-  const from = definition.job.backend;
+  const jobs = host.loadJobs(examples);
+  const definition = jobs.find((j) => j.name === options.job);
+  if (!definition) throw new UserError(`the examples have no job named "${options.job}"`, `Pick one of: ${jobs.map((j) => j.name).sort().join(', ')}`);
+  const from = definition.backend;
   const to: BackendName = from === 'chronos' ? 'kubernetes' : 'chronos';
   const job = options.job;
 
@@ -81,14 +108,15 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<DemoResu
     // The commands see the sandbox as their whole world: its URLs, its kubeconfig, and its
     // virtual clock as "the local clock" (in a rehearsal they agree, so no skew warning).
     const env: Record<string, string | undefined> = { MIGRATE_CHRONOS_URL: urls.chronos, KUBECONFIG: kubeconfig, NO_COLOR: io.env.NO_COLOR };
-    const commandIO: CliIO = { stdout: io.stdout, stderr: io.stdout, isTTY: io.isTTY, env, cwd: repo, clock };
+    // The command's errors go where the narration goes, in the order they happen.
+    const world: CommandWorld = { cwd: repo, env, stdout: io.stdout, stderr: io.stdout, clock };
 
     let failed: string | undefined;
     const migrate = async (argv: readonly string[], shown: { condenseDiffs?: boolean } = {}): Promise<boolean> => {
       if (failed) return false;
       out(`$ migrate ${argv.join(' ')}`);
       const stdout = shown.condenseDiffs ? condenseDiffs(io.stdout) : undefined;
-      const code = await run([...argv, ...(options.color ? [] : ['--no-color'])], stdout ? { ...commandIO, stdout: stdout.output } : commandIO);
+      const code = await host.runCommand([...argv, ...(options.color ? [] : ['--no-color'])], stdout ? { ...world, stdout: stdout.output } : world);
       stdout?.flush();
       if (code !== 0) {
         failed = `\`migrate ${argv.join(' ')}\` exited ${code}`;
@@ -176,7 +204,7 @@ export async function runDemo(io: CliIO, options: DemoOptions): Promise<DemoResu
     );
     const verdicts = judgeLedger(
       sandbox.ctx.ledger.all(),
-      ws.definitions.map((d) => ({ name: d.job.name, schedule: d.job.schedule, timezone: d.job.timezone, startingDeadlineSeconds: d.job.startingDeadlineSeconds })).sort((a, b) => a.name.localeCompare(b.name)),
+      jobs.map((j) => ({ name: j.name, schedule: j.schedule, timezone: j.timezone, startingDeadlineSeconds: j.startingDeadlineSeconds })).sort((a, b) => a.name.localeCompare(b.name)),
       { from: placedAt, until },
     );
     io.stdout.write(renderLedgerVerdict(verdicts));

@@ -1,10 +1,11 @@
 /** `migrate demo`: a full rehearsal of a move and a rollback on the sandbox, the README's first command. */
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.js';
-import { DEMO_START, runDemo } from '../../demo/demo.js';
+import { DEMO_START, runDemo, type DemoHost } from '../../demo/demo.js';
 import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
-import type { ExitHolder } from '../run.js';
+import { run, type ExitHolder } from '../run.js';
+import { loadWorkspace } from '../workspace.js';
 
 interface DemoArgs extends GlobalArgs {
   readonly job: string;
@@ -27,8 +28,17 @@ export function demoCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
       refuseOutputFormat(args, 'demo', 'a narrated rehearsal, as text');
       const start = args.start === undefined ? DEMO_START : new Date(args.start);
       if (Number.isNaN(start.getTime())) throw new UserError(`--start ${args.start} is not a date`, 'Use RFC 3339, e.g. --start 2026-03-29T00:58:00Z.');
-      const result = await runDemo(io, { job: args.job, start, hourSeconds: 3600, keep: args.keep, color: useColor(io, args.color) });
+      const result = await runDemo(io, { job: args.job, start, hourSeconds: 3600, keep: args.keep, color: useColor(io, args.color) }, demoHost(io));
       exit.code = result.code;
     },
+  };
+}
+
+/** The CLI as the demo uses it: each command runs in-process, exactly as an operator would type it. */
+export function demoHost(io: CliIO): DemoHost {
+  const args: GlobalArgs = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: false, yes: true, debug: false };
+  return {
+    runCommand: (argv, world) => run(argv, { ...world, isTTY: io.isTTY }),
+    loadJobs: (dir) => loadWorkspace({ ...io, cwd: dir }, args, [], { backendLint: false }).definitions.map((d) => d.job),
   };
 }

@@ -198,7 +198,7 @@ export class FaultInjector implements TimedParticipant {
 
   report(): FaultReport {
     return {
-      faults: this.rules.map((r) => ({ ...listed(r), times: r.rule.times, remaining: r.remaining })),
+      faults: this.rules.map((r) => ({ ...listed(r), skip: r.rule.skip, times: r.rule.times, remaining: r.remaining })),
       held: this.held.map((h) => ({ ...h })),
     };
   }
@@ -296,8 +296,9 @@ export class FaultInjector implements TimedParticipant {
 /** A control request that names something the sandbox does not have (a 404 answer). */
 export class NotFound extends Error {}
 
+/** The rule as it stands: `times` (and `skip`, if it had one) count what is left. */
 function listed(r: ArmedRule): ArmedFault {
-  return { id: r.id, ...r.rule, times: r.remaining, fired: r.fired };
+  return { id: r.id, ...r.rule, ...(r.rule.skip !== undefined ? { skip: r.skip } : {}), times: r.remaining, fired: r.fired };
 }
 
 function optionalString(o: Record<string, unknown>, key: string): string | undefined {

@@ -149,7 +149,12 @@ function holdRequest(x: Exchange, fault: Firing, logged: RequestEntry | undefine
     }
     if (clientGone) return serve(x, unseen(x.incoming, ctx));
     res.setHeader('Date', ctx.clock.now().toUTCString());
-    return serve(x, res);
+    return serve(x, res).catch((err: unknown) => {
+      // As dispatch answers a stand-in that throws: the client waiting for it must not hang.
+      if (!res.headersSent) sendJson(res, 500, { message: err instanceof Error ? err.message : String(err) });
+      else res.end();
+      throw err;
+    });
   };
   res.once('close', () => {
     clientGone = true;

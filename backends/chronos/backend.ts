@@ -16,7 +16,7 @@ import { chronosCutoverSide } from './cutover.js';
 import { readChronosJob, SERVER_OWNED_FIELDS, type ChronosJob } from './model.js';
 import { normalizeChronosJob } from './normalize.js';
 import { ChronosRenderError, chronosJobToDefinition, lintForChronos, renderChronosJob, type ChronosJobBody } from './render.js';
-import { readSchedule } from './schedule.js';
+import { canonicalSchedule, readSchedule } from './schedule.js';
 
 export interface ChronosState extends SystemState {
   /** The newer of lastSuccess and lastError. */
@@ -81,8 +81,13 @@ function connect(settings: ConnectionSettings): ChronosConnection {
       }
       return new Map([...new Set(scopes.length ? scopes : [''])].map((s) => [s, listing]));
     },
-    async apply(live) {
-      await get().post(live);
+    async apply(job) {
+      const c = get();
+      // Read just before the POST: a run since the caller's listing moved the start and the
+      // counters, and an old start (now in the past) posted back would make Chronos run the job
+      // at once. The read also sets the server clock, which picks the next slot.
+      const live = await c.read(job.name);
+      await c.post(applied(job, live, c.serverClock().now()));
     },
     async probe() {
       await get().ping();
@@ -104,6 +109,21 @@ function desired(job: JobDefinition, now: Date, live: ChronosJob | undefined): C
     ? { successCount: live.successCount, errorCount: live.errorCount, lastSuccess: live.lastSuccess, lastError: live.lastError, errorsSinceLastSuccess: live.errorsSinceLastSuccess }
     : {};
   return readChronosJob({ ...body, ...counters }, { now });
+}
+
+/**
+ * The job `apply` posts: the desired job (its start at the next slot after `now`, the live
+ * counters kept). When the live job is enabled on the same grid, its schedule string is kept as
+ * is: its start is its next run (possibly one due right now), and moving it would skip or add a
+ * slot.
+ */
+function applied(job: JobDefinition, live: ChronosJob | undefined, now: Date): ChronosJob {
+  const want = desired(job, now, live);
+  const sameGrid =
+    live?.schedule !== undefined &&
+    canonicalSchedule(live.schedule, live.scheduleTimeZone ?? '') === canonicalSchedule(want.schedule!, want.scheduleTimeZone ?? '') &&
+    (live.scheduleTimeZone ?? '') === (want.scheduleTimeZone ?? '');
+  return sameGrid && !live.disabled ? { ...want, schedule: live.schedule } : want;
 }
 
 type Obj = Record<string, unknown>;
@@ -159,7 +179,15 @@ export const chronosBackend = {
   serverTitle: 'Chronos server',
   enableStrategy: 'posted with its first start at the first slot after the handoff',
   livePath: (name: string) => `chronos/${name}`,
-  render: (job: JobDefinition, now: Date) => renderChronosJob(job, now, cronToChronosCached),
+  configuredBy: 'the Chronos URL (--chronos-url, MIGRATE_CHRONOS_URL, chronos.url)',
+  render(job: JobDefinition, now: Date) {
+    try {
+      return renderChronosJob(job, now, cronToChronosCached);
+    } catch (err) {
+      if (err instanceof ChronosRenderError) throw new UserError(err.message, 'Keep the job on Kubernetes, or change its schedule to one with a constant period (`migrate next` shows why).');
+      throw err;
+    }
+  },
   toDefinition: (live: ChronosJob, now: Date) => chronosJobToDefinition(live, now),
   lint: (job: JobDefinition, now: Date) => lintForChronos(job, now),
   normalize: (live: ChronosJob) => normalizeChronosJob(live),
@@ -169,6 +197,7 @@ export const chronosBackend = {
   desired: (job: JobDefinition, now: Date, _scope: string, live: ChronosJob | undefined) => desired(job, now, live),
   comparable,
   nameOf: (live: ChronosJob) => live.name,
+  applyRefusal: () => undefined,
   observe: (live: ChronosJob | undefined, now: Date) => observe(live, now),
   status,
   connect,

@@ -18,7 +18,8 @@ import { KubernetesApiError, KubernetesClient, type KubernetesClientOptions } fr
 import { loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.js';
 import { kubernetesCutoverSide } from './cutover.js';
 import { normalizeCronJob } from './normalize.js';
-import { cronJobToDefinition, lintForKubernetes, MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from './render.js';
+import { sameObject } from '../../src/core/live-diff.js';
+import { CONTAINER_NAME, cronJobToDefinition, lintForKubernetes, MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from './render.js';
 
 export interface KubernetesState extends SystemState {
   readonly namespace: string;
@@ -95,7 +96,7 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
     client,
     namespaceFor,
     location: () => loadKube().server,
-    scopeOf: (job: JobDefinition) => namespaceFor(job.namespace),
+    scopeOf: (job?: JobDefinition) => namespaceFor(job?.namespace),
     side: (job: JobDefinition) => kubernetesCutoverSide(client(namespaceFor(job.namespace)), job.name),
     async list(scopes) {
       const read = async (ns: string): Promise<[string, Listing<CronJobManifest>]> => {
@@ -109,14 +110,37 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
       };
       return new Map(await Promise.all([...new Set(scopes)].map(read)));
     },
-    async apply(live, scope) {
-      await client(scope).apply(live);
+    async apply(job, scope) {
+      await client(scope).apply(desired(job, scope));
     },
     async probe(job) {
       await client(namespaceFor(job.namespace)).listCronJobs(undefined, 1);
     },
     locks,
   };
+}
+
+/** The CronJob as migrate applies it, in the namespace it is read from. */
+function desired(job: JobDefinition, namespace: string): CronJobManifest {
+  const manifest = renderCronJob(job).manifest;
+  return { ...manifest, metadata: { ...manifest.metadata, namespace } };
+}
+
+/** Pod settings the API server filled in are not the owner's choices: they are not "dropped" on import. */
+const POD_DEFAULTS: Readonly<Record<string, unknown>> = { dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', securityContext: {}, terminationGracePeriodSeconds: 30 };
+
+function withoutPodDefaults(cj: CronJobManifest): CronJobManifest {
+  const podSpec = { ...cj.spec.jobTemplate.spec.template.spec } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(POD_DEFAULTS)) if (key in podSpec && sameObject(podSpec[key], value)) delete podSpec[key];
+  const template = { ...cj.spec.jobTemplate.spec.template, spec: podSpec as CronJobManifest['spec']['jobTemplate']['spec']['template']['spec'] };
+  return { ...cj, spec: { ...cj.spec, jobTemplate: { ...cj.spec.jobTemplate, spec: { ...cj.spec.jobTemplate.spec, template } } } };
+}
+
+/** Containers merge by name: applying "main" beside another container would run both. */
+function applyRefusal(live: CronJobManifest): string | undefined {
+  const containers = live.spec?.jobTemplate?.spec?.template?.spec?.containers;
+  if (!containers || containers.every((c) => c.name === CONTAINER_NAME)) return undefined;
+  return `its container is named ${containers.map((c) => `"${c.name}"`).join(', ')}, not "${CONTAINER_NAME}"; server-side apply would add a second container. Rename it, or delete the CronJob and apply again`;
 }
 
 type Obj = Record<string, unknown>;
@@ -184,19 +208,19 @@ export const kubernetesBackend = {
   serverTitle: 'Kubernetes API server',
   enableStrategy: 'a fresh CronJob created at the handoff (an old copy is deleted with propagationPolicy Orphan)',
   livePath: (name: string, namespace: string) => `kubernetes/${namespace}/${name}`,
+  scopeNoun: 'namespace',
+  configuredBy: 'the kubeconfig (--kubeconfig, --context)',
   render: (job: JobDefinition) => renderCronJob(job),
-  toDefinition: (live: CronJobManifest) => cronJobToDefinition(live),
+  toDefinition: (live: CronJobManifest) => cronJobToDefinition(withoutPodDefaults(live)),
   lint: (job: JobDefinition) => lintForKubernetes(job),
   normalize: (live: CronJobManifest) => normalizeCronJob(live),
   isEnabled: (live: CronJobManifest) => live.spec.suspend !== true,
   withEnabled: (live: CronJobManifest, enabled: boolean): CronJobManifest => ({ ...live, spec: { ...live.spec, suspend: !enabled } }),
   isManaged: (live: CronJobManifest) => live.metadata.labels?.[MANAGED_BY_LABEL] === 'migrate',
-  desired(job: JobDefinition, _now: Date, namespace: string): CronJobManifest {
-    const manifest = renderCronJob(job).manifest;
-    return { ...manifest, metadata: { ...manifest.metadata, namespace } };
-  },
+  desired: (job: JobDefinition, _now: Date, namespace: string) => desired(job, namespace),
   comparable: (live: CronJobManifest | undefined, desired: CronJobManifest) => ({ live: live && normalizeCronJobForDiff(live), desired: normalizeCronJobForDiff(desired) }),
   nameOf: (live: CronJobManifest) => live.metadata.name,
+  applyRefusal,
   observe,
   status,
   connect,

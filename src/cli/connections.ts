@@ -8,10 +8,6 @@
  * showing the others.
  */
 import { ALL_BACKENDS, BACKEND_REGISTRY } from '../../backends/index.js';
-import type { ChronosClient } from '../../backends/chronos/client.js';
-import type { ChronosConnection } from '../../backends/chronos/backend.js';
-import type { KubernetesClient } from '../../backends/kubernetes/client.js';
-import type { KubernetesConnection } from '../../backends/kubernetes/backend.js';
 import type { BackendConnection, ConnectionSettings, ConnectionTuning } from '../core/backend.js';
 import type { LockProvider } from '../core/cutover.js';
 import type { BackendName } from '../core/job.js';
@@ -32,14 +28,6 @@ export interface Connections {
    * clock is the reference clock of a move.
    */
   locks(): LockProvider | undefined;
-  /** @deprecated transitional, until every command goes through `to()`. */
-  chronos(): ChronosClient;
-  /** @deprecated transitional, until every command goes through `to()`. */
-  kubernetes(namespace?: string): KubernetesClient;
-  /** @deprecated transitional, until every command goes through `to()`. */
-  namespaceFor(namespace?: string): string;
-  /** @deprecated transitional. */
-  readonly chronosUrl: string | undefined;
 }
 
 export function connectionSettings(io: CliIO, args: ConnectionArgs, project: ProjectConfig, tuning: ConnectionTuning = {}): ConnectionSettings {
@@ -60,9 +48,5 @@ export function openConnections(io: CliIO, args: ConnectionArgs, project: Projec
   return {
     to,
     locks: () => ALL_BACKENDS.map((b) => to(b.name).locks).find((l) => l !== undefined),
-    chronos: () => (to('chronos') as ChronosConnection).client(),
-    kubernetes: (namespace?: string) => (to('kubernetes') as KubernetesConnection).client((to('kubernetes') as KubernetesConnection).namespaceFor(namespace)),
-    namespaceFor: (namespace?: string) => (to('kubernetes') as KubernetesConnection).namespaceFor(namespace),
-    chronosUrl: ((args['chronos-url'] ?? io.env.MIGRATE_CHRONOS_URL ?? project.chronos.url) as string | undefined)?.replace(/\/\/[^@/]*@/, '//'),
   };
 }

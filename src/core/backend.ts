@@ -77,7 +77,14 @@ export interface StatusView<S extends SystemState> {
 /** Every live object one system holds in the scopes asked for, read in one LIST per scope. */
 export type Listing<Live> =
   | { readonly ok: true; readonly items: ReadonlyMap<string, Live>; /** The server's clock at the read. */ readonly now: Date }
-  | { readonly ok: false; readonly error: string; /** What to do about it, from the client's error. */ readonly hint?: string };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /** What to do about it, from the client's error. */
+      readonly hint?: string;
+      /** The client's error itself, for a caller that fails with it whole (`import`). */
+      readonly cause?: unknown;
+    };
 
 /** Test seams and command choices for the clients. Commands pass nothing but what they need. */
 export interface ConnectionTuning {
@@ -103,14 +110,21 @@ export interface ConnectionSettings {
 export interface BackendConnection<Live = unknown> {
   /** The API's URL, without credentials (for messages, and a sandbox's control API). */
   location(): string;
-  /** The scope a job lives in on this system (a Kubernetes namespace; '' where there is none). */
-  scopeOf(job: JobDefinition): string;
+  /**
+   * The scope a job lives in on this system (a Kubernetes namespace; '' where there is none).
+   * Without a job, the scope read when no job names one (`import`, `status` of no definitions).
+   */
+  scopeOf(job?: JobDefinition): string;
   /** The cutover side of one job: what the protocol needs. */
   side(job: JobDefinition): CutoverSide<Live>;
   /** Every object in each scope (one LIST per scope); a scope that cannot be read says why. */
   list(scopes: readonly string[]): Promise<ReadonlyMap<string, Listing<Live>>>;
-  /** Creates or updates `live` (the desired object, rendered). */
-  apply(live: Live, scope: string): Promise<void>;
+  /**
+   * Creates or updates the job's object in `scope` as its definition says (`migrate apply`, after
+   * the operator confirmed the diff), written so that the write itself neither runs nor skips a
+   * slot: each backend knows how (Chronos reads the job again and starts it at the next slot).
+   */
+  apply(job: JobDefinition, scope: string): Promise<void>;
   /** One request about this job: resolves when the system answers; throws its client's error otherwise. */
   probe(job: JobDefinition): Promise<void>;
   /** A lock every operator sees, if this system can hold one. */
@@ -128,10 +142,18 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
   readonly enableStrategy: string;
   /** Where a job lives, as diff labels and messages name it (`chronos/x`, `kubernetes/ns/x`). */
   livePath(name: string, scope: string): string;
+  /** What messages call a scope (`namespace`); none where the backend has only one. */
+  readonly scopeNoun?: string;
+  /** Where the operator sets up the connection, as "fix ..." ends a message: `the kubeconfig (--kubeconfig, --context)`. */
+  readonly configuredBy: string;
 
   // ---- the model: pure -------------------------------------------------------------------
-  /** `now` matters to Chronos, whose schedule start is the next fire time after now. */
+  /**
+   * `now` matters to Chronos, whose schedule start is the next fire time after now. Throws a
+   * UserError when the job cannot run here.
+   */
   render(job: JobDefinition, now: Date): Rendered<Manifest>;
+  /** A live object as a definition (`import`): what its owner chose, not what the server filled in. */
   toDefinition(live: Live, now: Date): Imported;
   /** Problems that make the job impossible on this backend (e.g. a schedule it cannot express). */
   lint(job: JobDefinition, now: Date): readonly LintFinding[];
@@ -151,6 +173,8 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
   comparable(live: Live | undefined, desired: Live): { readonly live: unknown; readonly desired: unknown };
   /** The live object's name in this system. */
   nameOf(live: Live): string;
+  /** Why `apply` must not write the definition over this live object, if it must not. */
+  applyRefusal(live: Live): string | undefined;
 
   // ---- status -------------------------------------------------------------------------
   observe(live: Live | undefined, now: Date, scope: string): State;
@@ -163,8 +187,8 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
 }
 
 /** A listing that failed, with the client's own summary and its "what to do" line. */
-export function failedListing(err: unknown): { readonly ok: false; readonly error: string; readonly hint?: string } {
+export function failedListing(err: unknown): Extract<Listing<never>, { ok: false }> {
   const error = err instanceof UserError ? err.summary : err instanceof Error ? err.message : String(err);
   const hint = err instanceof UserError ? err.detail?.split('\n').at(-1) : undefined;
-  return hint ? { ok: false, error, hint } : { ok: false, error };
+  return hint ? { ok: false, error, hint, cause: err } : { ok: false, error, cause: err };
 }

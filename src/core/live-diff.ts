@@ -6,13 +6,8 @@
  */
 import { MASK } from './secrets.js';
 import { createTwoFilesPatch } from 'diff';
-import { isSecretEnvName, type BackendName } from './job.js';
+import { isSecretEnvName } from './job.js';
 import { toYaml } from './yaml-write.js';
-
-/** `chronos/<name>` or `kubernetes/<namespace>/<name>`: where a job lives, as diff labels name it. */
-export function livePath(system: BackendName, name: string, namespace: string): string {
-  return system === 'chronos' ? `chronos/${name}` : `kubernetes/${namespace}/${name}`;
-}
 
 export interface LiveDiffInput {
   /** e.g. `LIVE chronos/nightly-report`. */

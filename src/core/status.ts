@@ -11,43 +11,24 @@
  * - `unknown`: a system that could not be read leaves the question open;
  * - `ok`: enabled exactly where declared, matching the definition.
  */
-import type { BackendName } from './job.js';
-import { livePath } from './live-diff.js';
-import { toRfc3339 } from './time.js';
+import type { Backend, SystemView } from './backend.js';
+import { BACKENDS, type BackendName } from './job.js';
 import { toYaml } from './yaml-write.js';
 
 export const VERDICTS = ['double', 'in-flight', 'orphan', 'drift', 'unknown', 'ok'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-export interface ChronosState {
-  readonly present: boolean;
-  /** Present and not disabled. */
-  readonly enabled: boolean;
-  /** The newer of lastSuccess and lastError. */
-  readonly lastRun?: Date;
-  /** The schedule's start: Chronos moves it to the next run at every launch. */
-  readonly nextRun?: Date;
-}
-
-export interface KubernetesState {
-  readonly present: boolean;
-  /** Present and not suspended. */
-  readonly enabled: boolean;
-  readonly namespace: string;
-  readonly lastScheduleTime?: Date;
-  readonly nextRun?: Date;
-  /** Jobs of this CronJob still running (`status.active`). */
-  readonly activeRuns: number;
-}
-
-/** What one system said, or why it could not be asked. */
-export type SystemView<S> = { readonly reachable: true; readonly state: S } | { readonly reachable: false; readonly error: string };
+/**
+ * The backends the views show, in the order of their columns: each one's status view (its
+ * columns, cells and JSON object) and where its objects live.
+ */
+export type StatusSystems = readonly Pick<Backend, 'name' | 'livePath' | 'status'>[];
 
 export interface JobObservation {
   readonly name: string;
   readonly declared: BackendName;
-  readonly chronos: SystemView<ChronosState>;
-  readonly kubernetes: SystemView<KubernetesState>;
+  /** What each backend said about the job, or why it could not be asked. */
+  readonly systems: Readonly<Record<BackendName, SystemView>>;
   /** The declared system's live object equals the definition after normalisation (undefined: absent or unreadable). */
   readonly matchesDefinition: boolean | undefined;
   /** An unfinished move of this job is in the journal. */
@@ -62,10 +43,11 @@ export interface JobStatus extends JobObservation {
   readonly reason: string;
 }
 
-/** A live object no definition claims: any Chronos job, or a CronJob labelled managed-by=migrate. */
+/** A live object no definition claims, of those its backend counts as migrate's (`Backend.isManaged`). */
 export interface UnmanagedObject {
   readonly system: BackendName;
   readonly name: string;
+  /** Its scope, where the backend has more than one (a Kubernetes namespace). */
   readonly namespace?: string;
   readonly enabled: boolean;
 }
@@ -77,27 +59,30 @@ export interface StatusReport {
   readonly unreachable: Readonly<Partial<Record<BackendName, string>>>;
 }
 
-const OTHER: Record<BackendName, BackendName> = { chronos: 'kubernetes', kubernetes: 'chronos' };
-
 export function judgeJob(o: JobObservation): JobStatus {
-  const view = { chronos: o.chronos, kubernetes: o.kubernetes };
-  const enabled = (s: BackendName) => (view[s].reachable ? view[s].state.enabled : undefined);
+  const enabled = (s: BackendName) => {
+    const view = o.systems[s];
+    return view.reachable ? view.state.enabled : undefined;
+  };
   const declared = enabled(o.declared);
-  const other = enabled(OTHER[o.declared]);
+  const others = BACKENDS.filter((s) => s !== o.declared);
+  // Where else it runs; whether it runs anywhere else: true, false, or undefined when a system that could say was not read.
+  const running = others.filter((s) => enabled(s) === true);
+  const other = running.length > 0 ? true : others.some((s) => enabled(s) === undefined) ? undefined : false;
   const verdict = (v: Verdict, reason: string): JobStatus => ({ ...o, verdict: v, reason });
   if (declared === true && other === true) {
-    return verdict('double', `enabled in both systems: every slot runs twice; disable it on ${OTHER[o.declared]} now`);
+    return verdict('double', `enabled in both systems: every slot runs twice; disable it on ${running.join(' and ')} now`);
   }
   if (o.inFlight) {
     const by = o.inFlightBy ? ` (begun ${o.inFlightBy.at} by ${o.inFlightBy.holder}: if that process is still running, let it finish)` : '';
     return verdict('in-flight', `a move is unfinished${by}: finish it with \`migrate resume ${o.name}\` or undo it with \`migrate rollback ${o.name}\``);
   }
   if (declared === undefined || other === undefined) {
-    const down = (['chronos', 'kubernetes'] as const).filter((s) => !view[s].reachable);
+    const down = BACKENDS.filter((s) => !o.systems[s].reachable);
     return verdict('unknown', `${down.join(' and ')} could not be read`);
   }
   if (!declared && !other) return verdict('orphan', `enabled in neither system: every slot is lost; \`migrate apply ${o.name}\` enables it on ${o.declared}`);
-  if (other) return verdict('drift', `runs on ${OTHER[o.declared]}, but the definition says ${o.declared}: \`migrate move ${o.name} --to ${o.declared}\`, or fix backend:`);
+  if (other) return verdict('drift', `runs on ${running.join(' and ')}, but the definition says ${o.declared}: \`migrate move ${o.name} --to ${o.declared}\`, or fix backend:`);
   if (o.matchesDefinition === false) return verdict('drift', `differs from the definition: see \`migrate diff ${o.name}\``);
   return verdict('ok', `enabled on ${o.declared} as defined`);
 }
@@ -115,70 +100,52 @@ export function buildStatusReport(observations: readonly JobObservation[], unman
   };
 }
 
-/** 0 when every job is `ok` and both systems answered; 1 otherwise. Unmanaged objects do not count. */
+/** 0 when every job is `ok` and every system answered; 1 otherwise. Unmanaged objects do not count. */
 export function statusExitCode(report: StatusReport): number {
   return report.jobs.every((j) => j.verdict === 'ok') && Object.keys(report.unreachable).length === 0 ? 0 : 1;
 }
 
 // ---- views ---------------------------------------------------------------------------------
 
-const time = (d: Date | undefined) => (d ? toRfc3339(d) : null);
-
-/** The machine-readable form: one object per job (and per unmanaged object, with `declared: null`). */
-export function statusRecords(report: StatusReport): Record<string, unknown>[] {
-  const chronosOf = (v: SystemView<ChronosState>) =>
-    v.reachable
-      ? { reachable: true, present: v.state.present, enabled: v.state.enabled, lastRun: time(v.state.lastRun), nextRun: time(v.state.nextRun) }
-      : { reachable: false, present: null, enabled: null, error: v.error };
-  const kubernetesOf = (v: SystemView<KubernetesState>) =>
-    v.reachable
-      ? {
-          reachable: true, present: v.state.present, enabled: v.state.enabled, namespace: v.state.namespace,
-          lastScheduleTime: time(v.state.lastScheduleTime), nextRun: time(v.state.nextRun), activeRuns: v.state.activeRuns,
-        }
-      : { reachable: false, present: null, enabled: null, error: v.error };
+/**
+ * The machine-readable form: one object per job (and per unmanaged object, with `declared: null`),
+ * with each backend's own object under its name.
+ */
+export function statusRecords(report: StatusReport, systems: StatusSystems): Record<string, unknown>[] {
   return [
-    ...report.jobs.map((j) => ({ name: j.name, declared: j.declared, chronos: chronosOf(j.chronos), kubernetes: kubernetesOf(j.kubernetes), verdict: j.verdict, reason: j.reason })),
+    ...report.jobs.map((j) => ({
+      name: j.name,
+      declared: j.declared,
+      ...Object.fromEntries(systems.map((b) => [b.name, b.status.record(j.systems[b.name])])),
+      verdict: j.verdict,
+      reason: j.reason,
+    })),
     ...report.unmanaged.map((u) => ({
       name: u.name,
       declared: null,
       [u.system]: { reachable: true, present: true, enabled: u.enabled, ...(u.namespace ? { namespace: u.namespace } : {}) },
-      [OTHER[u.system]]: null,
+      ...Object.fromEntries(systems.filter((b) => b.name !== u.system).map((b) => [b.name, null])),
       verdict: 'unmanaged',
       reason: `no definition in jobs/ claims it: \`migrate import --from ${u.system} ${u.name}\``,
     })),
   ];
 }
 
-export function renderStatusJson(report: StatusReport): string {
-  return `${JSON.stringify(statusRecords(report), null, 2)}\n`;
+export function renderStatusJson(report: StatusReport, systems: StatusSystems): string {
+  return `${JSON.stringify(statusRecords(report, systems), null, 2)}\n`;
 }
 
-export function renderStatusYaml(report: StatusReport): string {
-  return toYaml(statusRecords(report));
+export function renderStatusYaml(report: StatusReport, systems: StatusSystems): string {
+  return toYaml(statusRecords(report, systems));
 }
 
 /** Verdict colours: the compiler checks every verdict has one. */
 const VERDICT_COLOR: Record<Verdict, string> = { double: '1;31', 'in-flight': '1;33', orphan: '1;31', drift: '33', unknown: '35', ok: '32' };
 
-const short = (d: Date | undefined) => (d ? toRfc3339(d).replace(/:00Z$/, 'Z').replace('T', ' ') : '-');
-
-function chronosCells(v: SystemView<ChronosState>): string[] {
-  if (!v.reachable) return ['unreachable', '?', '?'];
-  const s = v.state;
-  return [s.present ? (s.enabled ? 'enabled' : 'disabled') : 'absent', short(s.lastRun), s.enabled ? short(s.nextRun) : '-'];
-}
-
-function kubernetesCells(v: SystemView<KubernetesState>): string[] {
-  if (!v.reachable) return ['unreachable', '?', '?', '?'];
-  const s = v.state;
-  return [s.present ? (s.enabled ? 'active' : 'suspended') : 'absent', short(s.lastScheduleTime), s.enabled ? short(s.nextRun) : '-', s.present ? String(s.activeRuns) : '-'];
-}
-
-/** The table: one row per job, worst verdict first; unmanaged objects and a summary line below. */
-export function renderStatusTable(report: StatusReport, options: { readonly color?: boolean } = {}): string {
-  const header = ['NAME', 'DECLARED', 'CHRONOS', 'LAST RUN', 'NEXT RUN', 'KUBERNETES', 'LAST SCHEDULE', 'NEXT RUN', 'ACTIVE', 'VERDICT'];
-  const rows = report.jobs.map((j) => [j.name, j.declared, ...chronosCells(j.chronos), ...kubernetesCells(j.kubernetes), j.verdict]);
+/** The table: one row per job, worst verdict first, each backend's columns in turn; unmanaged objects and a summary line below. */
+export function renderStatusTable(report: StatusReport, systems: StatusSystems, options: { readonly color?: boolean } = {}): string {
+  const header = ['NAME', 'DECLARED', ...systems.flatMap((b) => b.status.columns), 'VERDICT'];
+  const rows = report.jobs.map((j) => [j.name, j.declared, ...systems.flatMap((b) => b.status.cells(j.systems[b.name])), j.verdict]);
   const out: string[] = [];
   out.push(...formatColumns([header, ...rows], (row, col, text) => (options.color && row > 0 && col === header.length - 1 ? `\u001b[${VERDICT_COLOR[text as Verdict]}m${text}\u001b[0m` : text)));
   const attention = report.jobs.filter((j) => j.verdict !== 'ok');
@@ -188,7 +155,8 @@ export function renderStatusTable(report: StatusReport, options: { readonly colo
   }
   if (report.unmanaged.length) {
     out.push('', 'Unmanaged (live, but no definition claims them):');
-    out.push(...formatColumns(report.unmanaged.map((u) => [`  ${livePath(u.system, u.name, u.namespace ?? '')}`, u.system === 'chronos' ? (u.enabled ? 'enabled' : 'disabled') : u.enabled ? 'active' : 'suspended'])));
+    const of = (u: UnmanagedObject) => systems.find((b) => b.name === u.system)!;
+    out.push(...formatColumns(report.unmanaged.map((u) => [`  ${of(u).livePath(u.name, u.namespace ?? '')}`, of(u).status.stateWord(u.enabled)])));
   }
   for (const [system, error] of Object.entries(report.unreachable)) out.push('', `${system}: unreachable: ${error}`);
   out.push('', summaryLine(report));

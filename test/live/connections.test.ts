@@ -2,10 +2,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kubernetesBackend } from '../../backends/kubernetes/backend.js';
 import { sandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
-import { openConnections, type ConnectionArgs } from '../../src/cli/connections.js';
+import { connectionSettings, openConnections, type ConnectionArgs } from '../../src/cli/connections.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { FixedClock } from '../../src/core/clock.js';
+import { DEFAULT_TIMEZONE, type JobDefinition } from '../../src/core/job.js';
 import { EMPTY_PROJECT, parseProjectConfig } from '../../src/core/project.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'connections-'));
@@ -15,6 +17,10 @@ writeFileSync(kubeA, sandboxKubeconfig({ server: 'http://127.0.0.1:1111', namesp
 writeFileSync(kubeB, sandboxKubeconfig({ server: 'http://127.0.0.1:2222', contextName: 'other' }));
 
 const io = (env: Record<string, string>): CliIO => ({ stdout: { write: () => {} }, stderr: { write: () => {} }, isTTY: false, env, cwd: dir, clock: new FixedClock('2026-11-25T10:00:00Z') });
+const job = (namespace: string): JobDefinition => ({
+  name: 'x', backend: 'kubernetes', schedule: '0 * * * *', timezone: DEFAULT_TIMEZONE, command: ['true'], env: {}, resources: {},
+  retries: 2, concurrency: 'forbid', startingDeadlineSeconds: 1200, labels: {}, namespace,
+});
 const project = parseProjectConfig('migrate.yaml', 'chronos:\n  url: http://chronos.project:8080\nkubernetes:\n  namespace: from-project\n').config;
 
 describe('openConnections', () => {
@@ -24,15 +30,13 @@ describe('openConnections', () => {
     ['then migrate.yaml', {}, {}, project, 'http://chronos.project:8080'],
     ['credentials in the URL are never shown', {}, { MIGRATE_CHRONOS_URL: 'http://ops:s3cret@env:1' }, project, 'http://env:1'],
   ])('Chronos URL: %s', (_what, args, env, p, shown) => {
-    const conn = openConnections(io(env), args, p);
-    expect(conn.chronos().displayUrl).toBe(shown);
-    expect(conn.chronosUrl).toBe(shown);
+    expect(openConnections(io(env), args, p).to('chronos').location()).toBe(shown);
   });
 
   test('no Chronos URL anywhere: an actionable error, and only when Chronos is used', () => {
     const conn = openConnections(io({ KUBECONFIG: kubeA }), {}, EMPTY_PROJECT);
-    expect(conn.kubernetes().namespace).toBe('from-context');
-    expect(() => conn.chronos()).toThrow('no Chronos URL is configured');
+    expect(conn.to('kubernetes').scopeOf()).toBe('from-context');
+    expect(() => conn.to('chronos').location()).toThrow('no Chronos URL is configured');
   });
 
   test.each<[string, ConnectionArgs, Record<string, string>, typeof project, string | undefined, string, string]>([
@@ -42,18 +46,20 @@ describe('openConnections', () => {
     ["then the context's", {}, { KUBECONFIG: kubeA }, EMPTY_PROJECT, undefined, 'from-context', 'http://127.0.0.1:1111'],
     ['--kubeconfig wins over KUBECONFIG', { kubeconfig: kubeB }, { KUBECONFIG: kubeA }, EMPTY_PROJECT, undefined, 'default', 'http://127.0.0.1:2222'],
   ])('Kubernetes: %s', (_what, args, env, p, jobNamespace, namespace, server) => {
-    const client = openConnections(io(env), args, p).kubernetes(jobNamespace);
-    expect([client.namespace, client.server]).toEqual([namespace, server]);
+    const kube = openConnections(io(env), args, p).to('kubernetes');
+    const scope = jobNamespace === undefined ? kube.scopeOf() : kube.scopeOf(job(jobNamespace));
+    expect([scope, kube.location()]).toEqual([namespace, server]);
   });
 
-  test('one client per namespace, reused', () => {
-    const conn = openConnections(io({ KUBECONFIG: kubeA }), {}, EMPTY_PROJECT);
-    expect(conn.kubernetes('a')).toBe(conn.kubernetes('a'));
-    expect(conn.kubernetes('a')).not.toBe(conn.kubernetes('b'));
+  test('one client per namespace, reused, bound to it', () => {
+    const kube = kubernetesBackend.connect(connectionSettings(io({ KUBECONFIG: kubeA }), {}, EMPTY_PROJECT));
+    expect(kube.client('a')).toBe(kube.client('a'));
+    expect(kube.client('a')).not.toBe(kube.client('b'));
+    expect([kube.client('a').namespace, kube.client('a').server]).toEqual(['a', 'http://127.0.0.1:1111']);
   });
 
   test('an unknown context is an error naming the known ones', () => {
     const conn = openConnections(io({ KUBECONFIG: kubeA }), { context: 'prod' }, EMPTY_PROJECT);
-    expect(() => conn.kubernetes()).toThrow('kubeconfig has no context "prod"');
+    expect(() => conn.to('kubernetes').scopeOf()).toThrow('kubeconfig has no context "prod"');
   });
 });

@@ -1,4 +1,5 @@
 /** The pure core of the live view: verdicts, secret masking, the diff text and the canonical definition. */
+import { ALL_BACKENDS } from '../../backends/index.js';
 import { formatDefinition } from '../../src/cli/commands/import.js';
 import { readDefinition } from '../../src/core/definition.js';
 import type { JobDefinition } from '../../src/core/job.js';
@@ -18,8 +19,7 @@ function observe(declared: 'chronos' | 'kubernetes', chronos: boolean | undefine
   return {
     name: 'job',
     declared,
-    chronos: chronos === 'down' ? down : up(chronos),
-    kubernetes: kubernetes === 'down' ? down : k8s(kubernetes),
+    systems: { chronos: chronos === 'down' ? down : up(chronos), kubernetes: kubernetes === 'down' ? down : k8s(kubernetes) },
     matchesDefinition: true,
     inFlight: false,
     ...extra,
@@ -67,12 +67,12 @@ describe('renderStatusTable', () => {
   const report = buildStatusReport([{ ...observe('chronos', true, true), name: 'twice' }, { ...observe('kubernetes', undefined, 'down'), name: 'unseen' }], [], { kubernetes: 'connection refused' });
 
   test('verdicts coloured only when asked; an unreachable system shown in its cells and below', () => {
-    const plain = renderStatusTable(report);
+    const plain = renderStatusTable(report, ALL_BACKENDS);
     expect(plain).not.toContain('\u001b[');
     expect(plain).toMatch(/^twice\s+chronos\s+enabled\s+-\s+-\s+active\s+-\s+-\s+0\s+double$/m);
     expect(plain).toMatch(/^unseen\s+kubernetes\s+absent\s+-\s+-\s+unreachable\s+\?\s+\?\s+\?\s+unknown$/m);
     expect(plain).toContain('\nkubernetes: unreachable: connection refused\n');
-    expect(renderStatusTable(report, { color: true })).toContain('\u001b[1;31mdouble\u001b[0m');
+    expect(renderStatusTable(report, ALL_BACKENDS, { color: true })).toContain('\u001b[1;31mdouble\u001b[0m');
   });
 });
 

@@ -3,12 +3,14 @@
  * masked. kubectl's exit contract: 0 no differences, 1 differences, 2 and above an error.
  */
 import type { CommandModule } from 'yargs';
+import { backendOf } from '../../../backends/index.js';
 import { ExitCode, UserError } from '../../core/errors.js';
-import { diffLive, livePath, type LiveDiff } from '../../core/live-diff.js';
+import type { BackendName, JobDefinition } from '../../core/job.js';
+import { diffLive, type LiveDiff } from '../../core/live-diff.js';
 import { openConnections } from '../connections.js';
 import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
-import { declaredListing, declaredSides, namespacesOf, readLiveSnapshot, translationWarnings } from '../live-view.js';
+import { declaredSides, listingOf, readLiveSnapshot, scopesOf, translationWarnings } from '../live-view.js';
 import type { ExitHolder } from '../run.js';
 import { selectDefinitions } from '../workspace.js';
 
@@ -41,24 +43,26 @@ async function runDiff(io: CliIO, args: DiffArgs): Promise<number> {
   const { ws, definitions } = selectDefinitions(io, args, args.jobs, ExitCode.DiffError);
   const conn = openConnections(io, args, ws.project);
   const jobs = definitions.map((d) => d.job);
-  const ns = namespacesOf(conn, jobs.filter((j) => j.backend === 'kubernetes'));
-  const systems = [...new Set(jobs.map((j) => j.backend))];
-  const snapshot = await readLiveSnapshot(conn, ns.namespaces, systems);
+  // Only the declared backends are read, each in the scopes of the jobs declared on it.
+  const declaredOn: Partial<Record<BackendName, JobDefinition[]>> = {};
+  for (const job of jobs) (declaredOn[job.backend] ??= []).push(job);
+  const scopes = scopesOf(conn, declaredOn);
+  const snapshot = await readLiveSnapshot(conn, scopes);
   const color = useColor(io, args.color);
   let changed = 0;
   const failures: string[] = [];
   const hints: string[] = [];
-  if (ns.error && systems.includes('kubernetes')) failures.push(`kubernetes: ${ns.error}`);
+  for (const [system, error] of Object.entries(scopes.errors)) failures.push(`${system}: ${error}`);
   for (const job of jobs) {
-    const namespace = ns.namespaceOf(job);
-    const listing = declaredListing(snapshot, job, namespace);
+    const scope = scopes.of(job.backend, job);
+    const listing = listingOf(snapshot, scopes, job.backend, job);
     if (!listing.ok) {
-      if (!(ns.error && job.backend === 'kubernetes')) failures.push(`${livePath(job.backend, job.name, namespace)}: ${listing.error}`);
+      if (scopes.errors[job.backend] === undefined) failures.push(`${backendOf(job.backend).livePath(job.name, scope)}: ${listing.error}`);
       if (listing.hint) hints.push(listing.hint);
       continue;
     }
     for (const w of translationWarnings(job, listing.now)) io.stderr.write(`warning: ${job.name}: ${w.message}\n`);
-    const sides = declaredSides(job, namespace, listing.items.get(job.name), listing.now);
+    const sides = declaredSides(job, scope, listing.items.get(job.name), listing.now);
     const d: LiveDiff = diffLive(sides, { color });
     if (d.changed) {
       changed++;

@@ -8,14 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { chronosJobToDefinition } from '../../../backends/chronos/render.js';
-import { cronJobToDefinition, type CronJobManifest } from '../../../backends/kubernetes/render.js';
-import type { Imported, TranslationWarning } from '../../core/backend.js';
+import { backendOf } from '../../../backends/index.js';
+import type { Backend, BackendConnection, Imported, TranslationWarning } from '../../core/backend.js';
 import { formatDuration } from '../../core/duration.js';
 import { UserError, formatDiagnostic } from '../../core/errors.js';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_RETRIES, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE,
-  isSecretEnvName, parseBackendName, type BackendName, type JobDefinition,
+  isSecretEnvName, parseBackendName, type JobDefinition,
 } from '../../core/job.js';
 import { lintName } from '../../core/lint.js';
 import { sameObject } from '../../core/live-diff.js';
@@ -57,15 +56,17 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       const format = outputFormat(args, 'import', ['yaml', 'json']);
       if (args.write && args.output !== undefined) throw new UserError(`-o ${args.output} does not apply with --write`, '--write writes each definition as YAML into the jobs folder; -o chooses how definitions are printed without it.');
       const ws = projectOnly(io, args);
-      const conn = openConnections(io, args, ws.project);
-      const imported = await readImports(conn, from, ws.project);
+      const backend = backendOf(from);
+      const connection = openConnections(io, args, ws.project).to(from);
+      const scope = connection.scopeOf();
+      const imported = await readImports(connection, scope, ws.project, backend);
       const wanted = args.names.length ? args.names : [...imported.keys()].sort();
       let failed = 0;
       const documents: Record<string, unknown>[] = [];
       for (const name of wanted) {
         const item = imported.get(name);
         if (!item) {
-          io.stderr.write(`error: ${name}: no such job in ${from === 'chronos' ? 'Chronos' : `namespace ${conn.namespaceFor()}`}\n`);
+          io.stderr.write(`error: ${name}: no such job in ${scope && backend.scopeNoun ? `${backend.scopeNoun} ${scope}` : backend.title}\n`);
           failed++;
           continue;
         }
@@ -92,39 +93,25 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
   };
 }
 
-async function readImports(conn: ReturnType<typeof openConnections>, from: BackendName, project: ProjectConfig): Promise<Map<string, Imported>> {
+/**
+ * Every live job in the scope, as a definition. One LIST, as status reads it; a system that
+ * cannot be read fails the import with its client's error.
+ */
+async function readImports(connection: BackendConnection, scope: string, project: ProjectConfig, backend: Pick<Backend, 'toDefinition' | 'nameOf'>): Promise<Map<string, Imported>> {
+  const listing = (await connection.list([scope])).get(scope)!;
+  if (!listing.ok) throw listing.cause ?? new UserError(listing.error);
   const out = new Map<string, Imported>();
-  if (from === 'chronos') {
-    const client = conn.chronos();
-    const jobs = await client.list();
-    const now = client.serverClock().now();
-    for (const live of jobs) {
-      const imported = chronosJobToDefinition(live, now);
-      // A namespace means nothing on Chronos: the project's, so the file need not name one.
-      const definition = { ...imported.definition, namespace: projectNamespace(project) };
-      const warnings: TranslationWarning[] = [...imported.warnings];
-      if (!definition.image && project.defaults.image) {
-        warnings.push({ field: 'image', message: `it runs without a container, but migrate.yaml's defaults.image (${project.defaults.image}) would give it one; set image in the definition before applying` });
-      }
-      out.set(live.name, { definition, warnings });
+  for (const live of listing.items.values()) {
+    const imported = backend.toDefinition(live, listing.now);
+    // The scope it was read from; where the backend has none, the project's namespace, so the file need not name one.
+    const definition = { ...imported.definition, namespace: scope || projectNamespace(project) };
+    const warnings: TranslationWarning[] = [...imported.warnings];
+    if (!definition.image && project.defaults.image) {
+      warnings.push({ field: 'image', message: `it runs without a container, but migrate.yaml's defaults.image (${project.defaults.image}) would give it one; set image in the definition before applying` });
     }
-  } else {
-    const client = conn.kubernetes();
-    for (const cj of await client.listCronJobs()) {
-      out.set(cj.metadata.name, cronJobToDefinition(withoutPodDefaults({ ...cj, metadata: { ...cj.metadata, namespace: client.namespace } })));
-    }
+    out.set(backend.nameOf(live), { definition, warnings });
   }
   return out;
-}
-
-/** Pod settings the API server filled in are not the owner's choices: they are not "dropped" on import. */
-const POD_DEFAULTS: Readonly<Record<string, unknown>> = { dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', securityContext: {}, terminationGracePeriodSeconds: 30 };
-
-function withoutPodDefaults(cj: CronJobManifest): CronJobManifest {
-  const podSpec = { ...cj.spec.jobTemplate.spec.template.spec } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(POD_DEFAULTS)) if (key in podSpec && sameObject(podSpec[key], value)) delete podSpec[key];
-  const template = { ...cj.spec.jobTemplate.spec.template, spec: podSpec as CronJobManifest['spec']['jobTemplate']['spec']['template']['spec'] };
-  return { ...cj, spec: { ...cj.spec, jobTemplate: { ...cj.spec.jobTemplate, spec: { ...cj.spec.jobTemplate.spec, template } } } };
 }
 
 /** The project file and the jobs folder, which need not exist yet. */

@@ -3,9 +3,7 @@
  * values are masked unless `--show-secrets` asks for them (to pipe into `kubectl apply -f -`).
  */
 import type { CommandModule } from 'yargs';
-import { renderChronosJob, ChronosRenderError } from '../../../backends/chronos/render.js';
-import { renderCronJob } from '../../../backends/kubernetes/render.js';
-import type { Rendered } from '../../core/backend.js';
+import { backendOf } from '../../../backends/index.js';
 import { UserError } from '../../core/errors.js';
 import { parseBackendName } from '../../core/job.js';
 import { MASK, redactSecretsNamed } from '../../core/secrets.js';
@@ -34,21 +32,15 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
         .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret env values instead of *** (e.g. to pipe into kubectl apply -f -)' }),
     handler: (args) => {
-      const backend = parseBackendName(args.to);
-      if (!backend) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');
+      const to = parseBackendName(args.to);
+      if (!to) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');
       const format = outputFormat(args, 'render', ['yaml', 'json']);
       const { definition, project } = loadJobWithProject(io, args, args.job);
       const { job } = definition;
-      let rendered: Rendered<unknown>;
-      try {
-        // The namespace status and diff read the job from (-n first); never the kubeconfig's, since
-        // a job's namespace always falls back to migrate.yaml's or "default" before that.
-        const namespace = openConnections(io, args, project).namespaceFor(job.namespace);
-        rendered = backend === 'kubernetes' ? renderCronJob({ ...job, namespace }) : renderChronosJob(job, io.clock.now());
-      } catch (e) {
-        if (e instanceof ChronosRenderError) throw new UserError(e.message, 'Keep the job on Kubernetes, or change its schedule to one with a constant period (`migrate next` shows why).');
-        throw e;
-      }
+      // The scope status and diff read the job from (-n first): a Kubernetes namespace, never the
+      // kubeconfig's, since a job's namespace always falls back to migrate.yaml's or "default" before that.
+      const scope = openConnections(io, args, project).to(to).scopeOf(job);
+      const rendered = backendOf(to).render(scope ? { ...job, namespace: scope } : job, io.clock.now());
       for (const w of rendered.warnings) io.stderr.write(`warning: ${w.message}\n`);
       const { redacted, masked } = args['show-secrets'] ? { redacted: rendered.manifest, masked: [] } : redactSecretsNamed(rendered.manifest);
       if (masked.length) io.stderr.write(`note: env ${masked.join(', ')} masked as ${MASK}; --show-secrets prints the values (e.g. to pipe into kubectl apply -f -)\n`);

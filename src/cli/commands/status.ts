@@ -5,23 +5,21 @@
  */
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import type { ChronosJob } from '../../../backends/chronos/model.js';
-import { readSchedule } from '../../../backends/chronos/schedule.js';
-import { MANAGED_BY_LABEL, type CronJobManifest } from '../../../backends/kubernetes/render.js';
+import { ALL_BACKENDS } from '../../../backends/index.js';
+import type { Backend, Listing, SystemView } from '../../core/backend.js';
 import { UserError, formatDiagnostic } from '../../core/errors.js';
-import type { JobDefinition } from '../../core/job.js';
+import type { BackendName, JobDefinition } from '../../core/job.js';
 import { unfinishedMoves } from '../../core/journal.js';
 import { sameObject } from '../../core/live-diff.js';
-import { cronNext, parseCron } from '../../core/schedule/cron.js';
 import {
   buildStatusReport, renderStatusJson, renderStatusTable, renderStatusYaml, statusExitCode,
-  type ChronosState, type JobObservation, type KubernetesState, type StatusReport, type SystemView, type UnmanagedObject,
+  type JobObservation, type StatusReport, type UnmanagedObject,
 } from '../../core/status.js';
 import { openConnections } from '../connections.js';
 import { projectJournal, readJournal } from '../journal-file.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
-import { declaredSides, namespacesOf, readLiveSnapshot, type Listing } from '../live-view.js';
+import { declaredSides, everywhere, listingOf, readLiveSnapshot, scopesOf } from '../live-view.js';
 import type { ExitHolder } from '../run.js';
 import { loadWorkspace } from '../workspace.js';
 
@@ -40,15 +38,15 @@ export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
     handler: async (args) => {
       const format = outputFormat(args, 'status', ['table', 'json', 'yaml']);
       const report = await readStatus(io, args, args.jobs);
-      if (format === 'json') io.stdout.write(renderStatusJson(report));
-      else if (format === 'yaml') io.stdout.write(renderStatusYaml(report));
-      else io.stdout.write(renderStatusTable(report, { color: useColor(io, args.color) }));
+      if (format === 'json') io.stdout.write(renderStatusJson(report, ALL_BACKENDS));
+      else if (format === 'yaml') io.stdout.write(renderStatusYaml(report, ALL_BACKENDS));
+      else io.stdout.write(renderStatusTable(report, ALL_BACKENDS, { color: useColor(io, args.color) }));
       exit.code = statusExitCode(report);
     },
   };
 }
 
-/** Reads both systems once and judges every selected job. */
+/** Reads every backend once and judges every selected job. */
 export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly string[]): Promise<StatusReport> {
   // Backend lint is skipped: a job Chronos cannot run shows as drift against the live system.
   const ws = loadWorkspace(io, args, names, { backendLint: false });
@@ -62,97 +60,56 @@ export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly st
   if (broken.size) io.stderr.write(`warning: ${broken.size} definition file(s) have problems and are not shown; run \`migrate validate\`\n`);
   const jobs = ws.definitions.filter((d) => !broken.has(d.file)).map((d) => d.job);
   const conn = openConnections(io, args, ws.project);
-  const ns = namespacesOf(conn, jobs);
-  const snapshot = await readLiveSnapshot(conn, ns.namespaces);
+  const scopes = scopesOf(conn, everywhere(jobs));
+  const snapshot = await readLiveSnapshot(conn, scopes);
   const inFlight = readInFlight(io, args);
 
-  const unreachable: Partial<Record<'chronos' | 'kubernetes', string>> = {};
-  if (!snapshot.chronos.ok) unreachable.chronos = snapshot.chronos.error;
-  if (ns.error) unreachable.kubernetes = ns.error;
-  for (const [namespace, listing] of snapshot.kubernetes) if (!listing.ok) unreachable.kubernetes = `namespace ${namespace}: ${listing.error}`;
+  const unreachable: Partial<Record<BackendName, string>> = {};
+  for (const b of ALL_BACKENDS) {
+    const error = scopes.errors[b.name];
+    if (error !== undefined) unreachable[b.name] = error;
+    for (const [scope, listing] of snapshot[b.name] ?? []) if (!listing.ok) unreachable[b.name] = scope && b.scopeNoun ? `${b.scopeNoun} ${scope}: ${listing.error}` : listing.error;
+  }
 
   const observations: JobObservation[] = jobs.map((job) => {
-    const namespace = ns.namespaceOf(job);
-    const k8s = snapshot.kubernetes.get(namespace) ?? { ok: false as const, error: ns.error ?? 'not read' };
-    const chronos = chronosView(snapshot.chronos, job.name);
-    const kubernetes = kubernetesView(k8s, job.name, namespace);
-    const declared = job.backend === 'chronos' ? snapshot.chronos : k8s;
-    return { name: job.name, declared: job.backend, chronos, kubernetes, matchesDefinition: matches(job, namespace, declared), inFlight: inFlight.has(job.name), ...(inFlight.has(job.name) ? { inFlightBy: inFlight.get(job.name)! } : {}) };
+    const systems = Object.fromEntries(ALL_BACKENDS.map((b) => [b.name, view(b, listingOf(snapshot, scopes, b.name, job), job.name, scopes.of(b.name, job))])) as Record<BackendName, SystemView>;
+    const matchesDefinition = matches(job, scopes.of(job.backend, job), listingOf(snapshot, scopes, job.backend, job));
+    return { name: job.name, declared: job.backend, systems, matchesDefinition, inFlight: inFlight.has(job.name), ...(inFlight.has(job.name) ? { inFlightBy: inFlight.get(job.name)! } : {}) };
   });
 
   const unmanaged: UnmanagedObject[] = [];
   if (names.length === 0) {
     const claimed = new Set(ws.definitions.map((d) => d.job.name));
-    if (snapshot.chronos.ok) {
-      for (const j of snapshot.chronos.items.values()) if (!claimed.has(j.name)) unmanaged.push({ system: 'chronos', name: j.name, enabled: !j.disabled });
-    }
-    for (const [namespace, listing] of snapshot.kubernetes) {
-      if (!listing.ok) continue;
-      for (const cj of listing.items.values()) {
-        if (claimed.has(cj.metadata.name) || cj.metadata.labels?.[MANAGED_BY_LABEL] !== 'migrate') continue;
-        unmanaged.push({ system: 'kubernetes', name: cj.metadata.name, namespace, enabled: cj.spec.suspend !== true });
+    for (const b of ALL_BACKENDS) {
+      for (const [scope, listing] of snapshot[b.name] ?? []) {
+        if (!listing.ok) continue;
+        for (const live of listing.items.values()) {
+          const name = b.nameOf(live);
+          if (claimed.has(name) || !b.isManaged(live)) continue;
+          unmanaged.push({ system: b.name, name, ...(scope ? { namespace: scope } : {}), enabled: b.isEnabled(live) });
+        }
       }
     }
   }
   return buildStatusReport(observations, unmanaged, unreachable);
 }
 
-function matches(job: JobDefinition, namespace: string, listing: Listing<ChronosJob | CronJobManifest>): boolean | undefined {
+function matches(job: JobDefinition, scope: string, listing: Listing<unknown>): boolean | undefined {
   if (!listing.ok) return undefined;
   const live = listing.items.get(job.name);
   if (!live) return undefined;
   try {
-    const sides = declaredSides(job, namespace, live, listing.now);
+    const sides = declaredSides(job, scope, live, listing.now);
     return sameObject(sides.live, sides.desired);
   } catch {
     return false;
   }
 }
 
-function chronosView(listing: Listing<ChronosJob>, name: string): SystemView<ChronosState> {
+/** What one backend says about a job, at its server's clock. */
+function view(backend: Backend, listing: Listing<unknown>, name: string, scope: string): SystemView {
   if (!listing.ok) return { reachable: false, error: listing.error };
-  const job = listing.items.get(name);
-  if (!job) return { reachable: true, state: { present: false, enabled: false } };
-  const runs = [job.lastSuccess, job.lastError].filter((t) => t !== '').map((t) => new Date(t)).filter((d) => !Number.isNaN(d.getTime()));
-  const lastRun = runs.length ? new Date(Math.max(...runs.map((d) => d.getTime()))) : undefined;
-  let nextRun: Date | undefined;
-  if (job.schedule !== undefined && !job.disabled) {
-    try {
-      const s = readSchedule(job.schedule, job.scheduleTimeZone ?? '', listing.now);
-      // Chronos moves the start to the next run at every launch; a start in the past is a run due now.
-      if (s.repeat !== 0) nextRun = s.start;
-    } catch {
-      nextRun = undefined;
-    }
-  }
-  return { reachable: true, state: { present: true, enabled: !job.disabled, ...(lastRun ? { lastRun } : {}), ...(nextRun ? { nextRun } : {}) } };
-}
-
-function kubernetesView(listing: Listing<CronJobManifest>, name: string, namespace: string): SystemView<KubernetesState> {
-  if (!listing.ok) return { reachable: false, error: listing.error };
-  const cj = listing.items.get(name);
-  if (!cj) return { reachable: true, state: { present: false, enabled: false, namespace, activeRuns: 0 } };
-  const status = (cj.status ?? {}) as { lastScheduleTime?: string; active?: unknown[] };
-  const enabled = cj.spec.suspend !== true;
-  let nextRun: Date | undefined;
-  if (enabled) {
-    try {
-      nextRun = cronNext(parseCron(cj.spec.schedule), cj.spec.timeZone ?? 'Etc/UTC', listing.now);
-    } catch {
-      nextRun = undefined;
-    }
-  }
-  return {
-    reachable: true,
-    state: {
-      present: true,
-      enabled,
-      namespace,
-      ...(status.lastScheduleTime ? { lastScheduleTime: new Date(status.lastScheduleTime) } : {}),
-      ...(nextRun ? { nextRun } : {}),
-      activeRuns: status.active?.length ?? 0,
-    },
-  };
+  return { reachable: true, state: backend.observe(listing.items.get(name), listing.now, scope) };
 }
 
 /**

@@ -67,6 +67,7 @@ function connect(settings: ConnectionSettings): ChronosConnection {
   return {
     client: get,
     location: () => get().displayUrl,
+    serverClock: () => get().serverClock(),
     scopeOf: () => '',
     side: (job: JobDefinition) => chronosCutoverSide(get(), job.name),
     async list(scopes) {

@@ -197,6 +197,14 @@ export class ChronosClient {
     return { now: () => new Date(this.localClock.now().getTime() + (this.offsetMs ?? 0)) };
   }
 
+  /**
+   * The longest one write (a POST, never retried) can take, the leader lookup included: after
+   * that the client has given up on it, whatever the server does with it.
+   */
+  get writeBudgetMs(): number {
+    return this.timeoutMs + 3000;
+  }
+
   /** The last `Date` header seen, undefined before the first answer. */
   lastServerDate(): Date | undefined {
     return this.lastDate;

@@ -1,36 +1,39 @@
 /**
- * The Chronos side of a cutover. The two traps it avoids (docs/chronos.md, "Traps for a move"): a job posted or
- * re-enabled with a past start runs at once, and the schedule string is rewritten at every launch
- * (so "has it run this slot?" is read from the start, which moves past the slot at launch).
+ * The Chronos side of a cutover. The traps it avoids (docs/chronos.md, "Traps for a move"): a job
+ * posted or re-enabled with a past start runs at once, and the schedule string is rewritten at
+ * every launch (so "has it run this slot?" is read from the start, which moves past the slot at
+ * launch). Chronos has no preconditions: a POST replaces the whole job whenever it lands, so the
+ * protocol settles every write whose answer was lost before it writes again (src/actions/move.ts).
  */
-import type { CutoverSide, EnableOutcome } from '../../src/core/cutover.js';
-import { slotsBetween } from '../../src/core/handoff.js';
+import type { CutoverSide, EnableOutcome, WriteFailure } from '../../src/core/cutover.js';
+import { slotAfter, slotsBetween } from '../../src/core/handoff.js';
 import { formatChronosSchedule } from '../../src/core/schedule/iso8601.js';
-import type { ChronosClient } from './client.js';
+import { ChronosUnavailableError, type ChronosClient } from './client.js';
 import type { ChronosJob } from './model.js';
 import { readSchedule, rewriteScheduleAtLaunch } from './schedule.js';
 
 export function chronosCutoverSide(client: ChronosClient, name: string): CutoverSide<ChronosJob> {
+  /** Whether the job's start has moved past `slot` (launched), or it owes nothing any more. */
+  const hasTaken = (live: ChronosJob, slot: Date): boolean => {
+    if (live.schedule === undefined) return true;
+    const s = readSchedule(live.schedule, live.scheduleTimeZone ?? '', slot);
+    return s.repeat === 0 || s.start.getTime() > slot.getTime();
+  };
   return {
     system: 'chronos',
     read: () => client.read(name),
     isEnabled: (live) => !live.disabled,
-    hasTaken(live, slot) {
-      if (live.schedule === undefined) return true;
-      const s = readSchedule(live.schedule, live.scheduleTimeZone ?? '', slot);
-      // Exhausted or never-running schedules owe nothing.
-      return s.repeat === 0 || s.start.getTime() > slot.getTime();
-    },
+    pending: (live, slot) => !hasTaken(live, slot),
+    taken: async (live, slots) => slots.map((slot) => hasTaken(live, slot)),
     async disable(given) {
       // Re-post the live job (its counters and rewritten schedule kept) with disabled: a task
       // already launched runs to its end. Read it again right before: a POST replaces the whole
-      // job, so the copy posted should be as fresh as possible (docs/chronos.md, "Traps for a move":
-      // a POST replaces the counters).
+      // job, so the copy posted should be as fresh as possible (docs/chronos.md, "A POST replaces the whole job").
       const live = (await client.read(name)) ?? given;
       await client.post({ ...live, disabled: true });
       // A POST replaces the whole job. One that landed at or after the start it carries (a slow
       // or held call, or a copy read before the last launch) set that start back although Chronos
-      // had launched it, and hasTaken would deny the launch: the target would run it again.
+      // had launched it, and `taken` would deny the launch: the target would run it again.
       // Chronos was enabled until the POST landed, so every occurrence up to then was launched.
       const landed = client.lastServerDate();
       if (live.schedule === undefined || !landed) return;
@@ -38,16 +41,31 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
       if (s.repeat === 0 || landed.getTime() < s.start.getTime()) return;
       await client.post({ ...live, disabled: true, schedule: rewriteScheduleAtLaunch(live.schedule, live.scheduleTimeZone ?? '', landed) });
     },
-    async enableFrom(desired, firstSlot, schedule): Promise<EnableOutcome> {
+    async enableFrom(desired, firstSlot, schedule, landedBy): Promise<EnableOutcome> {
       if (desired.schedule === undefined) throw new Error(`Chronos job ${name} has no schedule (a dependent job cannot be moved)`);
       const now = await client.ping();
+      const window = schedule.startingDeadlineSeconds * 1000;
       // Slots from firstSlot that have already passed ran nowhere. A start in the past makes
-      // Chronos 3.x run the job once, at once: so start at the latest passed slot, which
-      // recovers it, and name the older ones as lost (no system catches up more than one).
+      // Chronos 3.x run the job once, at once: so start at the latest passed slot if it is still
+      // inside the start window (that recovers it); the older ones, and one outside the window,
+      // are lost (Chronos catches up one slot, not more).
       const passed = slotsBetween(schedule.cron, schedule.timezone, new Date(firstSlot.getTime() - 1), now);
-      const start = passed.at(-1) ?? firstSlot;
-      const current = readSchedule(desired.schedule, desired.scheduleTimeZone ?? '', start);
-      const text = formatChronosSchedule({ ...current, repeat: -1, start });
+      const latest = passed.at(-1);
+      const recoverable = latest !== undefined && now.getTime() - latest.getTime() <= window;
+      const start = recoverable ? latest : passed.length ? (slotAfter(schedule.cron, schedule.timezone, now) ?? firstSlot) : firstSlot;
+      const lostBefore = recoverable ? passed.slice(0, -1) : passed;
+
+      // Idempotent: a copy already enabled was posted by this move (a POST whose answer was lost
+      // and that landed): posting again would move its start back and re-run a slot. Landed
+      // after its start, it ran that start once and skipped every slot up to the landing
+      // (`landedBy`: seen applied by then): those are named as lost.
+      const current = await client.read(name);
+      if (current && !current.disabled) {
+        const skipped = landedBy ? slotsBetween(schedule.cron, schedule.timezone, firstSlot, landedBy) : [];
+        return { firstSlot, compensated: [], lost: skipped, detail: { schedule: current.schedule, alreadyEnabled: true } };
+      }
+      const parsed = readSchedule(desired.schedule, desired.scheduleTimeZone ?? '', start);
+      const text = formatChronosSchedule({ ...parsed, repeat: -1, start });
       await client.post({ ...desired, schedule: text, disabled: false });
       // A POST that landed late (slow, held, retried) found `start` past too: Chronos runs it once,
       // at once, and skips every slot after it up to the landing, which are lost: name them.
@@ -55,10 +73,14 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
       const skipped = slotsBetween(schedule.cron, schedule.timezone, start, landed);
       return {
         firstSlot: start,
-        compensated: passed.length || skipped.length ? [start] : [],
-        lost: [...passed.slice(0, -1), ...skipped],
+        compensated: recoverable || skipped.length ? [start] : [],
+        lost: [...lostBefore, ...skipped],
         detail: { schedule: text, postedAt: now.toISOString() },
       };
+    },
+    writeFailure: (err): WriteFailure => (err instanceof ChronosUnavailableError ? 'unknown' : 'not-applied'),
+    get writeBudgetMs() {
+      return client.writeBudgetMs;
     },
     activeRuns: () => client.activeRuns(name),
     serverClock: () => client.serverClock(),

@@ -9,12 +9,12 @@
  * It also holds the move lock (a Lease per job): every move touches Kubernetes, so every operator
  * sees the lock there.
  */
-import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type FailureClass, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
+import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
 import type { Lock, LockProvider } from '../../src/core/cutover.js';
 import type { JobDefinition } from '../../src/core/job.js';
 import { cronNext, parseCron } from '../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../src/core/time.js';
-import { KubernetesApiError, KubernetesClient, type KubernetesClientOptions } from './client.js';
+import { KubernetesClient, kubernetesFailureClass, type KubernetesClientOptions } from './client.js';
 import { loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.js';
 import { kubernetesCutoverSide } from './cutover.js';
 import { normalizeCronJob } from './normalize.js';
@@ -96,6 +96,13 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
     client,
     namespaceFor,
     location: () => loadKube().server,
+    // Every client talks to the same server; the newest reading is the latest (time only moves on).
+    serverClock: () => ({
+      now: () => {
+        const seen = [...clients.values()].map((c) => c.serverClock().now().getTime());
+        return seen.length ? new Date(Math.max(...seen)) : settings.clock.now();
+      },
+    }),
     scopeOf: (job?: JobDefinition) => namespaceFor(job?.namespace),
     side: (job: JobDefinition) => kubernetesCutoverSide(client(namespaceFor(job.namespace)), job.name),
     async list(scopes) {
@@ -114,7 +121,8 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
       await client(scope).apply(desired(job, scope));
     },
     async probe(job) {
-      await client(namespaceFor(job.namespace)).listCronJobs(undefined, 1);
+      // One request whatever the namespace holds: the first page of at most one CronJob.
+      await client(namespaceFor(job.namespace)).listCronJobsPage(1);
     },
     locks,
   };
@@ -196,12 +204,6 @@ function observe(cj: CronJobManifest | undefined, now: Date, namespace: string):
   };
 }
 
-function failureClass(err: unknown): FailureClass | undefined {
-  if (!(err instanceof KubernetesApiError)) return undefined;
-  if (err.code === 0 || err.code >= 500 || err.code === 429) return 'unreachable';
-  return 'refused';
-}
-
 export const kubernetesBackend = {
   name: 'kubernetes',
   title: 'Kubernetes',
@@ -224,5 +226,5 @@ export const kubernetesBackend = {
   observe,
   status,
   connect,
-  failureClass,
+  failureClass: kubernetesFailureClass,
 } satisfies Backend<CronJobManifest, KubernetesState>;

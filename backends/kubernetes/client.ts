@@ -117,6 +117,11 @@ export class KubernetesClient {
     };
   }
 
+  /** The longest one call can take, every attempt included: after that the client has given up on it. */
+  get callBudgetMs(): number {
+    return (this.retries + 1) * this.timeoutMs;
+  }
+
   /** Waits as the client waits between retries: injected, so no test and no sandbox sleeps. */
   pause(ms: number): Promise<void> {
     return this.sleep(ms);
@@ -164,8 +169,19 @@ export class KubernetesClient {
     await this.mergePatch(name, { spec: { suspend: !enabled } });
   }
 
-  async deleteCronJob(name: string, propagationPolicy: PropagationPolicy): Promise<void> {
-    await this.request({ verb: 'delete', resource: 'cronjobs', name, query: { propagationPolicy } });
+  /**
+   * Deletes the CronJob. With `preconditions`, only the very object that was read (its uid, and
+   * its resourceVersion when given): a delete that lands late, after the object was replaced,
+   * fails with a conflict instead of deleting its successor.
+   */
+  async deleteCronJob(name: string, propagationPolicy: PropagationPolicy, preconditions?: { readonly uid?: string; readonly resourceVersion?: string }): Promise<void> {
+    const body = preconditions ? { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy, preconditions } : undefined;
+    await this.request({ verb: 'delete', resource: 'cronjobs', name, query: { propagationPolicy }, ...(body ? { body } : {}) });
+  }
+
+  /** One page of at most `limit` CronJobs: one request whatever the namespace holds (a reachability probe). */
+  async listCronJobsPage(limit: number): Promise<void> {
+    await this.request({ verb: 'list', resource: 'cronjobs', query: { limit: String(limit) } });
   }
 
   /** Deletes the CronJob; a running Job is orphaned (left to finish), never killed. */

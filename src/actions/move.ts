@@ -6,7 +6,7 @@
  * The invariant: every slot of the job's schedule runs exactly once, on exactly one system.
  * The source runs every slot up to the handoff instant H; the target every slot after it.
  */
-import type { CutoverSide, EnableOutcome, Lock } from '../core/cutover.js';
+import { LATE_WRITE_BOUND_MS, type CutoverSide, type EnableOutcome, type Lock } from '../core/cutover.js';
 import { maskDefinitionSecrets } from '../core/definition-edit.js';
 import { lastTakenSlot, planHandoff, slotAfter, type Handoff } from '../core/handoff.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
@@ -150,7 +150,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       await record({ kind: 'step', step: 'locked', detail: { replanned: handoffRecord(handoff), why: ready } });
     }
 
-    // Step 5: disable the source. From here on, a failure puts the job back.
+    // Step 5: disable the source. From here on, a failure puts back what changed, and only that.
     let stage: 'disabled' | 'enabled' = 'disabled';
     let definitionWritten = false;
     try {
@@ -158,12 +158,14 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
         now = await waitUntil(deps, deps.sides[req.to], handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`);
         deps.report({ kind: 'warning', message: `${req.from} is unreachable and was NOT disabled: if it is still running the job, slots from ${toRfc3339(handoff.nextSlot)} may run twice until it is disabled by hand` });
       } else if (sourceLive && source.isEnabled(sourceLive)) {
-        await source.disable(sourceLive);
-        // A disable that landed past the margin (a slow or retried call) may have let the source
-        // take slots after H: the target starts after the last one it took, not at H's next slot.
-        const disabled = await source.read();
-        if (disabled) {
-          const last = lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, await clockSide.serverNow(), (s) => source.hasTaken(disabled, s));
+        const live = sourceLive;
+        const disabled = await settledWrite(deps, record, lock, source, 'disable', false, () => source.disable(live));
+        if (disabled.kind === 'not-applied') throw new NothingChangedError(`${req.from} did not disable the job (${disabled.reason}); nothing was changed`);
+        // A disable that landed past the margin (a slow, retried or held call) may have let the
+        // source take slots after H: the target starts after the last one it took, not at H's next slot.
+        const after = await source.read();
+        if (after) {
+          const last = await lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, disabled.seenAt ?? (await clockSide.serverNow()), (slots) => source.taken(after, slots));
           if (last) handoff = { ...handoff, previousSlot: last, nextSlot: slotAfter(schedule.cron, schedule.timezone, last) ?? handoff.nextSlot };
         }
       }
@@ -178,8 +180,16 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
 
       // Step 6: enable the target from the first slot after H (after the source's last, if later).
       const targetLive = await target.read();
-      const outcome = await target.enableFrom(req.desiredTarget(targetLive), handoff.nextSlot, schedule);
+      const desired = req.desiredTarget(targetLive);
+      let outcome: EnableOutcome | undefined;
+      const enabled = await settledWrite(deps, record, lock, target, 'enable', true, async () => {
+        outcome = await target.enableFrom(desired, handoff.nextSlot, schedule);
+      });
+      if (enabled.kind === 'not-applied') throw new Error(`${req.to} did not enable the job: ${enabled.reason}`);
       stage = 'enabled';
+      // Seen enabled after an answer was lost: enabling again is idempotent and makes up what the
+      // lost call may not have done (a passed slot's Job).
+      outcome ??= await target.enableFrom(desired, handoff.nextSlot, schedule, enabled.seenAt);
       await record({ kind: 'step', step: 'target-enabled', detail: enableDetail(outcome) });
       deps.report({ kind: 'step', step: 'target-enabled', message: describeEnable(req.to, outcome) });
       for (const slot of outcome.lost) deps.report({ kind: 'warning', message: `slot ${toRfc3339(slot)} passed while the job ran nowhere and is outside the start window: it is lost` });
@@ -198,8 +208,15 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       await record({ kind: 'done' });
       return { id: deps.id, handoff, outcome, definitionDiff };
     } catch (err) {
+      if (err instanceof NothingChangedError || err instanceof UnsettledWriteError) throw err;
       const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-      let outcome: PutBackOutcome = await putBack(req, deps, clockSide, handoff, stage, schedule, record).catch(
+      // Whether the target came up is read, not assumed: an enable that failed after its CronJob
+      // was created (a passed slot's Job refused) left it enabled all the same.
+      if (stage === 'disabled') {
+        const targetNow = await target.read().catch(() => undefined);
+        if (targetNow !== undefined && target.isEnabled(targetNow)) stage = 'enabled';
+      }
+      let outcome: PutBackOutcome = await putBack(req, deps, lock, clockSide, handoff, stage, schedule, record).catch(
         (e: unknown): PutBackOutcome => ({ kind: 'failed', job: job.name, from: req.from, to: req.to, targetMayBeEnabled: stage === 'enabled', error: firstLine(e) }),
       );
       // Put back after the definition followed (the journal failed at its last records): it
@@ -222,9 +239,73 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${job.name} still runs on ${req.from}` }).catch(() => undefined);
       throw new MoveAbortedError(`move of ${job.name} refused: ${err.message}`, `Nothing changed: ${job.name} still runs on ${req.from}.`);
     }
+    if (err instanceof UnsettledWriteError) {
+      // Left in flight on purpose: nothing may be inferred while a write can still land.
+      throw new MoveAbortedError(
+        `move of ${job.name} stopped: ${err.message}`,
+        `Where ${job.name} runs cannot be told until that write has settled (by ${toRfc3339(err.settleBy)}). Run \`migrate status ${job.name}\`, then \`migrate resume ${job.name}\` or \`migrate rollback ${job.name}\`: they wait for it first.`,
+      );
+    }
     throw err;
   } finally {
     await lock.release().catch(() => undefined);
+  }
+}
+
+/** A write whose outcome could not be told: it may still land until `settleBy` (local clock). */
+export class UnsettledWriteError extends Error {
+  constructor(message: string, readonly settleBy: Date) {
+    super(message);
+    this.name = 'UnsettledWriteError';
+  }
+}
+
+export type WriteResult = { readonly kind: 'applied'; /** The server's time when it was seen applied, for a write whose answer was lost. */ readonly seenAt?: Date } | { readonly kind: 'not-applied'; readonly reason: string };
+
+/**
+ * One write of the protocol, announced in the journal first (a `write` step naming what the
+ * system will show once it lands, and until when it may land), then sent. When its answer is an
+ * error, nothing was applied. When no answer came (a timeout, a dropped connection, a 504), it
+ * may land later: it is settled before anything else is written, by reading until the system
+ * shows it applied, or until its client's whole budget and LATE_WRITE_BOUND_MS have passed with
+ * every read saying it was not (docs/cutover-protocol.md, "The fault model").
+ */
+export async function settledWrite(
+  deps: Pick<MoveDeps, 'localNow' | 'wait' | 'report'>,
+  record: (r: RecordBody) => Promise<void>,
+  lock: Lock,
+  side: CutoverSide,
+  write: 'disable' | 'enable',
+  expectEnabled: boolean,
+  send: () => Promise<void>,
+): Promise<WriteResult> {
+  const settleBy = new Date(deps.localNow().getTime() + side.writeBudgetMs + LATE_WRITE_BOUND_MS);
+  await record({ kind: 'step', step: 'write', detail: { system: side.system, write, enabled: expectEnabled, settleBy: toRfc3339(settleBy) } });
+  try {
+    await send();
+    return { kind: 'applied' };
+  } catch (err) {
+    if (side.writeFailure(err) === 'not-applied') return { kind: 'not-applied', reason: firstLine(err) };
+    deps.report({ kind: 'warning', message: `${side.system} did not answer the ${write} (${firstLine(err)}): reading until it shows whether it landed (at most until ${toRfc3339(settleBy)})` });
+    return settle(deps, lock, side, expectEnabled, settleBy, firstLine(err));
+  }
+}
+
+/** Reads until `side` shows the job enabled as expected, or `settleBy` (local clock) has passed with it not. */
+export async function settle(deps: Pick<MoveDeps, 'localNow' | 'wait'>, lock: Lock | undefined, side: CutoverSide, expectEnabled: boolean, settleBy: Date, why: string): Promise<WriteResult> {
+  for (;;) {
+    const live = await side.read().then(
+      (l) => ({ ok: true as const, live: l }),
+      () => ({ ok: false as const }),
+    );
+    if (live.ok && live.live !== undefined && side.isEnabled(live.live) === expectEnabled) return { kind: 'applied', seenAt: side.serverClock().now() };
+    const left = settleBy.getTime() - deps.localNow().getTime();
+    if (left <= 0) {
+      if (live.ok) return { kind: 'not-applied', reason: `${why}; not applied by ${toRfc3339(settleBy)}` };
+      throw new UnsettledWriteError(`${side.system} cannot be read to tell whether a write landed (${why})`, settleBy);
+    }
+    await deps.wait(Math.min(left, 2000));
+    await lock?.renew();
   }
 }
 
@@ -284,6 +365,7 @@ function firstLine(e: unknown): string {
 async function putBack(
   req: MoveRequest,
   deps: MoveDeps,
+  lock: Lock,
   clockSide: CutoverSide,
   handoff: Handoff,
   stage: 'disabled' | 'enabled',
@@ -297,16 +379,25 @@ async function putBack(
   if (stage === 'enabled') {
     const targetLive = await target.read();
     if (targetLive) {
-      const now = await clockSide.serverNow();
-      const last = lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, now, (s) => target.hasTaken(targetLive, s));
-      if (last) firstUnrun = slotAfter(schedule.cron, schedule.timezone, last) ?? firstUnrun;
-      if (target.isEnabled(targetLive)) await target.disable(targetLive);
+      if (target.isEnabled(targetLive)) {
+        const off = await settledWrite(deps, record, lock, target, 'disable', false, () => target.disable(targetLive));
+        if (off.kind === 'not-applied') throw new Error(off.reason);
+      }
       await record({ kind: 'step', step: 'target-disabled' });
+      // What the target ran is read after it stopped: every slot up to its last belongs to it.
+      const stopped = (await target.read()) ?? targetLive;
+      const last = await lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, await clockSide.serverNow(), (slots) => target.taken(stopped, slots));
+      if (last) firstUnrun = slotAfter(schedule.cron, schedule.timezone, last) ?? firstUnrun;
     }
   }
   const sourceLive = await source.read();
   if (!sourceLive) return { kind: 'no-source-copy', ...base };
-  const outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
+  let outcome: EnableOutcome | undefined;
+  const on = await settledWrite(deps, record, lock, source, 'enable', true, async () => {
+    outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
+  });
+  if (on.kind === 'not-applied') throw new Error(on.reason);
+  outcome ??= await source.enableFrom(sourceLive, firstUnrun, schedule, on.seenAt);
   await record({ kind: 'step', step: 'source-restored', detail: enableDetail(outcome) });
   return { kind: 'restored', ...base, firstSlot: outcome.firstSlot, target: stage === 'enabled' ? 'disabled' : 'not enabled', lost: outcome.lost, definition: 'unchanged' };
 }
@@ -324,7 +415,7 @@ async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff,
     : runDeadline;
   // The caller has just read the source: the first check uses that, later ones read again.
   for (let current: unknown = live; ; current = await source.read()) {
-    const taken = !current || !handoff.previousSlot || source.hasTaken(current, handoff.previousSlot);
+    const taken = !current || !handoff.previousSlot || !source.pending(current, handoff.previousSlot);
     const running = job.concurrency === 'forbid' && taken ? (await source.activeRuns()).length > 0 : false;
     if (taken && !running) return 'ready';
     const deadline = taken ? runDeadline : launchDeadline;

@@ -144,7 +144,7 @@ async function watchFirstRun(side: CutoverSide, slot: Date, windowSeconds: numbe
   for (;;) {
     const now = await side.serverNow();
     const live = await side.read();
-    if (live !== undefined && now.getTime() >= slot.getTime() && side.hasTaken(live, slot)) return `by ${toRfc3339(now)} (slot ${toRfc3339(slot)})`;
+    if (live !== undefined && now.getTime() >= slot.getTime() && (await side.taken(live, [slot]))[0]) return `by ${toRfc3339(now)} (slot ${toRfc3339(slot)})`;
     if (now.getTime() > deadline) return undefined;
     await wait(Math.min(Math.max(1000, now.getTime() < slot.getTime() ? slot.getTime() - now.getTime() : 5000), deadline - now.getTime() + 1000, 60_000));
   }

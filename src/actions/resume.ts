@@ -10,9 +10,9 @@
  * handoff: the old instant has most likely passed. The interrupted move is closed (`aborted`,
  * naming the new one) just before the new one's `begin`.
  */
-import type { CutoverSide, EnableOutcome } from '../core/cutover.js';
+import type { CutoverSide, EnableOutcome, Lock } from '../core/cutover.js';
 import { lastTakenSlot, slotAfter } from '../core/handoff.js';
-import type { JobDefinition } from '../core/job.js';
+import type { BackendName, JobDefinition } from '../core/job.js';
 import { JOURNAL_VERSION, type JournalRecord, type MoveHistory } from '../core/journal.js';
 import { restorableSnapshot } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
@@ -22,7 +22,7 @@ import type { MovePlan } from '../core/move-plan.js';
 import type { ActionConfig } from './config.js';
 import { desiredTargetFor, planMove, sidesFor, type MoveTarget } from './move-setup.js';
 import { moveDeps, moveRequest } from './moves.js';
-import { executeMove, MoveAbortedError, type MoveDeps, type MoveRequest, type RecordBody } from './move.js';
+import { executeMove, MoveAbortedError, settle, settledWrite, type MoveDeps, type MoveRequest, type RecordBody } from './move.js';
 
 export interface FinishResult {
   readonly message: string;
@@ -52,10 +52,13 @@ export async function finishMove(
     deps.journal({ v: JOURNAL_VERSION, id: move.id, job: job.name, at: toRfc3339(new Date(Math.floor(clock.serverClock().now().getTime() / 1000) * 1000)), ...r } as JournalRecord);
 
   const lock = await deps.acquireLock(180);
-  const finished = await finishUnderLock().finally(() => lock.release().catch(() => undefined));
+  const finished = await finishUnderLock(lock).finally(() => lock.release().catch(() => undefined));
   return finished === 'start again' ? moveAgain(move, job, deps, planAgain, record) : finished;
 
-  async function finishUnderLock(): Promise<FinishResult | 'start again'> {
+  async function finishUnderLock(lock: Lock): Promise<FinishResult | 'start again'> {
+    // A write the interrupted process announced and never saw answered may still land: wait for
+    // it before reading, or a decision made now would be undone by it.
+    await settlePending(move, deps, lock);
     const [sourceLive, targetLive] = await Promise.all([source.read(), target.read()]);
     const sourceOn = sourceLive !== undefined && source.isEnabled(sourceLive);
     const targetOn = targetLive !== undefined && target.isEnabled(targetLive);
@@ -69,42 +72,46 @@ export async function finishMove(
     }
 
     if (direction === 'forward') {
+      // Nothing changed yet: the protocol runs again, under its own lock (once this one is let go).
+      if (sourceOn) return 'start again';
+      // The source is off. The target is enabled from the first slot after H, or after the last
+      // one the source took if its disable landed late (a request that reached the server after
+      // the client died). Enabling is idempotent: a target already on gets only what the lost
+      // call may not have done (the Jobs of passed slots still inside the start window).
+      let firstSlot = nextSlot;
+      if (sourceLive !== undefined) {
+        const last = await lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, await clock.serverNow(), (slots) => source.taken(sourceLive, slots));
+        if (last) firstSlot = slotAfter(schedule.cron, schedule.timezone, last) ?? nextSlot;
+      }
+      const desired = desiredTarget(targetLive);
       let outcome: EnableOutcome | undefined;
-      if (sourceOn) {
-        // Nothing changed yet: the protocol runs again, under its own lock (once this one is let go).
-        return 'start again';
-      }
-      if (!targetOn) {
-        // The source is off and the target never came up: enable it from the first slot after H,
-        // or after the last one the source took if its disable landed late (a request that
-        // reached the server after the client died); what passed since is recovered (the latest)
-        // or named (older).
-        let firstSlot = nextSlot;
-        if (sourceLive !== undefined) {
-          const last = lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, await clock.serverNow(), (s) => source.hasTaken(sourceLive, s));
-          if (last) firstSlot = slotAfter(schedule.cron, schedule.timezone, last) ?? nextSlot;
-        }
-        outcome = await target.enableFrom(desiredTarget(targetLive), firstSlot, schedule);
-        await record({ kind: 'step', step: 'target-enabled', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339), resumed: true } });
-      }
+      const on = await settledWrite(deps, record, lock, target, 'enable', true, async () => {
+        outcome = await target.enableFrom(desired, firstSlot, schedule);
+      });
+      if (on.kind === 'not-applied') throw new Error(`${to} did not enable ${job.name}: ${on.reason}`);
+      outcome ??= await target.enableFrom(desired, firstSlot, schedule, on.seenAt);
+      await record({ kind: 'step', step: 'target-enabled', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339), resumed: true } });
       const after = await target.read();
       if (!after || !target.isEnabled(after)) throw new Error(`${to} does not show ${job.name} enabled`);
       await record({ kind: 'step', step: 'verified' });
       const definitionDiff = await deps.writeDefinition(to);
       await record({ kind: 'step', step: 'definition-written' });
       await record({ kind: 'done' });
-      const lost = outcome?.lost.length ? ` Lost while the job ran nowhere: ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
-      return { ok: true, outcome, definitionDiff, message: `finished: ${job.name} runs on ${to}${outcome ? ` from ${toRfc3339(outcome.firstSlot)}` : ''}.${lost}` };
+      const lost = outcome.lost.length ? ` Lost while the job ran nowhere: ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
+      return { ok: true, outcome, definitionDiff, message: `finished: ${job.name} runs on ${to}${targetOn ? '' : ` from ${toRfc3339(outcome.firstSlot)}`}.${lost}` };
     }
 
-    // Back: the job runs on the source again from the first slot the target has not run.
+    // Back: the target is stopped first; the source runs again from the first slot the target has not run.
     let firstUnrun = nextSlot;
-    if (targetLive !== undefined && targetOn) {
-      const now = await clock.serverNow();
-      const last = lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, now, (s) => target.hasTaken(targetLive, s));
+    if (targetLive !== undefined) {
+      if (targetOn) {
+        const off = await settledWrite(deps, record, lock, target, 'disable', false, () => target.disable(targetLive));
+        if (off.kind === 'not-applied') throw new Error(`${to} did not disable ${job.name}: ${off.reason}`);
+        await record({ kind: 'step', step: 'target-disabled' });
+      }
+      const stopped = (await target.read()) ?? targetLive;
+      const last = await lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, await clock.serverNow(), (slots) => target.taken(stopped, slots));
       if (last) firstUnrun = slotAfter(schedule.cron, schedule.timezone, last) ?? firstUnrun;
-      await target.disable(targetLive);
-      await record({ kind: 'step', step: 'target-disabled' });
     }
     let outcome: EnableOutcome | undefined;
     if (!sourceOn) {
@@ -112,7 +119,11 @@ export async function finishMove(
       // before-snapshot rebuilds it, unless it had secrets (masked there, never restorable).
       const copy = sourceLive ?? restorableSnapshot(move.begin.snapshots[from]);
       if (copy === undefined) throw new Error(`${from} has no copy of ${job.name} to re-enable and the journal's snapshot cannot rebuild it; recreate it with \`migrate apply ${job.name}\``);
-      outcome = await source.enableFrom(copy, firstUnrun, schedule);
+      const on = await settledWrite(deps, record, lock, source, 'enable', true, async () => {
+        outcome = await source.enableFrom(copy, firstUnrun, schedule);
+      });
+      if (on.kind === 'not-applied') throw new Error(`${from} did not enable ${job.name} again: ${on.reason}`);
+      outcome ??= await source.enableFrom(copy, firstUnrun, schedule, on.seenAt);
       await record({ kind: 'step', step: 'source-restored', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339) } });
     }
     const definitionDiff = await deps.writeDefinition(from);
@@ -121,6 +132,22 @@ export async function finishMove(
     await record({ kind: 'aborted', reason: 'rolled back by the operator', state });
     return { ok: true, outcome, definitionDiff, message: `rolled back: ${state}` };
   }
+}
+
+/**
+ * The interrupted move's last record, when it announced a write (a `write` step) that the process
+ * never saw answered: that write may still land. Wait until the system shows it, or until its
+ * `settleBy` has passed, before anything reads or writes.
+ */
+async function settlePending(move: MoveHistory, deps: MoveDeps, lock: Lock): Promise<void> {
+  const last = move.steps.at(-1);
+  if (last?.step !== 'write' || !last.detail) return;
+  const { system, enabled, settleBy } = last.detail as { system?: unknown; enabled?: unknown; settleBy?: unknown };
+  if (typeof system !== 'string' || typeof enabled !== 'boolean' || typeof settleBy !== 'string') return;
+  const side = deps.sides[system as BackendName];
+  if (!side || Date.parse(settleBy) <= deps.localNow().getTime()) return;
+  deps.report({ kind: 'note', message: `the interrupted move's last ${system} write may still land: waiting until it shows, or until ${settleBy}` });
+  await settle(deps, lock, side, enabled, new Date(settleBy), 'announced by the interrupted move');
 }
 
 /**

@@ -14,8 +14,11 @@ import type { ActionConfig } from './config.js';
 import type { MoveTarget } from './move-setup.js';
 
 export type RollbackDecision =
-  /** An interrupted move: it is undone from where it stopped (`finishUnfinished`, direction back). */
-  | { readonly kind: 'unfinished'; readonly move: MoveHistory }
+  /**
+   * An interrupted move: undone from where it stopped (`finishUnfinished`, direction back); an
+   * interrupted rollback is continued (forward): rolling back a rollback would move the job on again.
+   */
+  | { readonly kind: 'unfinished'; readonly move: MoveHistory; readonly direction: 'forward' | 'back' }
   /** The last move was already rolled back: re-running a rollback is safe and does nothing. */
   | { readonly kind: 'already-rolled-back'; readonly move: MoveHistory; readonly by: MoveHistory }
   /** A move back, through the protocol; `forced` names the unreachable system that is left as it is. */
@@ -25,7 +28,7 @@ export async function decideRollback(config: ActionConfig, definition: LoadedDef
   const name = definition.job.name;
   const journal = config.journal.read();
   const unfinished = unfinishedMoves(journal).get(name);
-  if (unfinished) return { kind: 'unfinished', move: unfinished };
+  if (unfinished) return { kind: 'unfinished', move: unfinished, direction: unfinished.begin.operation === 'rollback' ? 'forward' : 'back' };
   const toUndo = moveToUndo(journal, name);
   if (!toUndo) throw new UserError(`there is no completed move of ${name} in the journal`, 'Nothing to roll back. `migrate history` lists what the journal holds.');
   // Re-running a rollback (a wave's loop after fixing one job) must not move the job forward again.

@@ -50,7 +50,9 @@ export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options
         return definitionPatch(file, current, restored);
       },
     },
-    clock: io.clock,
+    // A rehearsal's waits move the sandbox's clock, not this machine's: the actions then read
+    // time (a write's settling deadline) from the sandbox, whose clock those waits move.
+    clock: options.advanceSandbox ? sandboxClock(systems) : io.clock,
     // The sandbox serves its control API on every stand-in's port: any system's URL will do.
     wait: options.advanceSandbox ? (ms) => sandboxAdvancer(systems.to(systems.locks()?.system ?? ALL_BACKENDS[0]!.name).location())(ms) : (ms) => new Promise((r) => setTimeout(r, ms)),
     report: options.report ?? ((job, event) => report(io, job, event)),
@@ -59,6 +61,12 @@ export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options
     newMoveId: (job) => `${job}-${DateTime.fromJSDate(io.clock.now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`,
     guardSeconds: ws.project.handoff.guardSeconds,
   };
+}
+
+/** The reference system's server clock (its last Date header, aged locally): on a virtual sandbox, the sandbox's time. */
+function sandboxClock(systems: Connections): ActionConfig['clock'] {
+  const system = systems.locks()?.system ?? ALL_BACKENDS[0]!.name;
+  return { now: () => systems.to(system).serverClock().now() };
 }
 
 /** Progress of the protocol on stderr, a line an event, prefixed with the job (moves run concurrently). */

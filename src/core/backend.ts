@@ -129,6 +129,8 @@ export interface BackendConnection<Live = unknown> {
   probe(job: JobDefinition): Promise<void>;
   /** A lock every operator sees, if this system can hold one. */
   readonly locks?: LockProvider;
+  /** The server's clock as last seen (the newest Date header of any call), aged by the local clock since. */
+  serverClock(): Clock;
 }
 
 /** A scheduler: everything a command or an action needs to know about it. */

@@ -40,25 +40,47 @@ export interface LockProvider {
   acquire(job: JobDefinition, holder: string, ttlSeconds: number, isAbandoned: (holder: string) => boolean): Promise<Lock>;
 }
 
+/**
+ * How long after its client gave up a write may still land on a server (a request already
+ * received, applied late). A write neither seen applied nor answered within its client's whole
+ * budget plus this bound is taken as never applied (docs/cutover-protocol.md, "The fault model").
+ */
+export const LATE_WRITE_BOUND_MS = 30_000;
+
+/** How a write that threw ended: refused by the server (nothing applied), or no answer (it may land later). */
+export type WriteFailure = 'not-applied' | 'unknown';
+
 export interface CutoverSide<Live = unknown> {
   readonly system: BackendName;
   /** The live object, or undefined when the job does not exist in this system. */
   read(): Promise<Live | undefined>;
   isEnabled(live: Live): boolean;
   /**
-   * Whether this system has started `slot` already (or never owed it). Chronos rewrites a job's
-   * start at launch, so a start still at or before the slot means queued but not launched;
-   * Kubernetes' lastScheduleTime reaches the slot when the controller created its Job.
+   * Whether this system owes `slot` and has not started it yet: a launch still to come (a CronJob
+   * created after the slot never runs it; an exhausted schedule owes nothing).
    */
-  hasTaken(live: Live, slot: Date): boolean;
+  pending(live: Live, slot: Date): boolean;
+  /**
+   * For each slot, whether this system has started it, by the evidence it keeps: Chronos moves a
+   * job's start past a slot at launch; Kubernetes records the controller's slots in
+   * lastScheduleTime, and a slot started by hand has a Job under the controller's own name.
+   */
+  taken(live: Live, slots: readonly Date[]): Promise<readonly boolean[]>;
   /** Switches the job off without killing a run in progress. */
   disable(live: Live): Promise<void>;
   /**
    * Switches the job on so that its first run is `firstSlot`: Chronos with that start, Kubernetes
-   * with a fresh CronJob (an old one deleted with Orphan) and, for a slot already passed at
-   * creation, that slot's Job under the controller's own name.
+   * with a fresh CronJob (an old one deleted with Orphan) and, for slots already passed at
+   * creation but inside the start window, each slot's Job under the controller's own name.
+   * Idempotent: a copy already enabled is this move's, and only what is missing is done;
+   * `landedBy` says it was seen applied by then after its answer was lost (a late landing may
+   * have skipped slots, which are named).
    */
-  enableFrom(desired: Live, firstSlot: Date, schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number }): Promise<EnableOutcome>;
+  enableFrom(desired: Live, firstSlot: Date, schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number }, landedBy?: Date): Promise<EnableOutcome>;
+  /** How a write of this side that threw ended (the client knows whether the server answered). */
+  writeFailure(err: unknown): WriteFailure;
+  /** The longest one write of this client can take, every attempt included. */
+  readonly writeBudgetMs: number;
   activeRuns(): Promise<readonly ActiveRun[]>;
   /** The server's clock, read now (an HTTP round trip). */
   serverNow(): Promise<Date>;

@@ -74,7 +74,10 @@ export function slotAfter(schedule: string, zone: string, at: Date): Date | unde
   return cronTimes(parseCron(schedule), zone, at, 1)[0];
 }
 
-/** The last slot from `from` (inclusive) up to `until` that `taken` says a system has run. */
-export function lastTakenSlot(schedule: string, zone: string, from: Date, until: Date, taken: (slot: Date) => boolean): Date | undefined {
-  return slotsBetween(schedule, zone, new Date(from.getTime() - 1), until).filter(taken).at(-1);
+/** The last slot from `from` (inclusive) up to `until` that `taken` (asked once, for every slot) says a system has run. */
+export async function lastTakenSlot(schedule: string, zone: string, from: Date, until: Date, taken: (slots: readonly Date[]) => Promise<readonly boolean[]>): Promise<Date | undefined> {
+  const slots = slotsBetween(schedule, zone, new Date(from.getTime() - 1), until);
+  if (slots.length === 0) return undefined;
+  const flags = await taken(slots);
+  return slots.filter((_, i) => flags[i]).at(-1);
 }

@@ -13,7 +13,12 @@ export type MoveOperation = 'move' | 'rollback' | 'resume';
 
 /** The steps of the cutover protocol, in order (docs/cutover-protocol.md, "Step by step"). */
 export const MOVE_STEPS = ['locked', 'source-disabled', 'target-enabled', 'verified', 'definition-written'] as const;
-export type MoveStep = (typeof MOVE_STEPS)[number] | 'compensated' | 'source-restored' | 'target-disabled';
+/**
+ * Besides the protocol's steps: `write`, announced before every write to a system, names what
+ * the system will show once it landed and until when it may land (`settleBy`, local clock);
+ * whoever acts on the job next waits for it first.
+ */
+export type MoveStep = (typeof MOVE_STEPS)[number] | 'compensated' | 'source-restored' | 'target-disabled' | 'write';
 
 interface RecordBase {
   readonly v: typeof JOURNAL_VERSION;

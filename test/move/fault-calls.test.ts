@@ -36,15 +36,32 @@ async function ledgerProblems(owner: (slot: Date) => SystemName): Promise<readon
 describe('a call that fails puts the job back where it was', () => {
   test.each<[string, SystemName, Partial<FaultRule>]>([
     ['kubernetes: creating the CronJob', 'chronos', { system: 'kubernetes', method: 'POST', path: CRONJOBS, status: 500 }],
-    ['chronos: disabling the source', 'chronos', { system: 'chronos', method: 'POST', path: '/iso8601$', status: 500 }],
     ['chronos: posting the target', 'kubernetes', { system: 'chronos', method: 'POST', path: '/iso8601$', status: 500 }],
-    ['kubernetes: suspending the source (every retry)', 'kubernetes', { system: 'kubernetes', method: 'PATCH', path: CRONJOB, status: 503, times: 4 }],
   ])('%s', async (_, from, fault) => {
     const definition = await setUp(from);
     await repo.fault(fault);
     const r = await move(from === 'chronos' ? 'kubernetes' : 'chronos');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`FAILED: move of job failed: .*\\n  Put back: job runs on ${from} again from 2026-11-25T10:15:00Z; .*the definition is unchanged\\.`));
+    expect(repo.readJob('job')).toBe(definition);
+    expect(repo.journal().at(-1)).toMatchObject({ kind: 'aborted' });
+    expect(await statusOf()).toMatchObject({ declared: from, verdict: 'ok' });
+    expect(await ledgerProblems(() => from)).toEqual([]);
+  });
+});
+
+describe('a source that does not disable is left as it was: nothing changed, nothing to put back', () => {
+  test.each<[string, SystemName, Partial<FaultRule>]>([
+    ['chronos: disabling the source', 'chronos', { system: 'chronos', method: 'POST', path: '/iso8601$', status: 500 }],
+    ['kubernetes: suspending the source (every retry)', 'kubernetes', { system: 'kubernetes', method: 'PATCH', path: CRONJOB, status: 503, times: 4 }],
+  ])('%s', async (_, from, fault) => {
+    const definition = await setUp(from);
+    await repo.fault(fault);
+    const r = await move(from === 'chronos' ? 'kubernetes' : 'chronos');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`FAILED: move of job refused: ${from} did not disable the job \\(.*\\); nothing was changed\\n  Nothing changed: job still runs on ${from}\\.`));
+    // No compensating write: the source got exactly the one disable (and its retries), never a put-back.
+    expect(repo.journal().filter((rec) => rec.kind === 'step').map((rec) => (rec.kind === 'step' ? rec.step : ''))).toEqual(['locked', 'write']);
     expect(repo.readJob('job')).toBe(definition);
     expect(repo.journal().at(-1)).toMatchObject({ kind: 'aborted' });
     expect(await statusOf()).toMatchObject({ declared: from, verdict: 'ok' });

@@ -17,8 +17,8 @@ import type { CliIO } from './io.js';
 
 export type { ConnectionTuning } from '../core/backend.js';
 
-/** What the connections are built from: the parsed global flags and the project file. */
-export type ConnectionArgs = Pick<GlobalArgs, 'chronos-url' | 'kubeconfig' | 'context' | 'namespace'>;
+/** The parsed global flags the connections are built from: each backend reads the ones it declares. */
+export type ConnectionArgs = Partial<GlobalArgs>;
 
 export interface Connections {
   /** The connection to one backend (built on first use). */

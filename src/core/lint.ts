@@ -10,7 +10,7 @@ import {
   DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_RETRIES, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE,
   type BackendName, type JobDefinition,
 } from './job.js';
-import { CronSyntaxError, isValidTimeZone, parseCron } from './schedule/cron.js';
+import { isValidTimeZone, scheduleErrors } from './schedule/cron.js';
 
 /** Kubernetes appends `-<unix minutes>` (11 characters) to a CronJob's name to name each Job (max 63). */
 export const MAX_NAME_LENGTH = 52;
@@ -50,12 +50,10 @@ export function lintDefinitions(definitions: readonly LoadedDefinition[], backen
     }
     let scheduleOk = job.schedule !== undefined;
     if (job.schedule !== undefined) {
-      try {
-        parseCron(job.schedule);
-      } catch (e) {
-        if (!(e instanceof CronSyntaxError)) throw e;
+      // As the apiserver does: a TZ= prefix does not hide an error in the rest of the schedule.
+      for (const message of scheduleErrors(job.schedule)) {
         scheduleOk = false;
-        out.push(at('schedule')(`schedule "${job.schedule}" is not valid for Kubernetes: ${e.message}`));
+        out.push(at('schedule')(`schedule "${job.schedule}" is not valid for Kubernetes: ${message}`));
       }
     }
     const zoneOk = job.timezone !== undefined && !def.unreadable.has('timezone') && isValidTimeZone(job.timezone);

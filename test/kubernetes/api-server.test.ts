@@ -271,6 +271,19 @@ describe('CronJob validation', () => {
   });
 
   test.each([
+    // A TZ= prefix does not hide what robfig finds in the rest, or in the prefix's zone.
+    ['TZ=America/New_York 15/0 * * * *', 'step of range should be a positive number: 15/0'],
+    ['TZ=Mars/Base 0 * * * *', 'provided bad location Mars/Base: unknown time zone Mars/Base'],
+  ])('schedule %s: robfig\'s error, then the TZ rule', async (schedule, parseError) => {
+    const res = await call('POST', CJ, cronJob('v', { schedule }));
+    const invalid = `spec.schedule: Invalid value: ${JSON.stringify(schedule)}`;
+    expect([res.status, res.body.message]).toEqual([
+      422,
+      `CronJob.batch "v" is invalid: [${invalid}: ${parseError}, ${invalid}: cannot use TZ or CRON_TZ in schedule, use timeZone field instead]`,
+    ]);
+  });
+
+  test.each([
     [{ timeZone: '' }, 'spec.timeZone: Invalid value: "": timeZone must be nil or non-empty string'],
     [{ timeZone: 'Mars/Olympus' }, 'spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus'],
     [{ concurrencyPolicy: 'Sometimes' }, 'spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace"'],

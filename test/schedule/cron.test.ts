@@ -6,6 +6,7 @@ import {
   isValidTimeZone,
   mostRecentSlot,
   parseCron,
+  scheduleErrors,
 } from '../../src/core/schedule/cron.js';
 
 const NY = 'America/New_York';
@@ -147,6 +148,17 @@ describe('parseCron errors (robfig and apiserver texts)', () => {
   ])('%j: %s', (expr, message) => {
     expect(() => parseCron(expr)).toThrow(CronSyntaxError);
     expect(() => parseCron(expr)).toThrow(message);
+  });
+
+  // validateScheduleFormat: robfig's ParseStandard reads a TZ= prefix, then the apiserver's TZ rule.
+  test.each([
+    ['0 * * * *', []],
+    ['TZ=America/New_York 15/0 * * * *', ['step of range should be a positive number: 15/0', 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead']],
+    ['TZ=Mars/Base 0 * * * *', ['provided bad location Mars/Base: unknown time zone Mars/Base', 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead']],
+    ['CRON_TZ=Europe/Paris @daily', ['cannot use TZ or CRON_TZ in schedule, use timeZone field instead']],
+    ['0 0 * * TZ', ['failed to parse int from TZ: strconv.Atoi: parsing "TZ": invalid syntax', 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead']],
+  ])('scheduleErrors(%j)', (expr, errors) => {
+    expect(scheduleErrors(expr)).toEqual(errors);
   });
 
   test.each([

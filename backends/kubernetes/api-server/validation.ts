@@ -2,7 +2,7 @@
  * Validation as kube-apiserver does it (`pkg/apis/batch/validation`, `apimachinery` name rules),
  * in the same order, so a 422 lists the same causes with the same texts.
  */
-import { CronSyntaxError, isValidTimeZone, parseCron } from '../../../src/core/schedule/cron.js';
+import { CronSyntaxError, isValidTimeZone, parseStandard, SCHEDULE_TZ_MESSAGE } from '../../../src/core/schedule/cron.js';
 import { isPlainObject } from './patch.js';
 import { CRONJOBS, JOBS, NAMESPACES, type KObject, type ResourceType } from './resources.js';
 import type { FieldError } from './status.js';
@@ -78,8 +78,6 @@ function validateJobSpec(spec: unknown, path: string, inTemplate: boolean, out: 
   validatePodTemplate(s.template, `${path}.template`, out);
 }
 
-const TZ_PREFIX = /^(CRON_)?TZ=\S+\s+/;
-
 export interface CronJobValidationOptions {
   /** The stored object, for an update: name length and unchanged time zones are not re-checked. */
   readonly old?: KObject;
@@ -97,12 +95,13 @@ export function validateCronJob(cj: KObject, opts: CronJobValidationOptions = {}
   } else if (typeof schedule !== 'string') {
     out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: 'must be a string' });
   } else {
-    const parseError = scheduleParseError(schedule.replace(TZ_PREFIX, ''));
+    // validateScheduleFormat: robfig's error, then the TZ rule; a schedule can have both.
+    const parseError = scheduleParseError(schedule);
     if (parseError) out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: parseError });
     if (allowTz && schedule.includes('TZ') && spec.timeZone != null) {
       out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: 'cannot use both timeZone field and TZ or CRON_TZ in schedule' });
-    } else if (!allowTz && schedule.includes('TZ') && !parseError?.startsWith('cannot use TZ')) {
-      out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead' });
+    } else if (!allowTz && schedule.includes('TZ')) {
+      out.push({ type: 'Invalid', field: 'spec.schedule', value: schedule, detail: SCHEDULE_TZ_MESSAGE });
     }
   }
   nonNegative(spec, 'startingDeadlineSeconds', 'spec', out);
@@ -137,7 +136,7 @@ export function validateCronJob(cj: KObject, opts: CronJobValidationOptions = {}
 
 function scheduleParseError(schedule: string): string | undefined {
   try {
-    parseCron(schedule);
+    parseStandard(schedule);
     return undefined;
   } catch (err) {
     if (err instanceof CronSyntaxError) return err.message;

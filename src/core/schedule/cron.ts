@@ -77,12 +77,53 @@ function range(min: number, max: number, step = 1): number[] {
 const all = (b: Bounds): CronField => field(range(b.min, b.max), true);
 const one = (v: number): CronField => field([v], false);
 
+/** The apiserver's text for a TZ anywhere in `spec.schedule` (1.29+: the zone is a separate field). */
+export const SCHEDULE_TZ_MESSAGE = 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead';
+
 /** Parses a CronJob `spec.schedule`. Throws CronSyntaxError with robfig's message. */
 export function parseCron(expression: string): CronSpec {
   // The apiserver rejects TZ= / CRON_TZ= prefixes on create (1.29+); the zone is a separate field.
-  if (expression.includes('TZ')) {
-    throw new CronSyntaxError('cannot use TZ or CRON_TZ in schedule, use timeZone field instead', expression);
+  if (expression.includes('TZ')) throw new CronSyntaxError(SCHEDULE_TZ_MESSAGE, expression);
+  return parseSpec(expression);
+}
+
+/**
+ * Every error the apiserver reports for `spec.schedule` on create, in its order
+ * (`validateScheduleFormat`): robfig's ParseStandard error, then the TZ rule. A schedule with a
+ * `TZ=` prefix gets both when the rest is malformed too.
+ */
+export function scheduleErrors(schedule: string): string[] {
+  const errors: string[] = [];
+  try {
+    parseStandard(schedule);
+  } catch (error) {
+    if (!(error instanceof CronSyntaxError)) throw error;
+    errors.push(error.message);
   }
+  if (schedule.includes('TZ')) errors.push(SCHEDULE_TZ_MESSAGE);
+  return errors;
+}
+
+/**
+ * robfig's ParseStandard as the apiserver calls it, without the apiserver's TZ rule: a
+ * `TZ=<zone> ` / `CRON_TZ=<zone> ` prefix names a zone that must load (Go's LoadLocation).
+ */
+export function parseStandard(expression: string): CronSpec {
+  if (expression.length === 0) throw new CronSyntaxError('empty spec string', expression);
+  let rest = expression;
+  const space = expression.indexOf(' ');
+  if ((expression.startsWith('TZ=') || expression.startsWith('CRON_TZ=')) && space >= 0) {
+    const zone = expression.slice(expression.indexOf('=') + 1, space);
+    // LoadLocation takes "" as UTC and "Local" as the process's zone.
+    if (zone !== '' && zone !== 'Local' && !isValidTimeZone(zone)) {
+      throw new CronSyntaxError(`provided bad location ${zone}: unknown time zone ${zone}`, expression);
+    }
+    rest = expression.slice(space).trim();
+  }
+  return parseSpec(rest);
+}
+
+function parseSpec(expression: string): CronSpec {
   if (expression.length === 0) throw new CronSyntaxError('empty spec string', expression);
   if (expression.startsWith('@')) return parseDescriptor(expression);
 

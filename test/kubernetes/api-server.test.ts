@@ -283,6 +283,16 @@ describe('CronJob validation', () => {
     ]);
   });
 
+  test('an unknown restartPolicy is refused by the pod rules and again by the Job rules', async () => {
+    const res = await call('POST', CJ, cronJob('v', { jobTemplate: { spec: { template: { spec: { restartPolicy: 'Invalid', containers: [{ name: 'main', image: 'busybox:1.36' }] } } } } }));
+    const field = 'spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: "Invalid"';
+    expect([res.status, res.body.message]).toEqual([
+      422,
+      `CronJob.batch "v" is invalid: [${field}: supported values: "Always", "OnFailure", "Never", ${field}: supported values: "OnFailure", "Never"]`,
+    ]);
+    expect(res.body.details.causes.map((c: { reason: string }) => c.reason)).toEqual(['FieldValueNotSupported', 'FieldValueNotSupported']);
+  });
+
   test.each([
     [{ timeZone: '' }, 'spec.timeZone: Invalid value: "": timeZone must be nil or non-empty string'],
     [{ timeZone: 'Mars/Olympus' }, 'spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus'],

@@ -61,9 +61,15 @@ function validatePodTemplate(template: unknown, path: string, out: FieldError[])
       if (typeof container.image !== 'string' || container.image.trim() === '') out.push({ type: 'Required', field: `${cp}.image` });
     });
   }
+  // Defaulting has made a missing policy Always, which the pod rules accept and the Job's refuse.
+  // A value neither knows is refused twice, by ValidatePodSpec and then by validateJobSpec.
   const restart = spec.restartPolicy;
-  if (restart !== 'OnFailure' && restart !== 'Never') {
-    out.push({ type: 'Required', field: `${specPath}.restartPolicy`, detail: 'valid values: "OnFailure", "Never"' });
+  const restartField = `${specPath}.restartPolicy`;
+  if (restart === undefined || restart === null || restart === '' || restart === 'Always') {
+    out.push({ type: 'Required', field: restartField, detail: 'valid values: "OnFailure", "Never"' });
+  } else if (restart !== 'OnFailure' && restart !== 'Never') {
+    out.push({ type: 'NotSupported', field: restartField, value: restart, supported: ['Always', 'OnFailure', 'Never'] });
+    out.push({ type: 'NotSupported', field: restartField, value: restart, supported: ['OnFailure', 'Never'] });
   }
 }
 

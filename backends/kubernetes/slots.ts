@@ -4,6 +4,7 @@
  * the lock: the controller never creates a second Job for that slot).
  */
 import { DateTime } from 'luxon';
+import { intlZone } from '../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../src/core/time.js';
 import type { CronJobManifest, ObjectMeta } from './render.js';
 
@@ -11,7 +12,7 @@ export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-sched
 
 /** The slot as the annotation carries it: RFC 3339 in the CronJob's zone (Go prints `Z` for offset 0). */
 export function formatScheduledTimestamp(slot: Date, zone: string): string {
-  const dt = DateTime.fromJSDate(slot, { zone });
+  const dt = DateTime.fromJSDate(slot, { zone: intlZone(zone) });
   return dt.offset === 0 ? toRfc3339(slot) : dt.toISO({ suppressMilliseconds: true })!;
 }
 

@@ -8,6 +8,7 @@ import type { Handoff } from './handoff.js';
 import type { BackendName } from './job.js';
 import type { MoveOperation } from './journal.js';
 import type { NextFireTimes } from './next-fire-times.js';
+import { intlZone } from './schedule/cron.js';
 import { toRfc3339 } from './time.js';
 
 export interface MovePlan {
@@ -32,7 +33,7 @@ export interface MovePlan {
 }
 
 export function renderMovePlanHuman(plan: MovePlan): string {
-  const local = (d: Date) => DateTime.fromJSDate(d, { zone: plan.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
+  const local = (d: Date) => DateTime.fromJSDate(d, { zone: intlZone(plan.timezone) }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
   const verb = plan.operation === 'rollback' ? 'Rollback' : 'Move';
   const lines: string[] = [`${verb} ${plan.job}: ${plan.from} -> ${plan.to}`, ''];
   lines.push(`  ${plan.from} (source): disabled at the handoff, never deleted; a run in progress finishes`);

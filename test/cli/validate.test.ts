@@ -55,6 +55,13 @@ describe('migrate validate', () => {
     expect(result.code).toBe(1);
   });
 
+  test('timeZone Factory is valid, as in Go\'s tz database', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-validate-'));
+    fs.writeFileSync(path.join(dir, 'factory.yaml'), 'name: factory\nbackend: kubernetes\nimage: busybox\nschedule: "0 0 * * *"\ntimezone: Factory\ncommand: [/bin/true]\n');
+    const result = await runCli(['validate', '--jobs-dir', '.'], { cwd: dir });
+    expect([result.code, result.stderr, result.stdout]).toEqual([0, '', '1 job valid.\n']);
+  });
+
   test('a huge file is refused quickly with a clear message', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-validate-'));
     fs.writeFileSync(path.join(dir, 'huge.yaml'), `name: huge\n${'# padding\n'.repeat(40_000)}`);

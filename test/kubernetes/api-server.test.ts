@@ -283,6 +283,11 @@ describe('CronJob validation', () => {
     ]);
   });
 
+  test('timeZone Factory is a zone Go loads (offset 0), so it is accepted', async () => {
+    const res = await call('POST', CJ, cronJob('v', { timeZone: 'Factory' }));
+    expect([res.status, res.body.spec?.timeZone]).toEqual([201, 'Factory']);
+  });
+
   test('an unknown restartPolicy is refused by the pod rules and again by the Job rules', async () => {
     const res = await call('POST', CJ, cronJob('v', { jobTemplate: { spec: { template: { spec: { restartPolicy: 'Invalid', containers: [{ name: 'main', image: 'busybox:1.36' }] } } } } }));
     const field = 'spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: "Invalid"';

@@ -200,6 +200,22 @@ describe('CronJob controller v2 on the virtual clock', () => {
 });
 
 describe('what the controller writes', () => {
+  test('timeZone Factory runs on UTC slots, and the annotation is stamped Z as Go prints offset 0', async () => {
+    const h = await startHarness('2026-11-01T09:00:00Z');
+    try {
+      await api(h, 'POST', CJ, {
+        metadata: { name: 'nightly' },
+        spec: { schedule: '0 10 * * *', timeZone: 'Factory', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } } } } },
+      });
+      h.clock.advance(3600 + 1);
+      expect(h.ledger.all().map((e) => e.scheduledFor)).toEqual(['2026-11-01T10:00:00.000Z']);
+      const job = await api(h, 'GET', `/apis/batch/v1/namespaces/default/jobs/nightly-${MIN('2026-11-01T10:00:00Z')}`);
+      expect(job.metadata.annotations).toEqual({ 'batch.kubernetes.io/cronjob-scheduled-timestamp': '2026-11-01T10:00:00Z' });
+    } finally {
+      await h.close();
+    }
+  });
+
   test('Job name, owner, annotation in the zone, status fields and Pods', async () => {
     const h = await startHarness('2026-11-01T09:00:00Z');
     try {

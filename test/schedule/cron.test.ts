@@ -287,6 +287,9 @@ describe('isValidTimeZone (apiserver validateTimeZone)', () => {
     ['Etc/GMT+5', true],
     ['US/Eastern', true],
     ['America/Argentina/Buenos_Aires', true],
+    // In Go's tz database (offset 0, "-00") though not in Intl's; Go's lookup is case-sensitive.
+    ['Factory', true],
+    ['factory', false],
     ['', false],
     ['Local', false],
     ['Mars/Olympus_Mons', false],

@@ -3,7 +3,7 @@
  * and `SpecSchedule.Next`, ported line by line (see docs/schedules.md for why this is not a
  * library). Error texts match robfig's so an operator sees what the apiserver would say.
  */
-import { Zone } from './zone.js';
+import { FACTORY_ZONE, Zone } from './zone.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -493,11 +493,18 @@ export function isValidTimeZone(zone: string): boolean {
   return valid;
 }
 
+/** The zone as Intl and luxon name it, for the same offsets: Go's Factory is read as UTC. */
+export function intlZone(zone: string): string {
+  return zone === FACTORY_ZONE ? 'UTC' : zone;
+}
+
 function checkTimeZone(zone: string): boolean {
   if (zone === '' || zone === 'Local') return false;
   for (const part of zone.split('/')) {
     if (part === '.' || part === '..' || part.startsWith('-') || !ZONE_PART.test(part)) return false;
   }
+  // Go's LoadLocation loads Factory; Intl does not know it.
+  if (zone === FACTORY_ZONE) return true;
   let resolved: string;
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;

@@ -14,6 +14,12 @@ const DAY = 86_400_000;
 const SAMPLE = 12 * HOUR;
 const BUCKET = 60 * SAMPLE;
 
+/**
+ * tzdata's `Zone Factory 0 - -00` ("zone unknown"): Go's LoadLocation loads it (offset 0 all year,
+ * abbreviation "-00"), so the apiserver accepts it as a timeZone; Intl and luxon do not know it.
+ */
+export const FACTORY_ZONE = 'Factory';
+
 /** Calendar fields of an instant as seen on a wall clock in some zone. */
 export interface WallFields {
   readonly year: number;
@@ -62,7 +68,7 @@ export class Zone {
   static of(name: string): Zone {
     let zone = Zone.cache.get(name);
     if (!zone) {
-      zone = name === 'UTC' || name === 'Etc/UTC' ? new Zone(name, 0) : new Zone(name);
+      zone = name === 'UTC' || name === 'Etc/UTC' || name === FACTORY_ZONE ? new Zone(name, 0) : new Zone(name);
       Zone.cache.set(name, zone);
     }
     return zone;

@@ -12,7 +12,7 @@ import type { BackendConnection, ConnectionSettings, ConnectionTuning } from '..
 import type { LockProvider } from '../core/cutover.js';
 import type { BackendName } from '../core/job.js';
 import type { ProjectConfig } from '../core/project.js';
-import type { GlobalArgs } from './global-args.js';
+import { requestTimeoutMs, type GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
 
 export type { ConnectionTuning } from '../core/backend.js';
@@ -31,7 +31,8 @@ export interface Connections {
 }
 
 export function connectionSettings(io: CliIO, args: ConnectionArgs, project: ProjectConfig, tuning: ConnectionTuning = {}): ConnectionSettings {
-  return { flags: { ...args }, env: io.env, project, clock: io.clock, tuning };
+  const timeoutMs = tuning.timeoutMs ?? requestTimeoutMs(args);
+  return { flags: { ...args }, env: io.env, project, clock: io.clock, tuning: timeoutMs === undefined ? tuning : { ...tuning, timeoutMs } };
 }
 
 export function openConnections(io: CliIO, args: ConnectionArgs, project: ProjectConfig, tuning: ConnectionTuning = {}): Connections {

@@ -1,5 +1,6 @@
 /** Options every command takes (docs/commands.md, "Global options"). */
 import type { Argv } from 'yargs';
+import { parseDuration } from '../core/duration.js';
 import { UserError } from '../core/errors.js';
 
 export interface GlobalArgs {
@@ -11,6 +12,8 @@ export interface GlobalArgs {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace?: string;
+  /** Per request, before the client gives up on it (kubectl's `--request-timeout`): `500ms`, `10s`, `1m`. */
+  readonly 'request-timeout'?: string;
   readonly output?: string;
   readonly color: boolean;
   readonly yes: boolean;
@@ -27,6 +30,7 @@ export function withGlobalOptions(argv: Argv): Argv<GlobalArgs> {
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (env KUBECONFIG)' })
     .option('context', { type: 'string', describe: 'kubeconfig context' })
     .option('namespace', { alias: 'n', type: 'string', describe: 'Kubernetes namespace' })
+    .option('request-timeout', { type: 'string', describe: 'how long to wait for each API request before giving up on it, e.g. 500ms, 10s, 1m (default: 10s for Chronos, 15s for Kubernetes)' })
     .option('output', { alias: 'o', type: 'string', describe: 'output format: table, json or yaml, where the command supports it (its --help says which)' })
     .option('color', { type: 'boolean', default: true, describe: 'colour on a terminal (--no-color, or NO_COLOR, turns it off)' })
     .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation' })
@@ -54,4 +58,15 @@ export function outputFormat<F extends string>(args: Pick<GlobalArgs, 'output'>,
 export function refuseOutputFormat(args: Pick<GlobalArgs, 'output'>, command: string, prints: string): void {
   if (args.output === undefined) return;
   throw new UserError(`-o ${args.output} is not supported by ${command}`, `${command} has one output format (${prints}); leave out -o.`);
+}
+
+/** `--request-timeout` in milliseconds (undefined: each client's default); a value that is not a duration is an error. */
+export function requestTimeoutMs(args: Pick<GlobalArgs, 'request-timeout'>): number | undefined {
+  const text = args['request-timeout'];
+  if (text === undefined) return undefined;
+  const ms = /^\s*(\d+)\s*ms\s*$/.exec(text);
+  const seconds = ms ? undefined : parseDuration(text);
+  const value = ms ? Number(ms[1]) : seconds !== undefined ? seconds * 1000 : undefined;
+  if (value === undefined || value <= 0) throw new UserError(`--request-timeout ${text} is not a duration`, 'Use e.g. 500ms, 10s or 1m.');
+  return value;
 }

@@ -8,10 +8,12 @@ import { slotsBetween } from '../../src/core/handoff.js';
 import type { KubernetesClient } from './client.js';
 import { KubernetesApiError } from './errors.js';
 import { jobNameFor, slotJob, type JobObject } from './slots.js';
-import { normalizeCronJob } from './normalize.js';
+import { FENCE_ANNOTATION, normalizeCronJob } from './normalize.js';
 import type { CronJobManifest } from './render.js';
 
 export function kubernetesCutoverSide(client: KubernetesClient, name: string): CutoverSide<CronJobManifest> {
+  /** The copy the last enable was for: the body of a suspended placeholder when a create must be fenced. */
+  let lastDesired: CronJobManifest | undefined;
   const scheduledUpTo = (live: CronJobManifest, slot: Date) => {
     const last = lastScheduleTime(live);
     return last !== undefined && Date.parse(last) >= slot.getTime();
@@ -57,6 +59,7 @@ export function kubernetesCutoverSide(client: KubernetesClient, name: string): C
       }
     },
     async enableFrom(desired, firstSlot, schedule): Promise<EnableOutcome> {
+      lastDesired = desired;
       let live = await client.read(name);
       if (live && live.spec.suspend !== true && live.metadata.deletionTimestamp === undefined) {
         // Idempotent: an enabled copy is this move's (created by a call whose answer was lost):
@@ -83,6 +86,25 @@ export function kubernetesCutoverSide(client: KubernetesClient, name: string): C
         throw err;
       }
       return compensate(client, live, firstSlot, schedule, {});
+    },
+    async fence() {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const live = await client.read(name);
+        try {
+          if (live) {
+            // A write that names the old resourceVersion (a suspend in flight) fails after this one.
+            await client.mergePatch(name, { metadata: { resourceVersion: live.metadata.resourceVersion, annotations: { [FENCE_ANNOTATION]: String(Number(live.metadata.resourceVersion ?? 0) + 1) } } });
+          } else if (lastDesired) {
+            // A create in flight finds the name taken by a copy that runs nothing.
+            const copy = freshCopy(lastDesired);
+            await client.create({ ...copy, spec: { ...copy.spec, suspend: true } });
+          }
+          return;
+        } catch (err) {
+          // Something landed in between (the write itself, or another writer): read again.
+          if (!(err instanceof KubernetesApiError && (err.reason === 'Conflict' || err.reason === 'AlreadyExists'))) throw err;
+        }
+      }
     },
     writeFailure: (err): WriteFailure => (err instanceof KubernetesApiError && (err.code === 0 || err.code === 504) ? 'unknown' : 'not-applied'),
     get writeBudgetMs() {

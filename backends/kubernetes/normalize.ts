@@ -17,6 +17,9 @@ const SERVER_OWNED_METADATA = [
 ];
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
+/** Bookkeeping of a move: a write that moved the resourceVersion on so that no write still in flight can land (see cutover.ts). */
+export const FENCE_ANNOTATION = 'migrate.io/fence';
+
 function dropEmpty(o: Obj | undefined, key: string): void {
   const v = o?.[key];
   if (o && isObj(v) && Object.keys(v).length === 0) delete o[key];
@@ -40,7 +43,10 @@ export function normalizeCronJob(manifest: CronJobManifest): CronJobManifest {
   const meta = cj.metadata;
   if (isObj(meta)) {
     for (const f of SERVER_OWNED_METADATA) delete meta[f];
-    if (isObj(meta.annotations)) delete meta.annotations[LAST_APPLIED_ANNOTATION];
+    if (isObj(meta.annotations)) {
+      delete meta.annotations[LAST_APPLIED_ANNOTATION];
+      delete meta.annotations[FENCE_ANNOTATION];
+    }
     dropEmpty(meta, 'annotations');
     dropEmpty(meta, 'labels');
   }

@@ -301,6 +301,12 @@ export async function settle(deps: Pick<MoveDeps, 'localNow' | 'wait'>, lock: Lo
     if (live.ok && live.live !== undefined && side.isEnabled(live.live) === expectEnabled) return { kind: 'applied', seenAt: side.serverClock().now() };
     const left = settleBy.getTime() - deps.localNow().getTime();
     if (left <= 0) {
+      if (live.ok && side.fence) {
+        // Past the bound, a system that can fence does: nothing still in flight lands after this.
+        await side.fence();
+        const fenced = await side.read();
+        if (fenced !== undefined && side.isEnabled(fenced) === expectEnabled) return { kind: 'applied', seenAt: side.serverClock().now() };
+      }
       if (live.ok) return { kind: 'not-applied', reason: `${why}; not applied by ${toRfc3339(settleBy)}` };
       throw new UnsettledWriteError(`${side.system} cannot be read to tell whether a write landed (${why})`, settleBy);
     }

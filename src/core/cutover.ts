@@ -77,6 +77,13 @@ export interface CutoverSide<Live = unknown> {
    * have skipped slots, which are named).
    */
   enableFrom(desired: Live, firstSlot: Date, schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number }, landedBy?: Date): Promise<EnableOutcome>;
+  /**
+   * Makes every write of this side still in flight unable to land, where the system allows it
+   * (Kubernetes: the object's resourceVersion is moved on, so a write naming the old one fails;
+   * a missing object is created suspended, so a create in flight finds its name taken). Without
+   * it (Chronos), a write still in flight is bounded only by LATE_WRITE_BOUND_MS.
+   */
+  fence?(): Promise<void>;
   /** How a write of this side that threw ended (the client knows whether the server answered). */
   writeFailure(err: unknown): WriteFailure;
   /** The longest one write of this client can take, every attempt included. */

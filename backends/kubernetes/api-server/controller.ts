@@ -11,9 +11,9 @@ import { DateTime } from 'luxon';
 import { cronNext, isValidTimeZone, mostRecentSlot, parseCron, type CronSpec } from '../../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../../src/core/time.js';
 import type { RunRecorder, StandInClock, TimedParticipant } from '../../stand-in-contract.js';
-import { clone } from './patch.js';
+import { clone, fieldsOf, objectsOf } from './patch.js';
 import { ApiError } from './status.js';
-import { CRONJOBS, JOBS, PODS, type KObject } from './resources.js';
+import { CRONJOBS, JOBS, PODS, type JsonObject, type KObject } from './resources.js';
 import { randomSuffix, type ObjectStore, type StoreEvent } from './store.js';
 import { jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION, slotJob } from '../slots.js';
 
@@ -46,21 +46,24 @@ export interface ControllerOptions {
   readonly jobDurationSeconds?: number;
 }
 
-function cjKey(ns: string, name: string): string {
+function cjKey(ns: string | undefined, name: string): string {
   return `${ns}/${name}`;
 }
 
+const specOf = (o: KObject): JsonObject => fieldsOf(o.spec);
+const statusOf = (o: KObject): JsonObject => fieldsOf(o.status);
+const annotation = (o: KObject, key: string): unknown => fieldsOf(o.metadata.annotations)[key];
 
-function controllerOf(o: KObject): KObject | undefined {
-  return ((o.metadata?.ownerReferences ?? []) as KObject[]).find((r) => r.controller === true);
+function controllerOf(o: KObject): JsonObject | undefined {
+  return objectsOf(o.metadata.ownerReferences).find((r) => r.controller === true);
 }
 
 function isFinished(job: KObject): boolean {
-  return ((job.status?.conditions ?? []) as KObject[]).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  return objectsOf(statusOf(job).conditions).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 }
 
 function isSucceeded(job: KObject): boolean {
-  return ((job.status?.conditions ?? []) as KObject[]).some((c) => c.type === 'Complete' && c.status === 'True');
+  return objectsOf(statusOf(job).conditions).some((c) => c.type === 'Complete' && c.status === 'True');
 }
 
 export class CronJobController implements TimedParticipant {
@@ -107,7 +110,8 @@ export class CronJobController implements TimedParticipant {
       const k = cjKey(job.metadata.namespace, job.metadata.name);
       this.index(job, k, true);
       if (isFinished(job)) continue;
-      if (job.status?.startTime) this.jobEnds.set(k, Date.parse(job.status.startTime) + this.durationOf(job) * 1000);
+      const started = statusOf(job).startTime;
+      if (typeof started === 'string') this.jobEnds.set(k, Date.parse(started) + this.durationOf(job) * 1000);
       else this.jobsToStart.add(k);
     }
   }
@@ -190,14 +194,14 @@ export class CronJobController implements TimedParticipant {
       this.index(o, k, e.type !== 'DELETED');
       if (e.type === 'ADDED') {
         this.recordRun(o);
-        if (o.spec?.suspend !== true) this.jobsToStart.add(k);
+        if (specOf(o).suspend !== true) this.jobsToStart.add(k);
       }
       if (e.type === 'DELETED') {
         this.jobsToStart.delete(k);
         this.jobEnds.delete(k);
       }
       const owner = controllerOf(o);
-      const ownerKey = owner?.kind === 'CronJob' ? cjKey(o.metadata.namespace, owner.name) : undefined;
+      const ownerKey = owner?.kind === 'CronJob' ? cjKey(o.metadata.namespace, String(owner.name)) : undefined;
       if (ownerKey && ownerKey !== this.current) this.dirty.add(ownerKey);
     }
   }
@@ -215,9 +219,9 @@ export class CronJobController implements TimedParticipant {
   }
 
   private recordRun(job: KObject): void {
-    const name = job.metadata.name as string;
+    const name = job.metadata.name;
     const startedAt = this.clock.now();
-    const stamp = job.metadata.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION];
+    const stamp = annotation(job, SCHEDULED_TIMESTAMP_ANNOTATION);
     const m = name.match(/^(.+)-(\d+)$/);
     if (m && typeof stamp === 'string') {
       const slot = new Date(stamp);
@@ -227,11 +231,11 @@ export class CronJobController implements TimedParticipant {
       }
     }
     const owner = controllerOf(job);
-    this.ledger.record('kubernetes', owner?.kind === 'CronJob' ? (owner.name as string) : name, null, startedAt);
+    this.ledger.record('kubernetes', owner?.kind === 'CronJob' ? String(owner.name) : name, null, startedAt);
   }
 
   private durationOf(job: KObject): number {
-    const raw = job.metadata.annotations?.[DURATION_ANNOTATION];
+    const raw = annotation(job, DURATION_ANNOTATION);
     const n = raw === undefined ? NaN : Number(raw);
     return Number.isFinite(n) && n >= 0 ? n : this.jobSeconds;
   }
@@ -241,16 +245,17 @@ export class CronJobController implements TimedParticipant {
   private startJob(k: string, now: Date): void {
     const [ns, name] = k.split('/') as [string, string];
     const job = this.store.get(JOBS, ns, name);
-    if (!job || isFinished(job) || job.status?.startTime) return;
+    if (!job || isFinished(job) || statusOf(job).startTime) return;
     const started = metaTime(now);
-    const template = clone(job.spec?.template ?? {});
+    const template = clone(fieldsOf(specOf(job).template));
+    const templateMeta = fieldsOf(template.metadata);
     const podName = `${name}-${randomSuffix()}`;
     try {
       this.store.createInternal(PODS, ns, {
         metadata: {
           name: podName,
-          labels: template.metadata?.labels ?? {},
-          annotations: template.metadata?.annotations,
+          labels: templateMeta.labels ?? {},
+          annotations: templateMeta.annotations,
           ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }],
         },
         spec: template.spec ?? {},
@@ -262,7 +267,7 @@ export class CronJobController implements TimedParticipant {
       if (!(err instanceof ApiError)) throw err;
     }
     this.store.writeStatus(JOBS, ns, name, (j) => {
-      j.status = { ...(j.status ?? {}), startTime: started, active: 1, ready: 1, terminating: 0, uncountedTerminatedPods: {} };
+      j.status = { ...statusOf(j), startTime: started, active: 1, ready: 1, terminating: 0, uncountedTerminatedPods: {} };
     }, MANAGER);
     this.jobEnds.set(k, now.getTime() + this.durationOf(job) * 1000);
   }
@@ -271,18 +276,18 @@ export class CronJobController implements TimedParticipant {
     const [ns, name] = k.split('/') as [string, string];
     const job = this.store.get(JOBS, ns, name);
     if (!job || isFinished(job)) return;
-    const failed = job.metadata.annotations?.[OUTCOME_ANNOTATION] === 'Failed';
+    const failed = annotation(job, OUTCOME_ANNOTATION) === 'Failed';
     const time = metaTime(at);
     for (const pod of this.store.values(PODS)) {
       if (pod.metadata.namespace !== ns || controllerOf(pod)?.uid !== job.metadata.uid) continue;
       this.store.writeStatus(PODS, ns, pod.metadata.name, (p) => {
-        p.status = { ...(p.status ?? {}), phase: failed ? 'Failed' : 'Succeeded' };
+        p.status = { ...statusOf(p), phase: failed ? 'Failed' : 'Succeeded' };
       }, 'kubelet');
     }
     this.store.writeStatus(JOBS, ns, name, (j) => {
       const cond = (type: string, reason: string, message: string) => ({ type, status: 'True', lastProbeTime: time, lastTransitionTime: time, reason, message });
       j.status = {
-        ...(j.status ?? {}),
+        ...statusOf(j),
         active: 0,
         ready: 0,
         ...(failed ? { failed: 1 } : { succeeded: 1, completionTime: time }),
@@ -307,7 +312,7 @@ export class CronJobController implements TimedParticipant {
     if (!cached || cached.schedule !== schedule) {
       let spec: CronSpec | undefined;
       try {
-        spec = parseCron(String(cj.spec?.schedule ?? '').replace(/^(CRON_)?TZ=\S+\s+/, ''));
+        spec = parseCron(String(specOf(cj).schedule ?? '').replace(/^(CRON_)?TZ=\S+\s+/, ''));
       } catch {
         spec = undefined;
       }
@@ -336,15 +341,15 @@ export class CronJobController implements TimedParticipant {
     const stored = this.store.get(CRONJOBS, ns, name);
     if (!stored) return;
     const cj = clone(stored);
-    cj.status ??= {};
-    const status = cj.status as KObject;
+    const status = statusOf(cj);
+    cj.status = status;
     // As in sync(): history cleanup first, then syncCronJob over the same list of Jobs.
     const jobs = [...(this.owned.get(cj.metadata.uid) ?? [])]
       .map((jk) => this.store.get(JOBS, ...(jk.split('/') as [string, string])))
       .filter((j): j is KObject => j !== undefined && controllerOf(j)?.uid === cj.metadata.uid)
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
     this.cleanupFinishedJobs(cj, jobs);
-    let active = ((status.active ?? []) as KObject[]).slice();
+    let active = objectsOf(status.active);
     const inActive = (uid: string) => active.some((a) => a.uid === uid);
     for (const j of jobs) {
       if (!inActive(j.metadata.uid) && !isFinished(j)) {
@@ -353,10 +358,10 @@ export class CronJobController implements TimedParticipant {
         active = active.filter((a) => a.uid !== j.metadata.uid);
         this.event(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${j.metadata.name}, condition: ${isSucceeded(j) ? 'Complete' : 'Failed'}`);
       }
-      if (isSucceeded(j) && j.status?.completionTime) {
-        if (!status.lastSuccessfulTime || Date.parse(j.status.completionTime) > Date.parse(status.lastSuccessfulTime)) {
-          status.lastSuccessfulTime = j.status.completionTime;
-        }
+      const completed = statusOf(j).completionTime;
+      if (isSucceeded(j) && typeof completed === 'string') {
+        const last = status.lastSuccessfulTime;
+        if (typeof last !== 'string' || Date.parse(completed) > Date.parse(last)) status.lastSuccessfulTime = completed;
       }
     }
     for (const a of [...active]) {
@@ -367,8 +372,7 @@ export class CronJobController implements TimedParticipant {
     }
     status.active = active;
     this.schedule(cj, now, jobs);
-    const finalActive = status.active as KObject[];
-    if (finalActive.length === 0) delete status.active;
+    if (objectsOf(status.active).length === 0) delete status.active;
     this.store.writeStatus(CRONJOBS, ns, name, (o) => {
       o.status = status;
     }, MANAGER);
@@ -377,20 +381,21 @@ export class CronJobController implements TimedParticipant {
   /** Steps 2-10 of `syncCronJob`; mutates `cj.status` and sets the requeue. */
   private schedule(cj: KObject, now: Date, jobs: readonly KObject[]): void {
     const k = cjKey(cj.metadata.namespace, cj.metadata.name);
-    const status = cj.status as KObject;
+    const status = statusOf(cj);
     this.requeueAt.delete(k);
     if (cj.metadata.deletionTimestamp) return;
     const { spec, zone } = this.parsed(cj);
     if (!zone) {
-      this.event(cj, 'Warning', 'UnknownTimeZone', `invalid timeZone: ${JSON.stringify(cj.spec?.timeZone)}`);
+      this.event(cj, 'Warning', 'UnknownTimeZone', `invalid timeZone: ${JSON.stringify(specOf(cj).timeZone)}`);
       return;
     }
-    if (cj.spec?.suspend === true) return;
+    if (specOf(cj).suspend === true) return;
     if (!spec) {
-      this.event(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)}`);
+      this.event(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(specOf(cj).schedule)}`);
       return;
     }
-    const sds = typeof cj.spec?.startingDeadlineSeconds === 'number' ? (cj.spec.startingDeadlineSeconds as number) : undefined;
+    const deadlineSeconds = specOf(cj).startingDeadlineSeconds;
+    const sds = typeof deadlineSeconds === 'number' ? deadlineSeconds : undefined;
     let earliest = baseline(cj);
     if (sds !== undefined) {
       const deadline = now.getTime() - sds * 1000;
@@ -398,7 +403,7 @@ export class CronJobController implements TimedParticipant {
     }
     const recent = mostRecentSlot(spec, zone, earliest, now);
     if (recent.invalid) {
-      this.event(cj, 'Warning', 'InvalidSchedule', `invalid schedule: ${String(cj.spec?.schedule)} : ${recent.invalid}`);
+      this.event(cj, 'Warning', 'InvalidSchedule', `invalid schedule: ${String(specOf(cj).schedule)} : ${recent.invalid}`);
       return;
     }
     if (recent.missedCount > 100) {
@@ -415,20 +420,21 @@ export class CronJobController implements TimedParticipant {
       return requeue();
     }
     const jobName = jobNameFor(cj.metadata.name, slot);
-    const active = status.active as KObject[];
-    if (active.some((a) => a.name === jobName) || (status.lastScheduleTime && Date.parse(status.lastScheduleTime) === slot.getTime())) {
+    const active = objectsOf(status.active);
+    const last = status.lastScheduleTime;
+    if (active.some((a) => a.name === jobName) || (typeof last === 'string' && Date.parse(last) === slot.getTime())) {
       return requeue();
     }
-    if (cj.spec?.concurrencyPolicy === 'Forbid' && active.length > 0) {
+    if (specOf(cj).concurrencyPolicy === 'Forbid' && active.length > 0) {
       this.event(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
       return requeue();
     }
-    if (cj.spec?.concurrencyPolicy === 'Replace') {
+    if (specOf(cj).concurrencyPolicy === 'Replace') {
       for (const a of [...active]) {
         const job = jobs.find((j) => j.metadata.uid === a.uid);
         if (!job) continue;
         this.store.delete(JOBS, cj.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background' });
-        status.active = (status.active as KObject[]).filter((x) => x.uid !== a.uid);
+        status.active = objectsOf(status.active).filter((x) => x.uid !== a.uid);
         this.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata.name}`);
       }
     }
@@ -443,11 +449,11 @@ export class CronJobController implements TimedParticipant {
       // controller returns without a requeue: the CronJob waits for its next update event, an
       // owned Job's event, or the informer resync.
       if (!existing || controllerOf(existing)?.uid !== cj.metadata.uid) return;
-      if ((status.active as KObject[]).some((a) => a.uid === existing.metadata.uid)) return;
+      if (objectsOf(status.active).some((a) => a.uid === existing.metadata.uid)) return;
       created = existing;
     }
     status.active = [
-      ...(status.active as KObject[]),
+      ...objectsOf(status.active),
       { kind: 'Job', namespace: created.metadata.namespace, name: created.metadata.name, uid: created.metadata.uid, apiVersion: 'batch/v1', resourceVersion: created.metadata.resourceVersion },
     ];
     status.lastScheduleTime = toRfc3339(slot);
@@ -456,10 +462,10 @@ export class CronJobController implements TimedParticipant {
 
   /** `cleanupFinishedJobs`: the oldest finished Jobs beyond the history limits go (with their Pods). */
   private cleanupFinishedJobs(cj: KObject, jobs: readonly KObject[]): void {
-    const status = cj.status as KObject;
-    const limits: [number | undefined, (j: KObject) => boolean][] = [
-      [cj.spec?.successfulJobsHistoryLimit, isSucceeded],
-      [cj.spec?.failedJobsHistoryLimit, (j) => isFinished(j) && !isSucceeded(j)],
+    const status = statusOf(cj);
+    const limits: [unknown, (j: KObject) => boolean][] = [
+      [specOf(cj).successfulJobsHistoryLimit, isSucceeded],
+      [specOf(cj).failedJobsHistoryLimit, (j) => isFinished(j) && !isSucceeded(j)],
     ];
     for (const [limit, which] of limits) {
       if (typeof limit !== 'number') continue;
@@ -467,7 +473,7 @@ export class CronJobController implements TimedParticipant {
       const finished = current.filter(which).sort((a, b) => startOf(a) - startOf(b));
       for (const j of finished.slice(0, Math.max(0, finished.length - limit))) {
         this.store.delete(JOBS, j.metadata.namespace, j.metadata.name, { propagationPolicy: 'Background' });
-        status.active = ((status.active ?? []) as KObject[]).filter((a) => a.uid !== j.metadata.uid);
+        status.active = objectsOf(status.active).filter((a) => a.uid !== j.metadata.uid);
         this.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`);
       }
     }
@@ -480,26 +486,26 @@ function metaTime(d: Date): string {
 }
 
 function startOf(job: KObject): number {
-  const t = job.status?.startTime ?? job.metadata.creationTimestamp;
+  const t = statusOf(job).startTime ?? job.metadata.creationTimestamp;
   return typeof t === 'string' ? Date.parse(t) : 0;
 }
 
 function baseline(cj: KObject): Date {
-  const last = cj.status?.lastScheduleTime;
+  const last = statusOf(cj).lastScheduleTime;
   return new Date(typeof last === 'string' ? last : cj.metadata.creationTimestamp);
 }
 
 /** The zone the controller reads the schedule in; the sandbox's controller-manager runs in UTC. */
 function zoneOf(cj: KObject): string | undefined {
-  const schedule = String(cj.spec?.schedule ?? '');
+  const schedule = String(specOf(cj).schedule ?? '');
   const tzPrefix = schedule.match(/^(?:CRON_)?TZ=(\S+)\s+/);
   // formatSchedule: a TZ= prefix in the schedule wins over spec.timeZone.
-  const zone = tzPrefix?.[1] ?? cj.spec?.timeZone ?? 'UTC';
+  const zone = tzPrefix?.[1] ?? specOf(cj).timeZone ?? 'UTC';
   return typeof zone === 'string' && isValidTimeZone(zone) ? zone : undefined;
 }
 
 function scheduleKey(cj: KObject): string {
-  return `${String(cj.spec?.schedule)}|${String(cj.spec?.timeZone)}`;
+  return `${String(specOf(cj).schedule)}|${String(specOf(cj).timeZone)}`;
 }
 
 

@@ -3,8 +3,8 @@
  * which field, conflicts between managers, and removal of fields an applier stopped sending.
  * Paths are lists of `f:<field>` / `k:<merge key JSON>` segments, as in FieldsV1.
  */
-import { isPlainObject, MERGE_KEYS } from './patch.js';
-import type { KObject } from './resources.js';
+import { fieldsOf, isPlainObject, MERGE_KEYS } from './patch.js';
+import type { JsonObject } from './resources.js';
 
 /** A path, its segments joined by NUL so it can key a Map. */
 export type FieldPath = string;
@@ -16,7 +16,7 @@ const SERVER_OWNED_METADATA = new Set([
 ]);
 
 /** Every leaf of `obj` (spec and metadata, or only status) with its JSON value. */
-export function leafFields(obj: KObject, part: 'main' | 'status'): Map<FieldPath, string> {
+export function leafFields(obj: JsonObject, part: 'main' | 'status'): Map<FieldPath, string> {
   const out = new Map<FieldPath, string>();
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
@@ -37,7 +37,7 @@ function walk(v: unknown, path: string[], field: string, out: Map<FieldPath, str
   if (v === undefined) return;
   const key = MERGE_KEYS[field];
   if (Array.isArray(v) && key !== undefined && v.every((x) => isPlainObject(x) && x[key] !== undefined)) {
-    for (const item of v as KObject[]) {
+    for (const item of v.filter(isPlainObject)) {
       const itemPath = [...path, `k:${JSON.stringify({ [key]: item[key] })}`];
       out.set([...itemPath, '.'].join(SEP), '');
       for (const [k, x] of Object.entries(item)) walk(x, [...itemPath, `f:${k}`], k, out);
@@ -52,13 +52,13 @@ function walk(v: unknown, path: string[], field: string, out: Map<FieldPath, str
 }
 
 /** FieldsV1 JSON (`{"f:spec":{"f:schedule":{}}}`) from a set of paths. */
-export function toFieldsV1(paths: Iterable<FieldPath>): KObject {
-  const root: KObject = {};
+export function toFieldsV1(paths: Iterable<FieldPath>): JsonObject {
+  const root: JsonObject = {};
   for (const p of paths) {
     let node = root;
     for (const seg of p.split(SEP)) {
       node[seg] ??= {};
-      node = node[seg] as KObject;
+      node = node[seg] as JsonObject;
     }
   }
   return root;
@@ -93,9 +93,9 @@ export function displayPath(p: FieldPath): string {
 }
 
 /** Removes the field at `p` from `obj`; drops a keyed list element and maps emptied by it. */
-export function removeField(obj: KObject, p: FieldPath): void {
+export function removeField(obj: JsonObject, p: FieldPath): void {
   const segs = p.split(SEP).filter((s) => s !== '.');
-  const chain: { container: KObject | KObject[]; key: string | number }[] = [];
+  const chain: { container: JsonObject | JsonObject[]; key: string | number }[] = [];
   let node: unknown = obj;
   for (const seg of segs) {
     if (seg.startsWith('f:') && isPlainObject(node)) {
@@ -104,10 +104,10 @@ export function removeField(obj: KObject, p: FieldPath): void {
     } else if (seg.startsWith('k:') && Array.isArray(node)) {
       const want = JSON.parse(seg.slice(2)) as Record<string, unknown>;
       const [[k, v]] = Object.entries(want) as [[string, unknown]];
-      const idx = (node as KObject[]).findIndex((x) => isPlainObject(x) && JSON.stringify(x[k]) === JSON.stringify(v));
+      const idx = (node as JsonObject[]).findIndex((x) => isPlainObject(x) && JSON.stringify(x[k]) === JSON.stringify(v));
       if (idx < 0) return;
-      chain.push({ container: node as KObject[], key: idx });
-      node = (node as KObject[])[idx];
+      chain.push({ container: node as JsonObject[], key: idx });
+      node = (node as JsonObject[])[idx];
     } else {
       return;
     }
@@ -137,7 +137,7 @@ export interface ManagedFieldsEntry {
   readonly apiVersion: string;
   readonly time: string;
   readonly fieldsType: 'FieldsV1';
-  readonly fieldsV1: KObject;
+  readonly fieldsV1: JsonObject;
   readonly subresource?: string;
 }
 
@@ -153,8 +153,9 @@ export interface Owner {
   touched?: boolean;
 }
 
-export function readOwners(obj: KObject): Owner[] {
-  const entries = (obj.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
+export function readOwners(obj: JsonObject): Owner[] {
+  // Only the store writes managedFields (every write replaces what a client sent).
+  const entries = (fieldsOf(obj.metadata).managedFields ?? []) as ManagedFieldsEntry[];
   return entries.map((e) => ({
     manager: e.manager,
     operation: e.operation,
@@ -182,7 +183,7 @@ export function writeOwners(owners: readonly Owner[]): ManagedFieldsEntry[] {
 
 /** An Update (create, PUT, non-apply PATCH): the manager takes every field whose value it changed. */
 export function recordUpdate(
-  owners: Owner[], before: KObject | undefined, after: KObject, manager: string, apiVersion: string, time: string, part: 'main' | 'status',
+  owners: Owner[], before: JsonObject | undefined, after: JsonObject, manager: string, apiVersion: string, time: string, part: 'main' | 'status',
 ): Owner[] {
   const old = before ? leafFields(before, part) : new Map<FieldPath, string>();
   const now = leafFields(after, part);

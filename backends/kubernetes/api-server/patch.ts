@@ -3,7 +3,7 @@
  * (with the merge keys of the core/batch Go types kubectl compiles in), and RFC 6902 JSON patch.
  */
 import fastJsonPatch from 'fast-json-patch';
-import type { KObject } from './resources.js';
+import type { JsonObject } from './resources.js';
 
 /** List fields merged by a key (the `patchMergeKey` tags of the Go types), not replaced. */
 export const MERGE_KEYS: Readonly<Record<string, string>> = {
@@ -27,17 +27,27 @@ export const MERGE_KEYS: Readonly<Record<string, string>> = {
 /** Lists of primitives with `patchStrategy:"merge"`: a patch adds to them instead of replacing. */
 const PRIMITIVE_MERGE = new Set(['finalizers']);
 
-export function isPlainObject(v: unknown): v is KObject {
+export function isPlainObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `v` when it is a JSON object, else an empty one: for reading fields a client may have sent. */
+export function fieldsOf(v: unknown): JsonObject {
+  return isPlainObject(v) ? v : {};
+}
+
+/** The JSON objects in `v` when it is a list (others skipped), else none. */
+export function objectsOf(v: unknown): JsonObject[] {
+  return Array.isArray(v) ? v.filter(isPlainObject) : [];
 }
 
 /** A deep copy of JSON data (undefined members dropped, as JSON would). */
 export function clone<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : clone(x))) as T;
   if (typeof v === 'object' && v !== null) {
-    const out: KObject = {};
+    const out: JsonObject = {};
     for (const k of Object.keys(v)) {
-      const x = (v as KObject)[k];
+      const x = (v as JsonObject)[k];
       if (x !== undefined) out[k] = clone(x);
     }
     return out as T;
@@ -61,7 +71,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 /** RFC 7386. */
 export function jsonMergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return clone(patch);
-  const result: KObject = isPlainObject(target) ? clone(target) : {};
+  const result: JsonObject = isPlainObject(target) ? clone(target) : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete result[k];
     else result[k] = jsonMergePatch(result[k], v);
@@ -72,17 +82,17 @@ export function jsonMergePatch(target: unknown, patch: unknown): unknown {
 export class PatchError extends Error {}
 
 /** Strategic merge patch, as `strategicpatch.StrategicMergePatch` applies it to a map. */
-export function strategicMergePatch(original: KObject, patch: KObject): KObject {
+export function strategicMergePatch(original: JsonObject, patch: unknown): JsonObject {
   if (!isPlainObject(patch)) throw new PatchError('a strategic merge patch must be a JSON object');
   return mergeMap(original, patch) ?? {};
 }
 
-function mergeMap(original: KObject | undefined, patch: KObject): KObject | undefined {
+function mergeMap(original: JsonObject | undefined, patch: JsonObject): JsonObject | undefined {
   const directive = patch.$patch;
   if (directive === 'delete') return undefined;
-  if (directive === 'replace') return stripDirectives(withoutKey(patch, '$patch')) as KObject;
+  if (directive === 'replace') return fieldsOf(stripDirectives(withoutKey(patch, '$patch')));
   if (directive !== undefined && directive !== 'merge') throw new PatchError(`Unknown patch type: ${String(directive)}`);
-  const result: KObject = isPlainObject(original) ? clone(original) : {};
+  const result: JsonObject = isPlainObject(original) ? clone(original) : {};
   const orders: [string, unknown[]][] = [];
   for (const [key, value] of Object.entries(patch)) {
     if (key === '$patch') continue;
@@ -132,8 +142,8 @@ function mergeList(field: string, original: unknown, patch: unknown[]): unknown[
     return result;
   }
   if (key === undefined || !patch.every(isPlainObject)) return patch.map(stripDirectives);
-  const result: KObject[] = Array.isArray(original) ? clone(original as KObject[]) : [];
-  for (const item of patch as KObject[]) {
+  const result: JsonObject[] = Array.isArray(original) ? clone(original as JsonObject[]) : [];
+  for (const item of patch as JsonObject[]) {
     const idx = result.findIndex((x) => isPlainObject(x) && deepEqual(x[key], item[key]));
     if (item.$patch === 'delete') {
       if (idx >= 0) result.splice(idx, 1);
@@ -161,7 +171,7 @@ function applyOrder(field: string, list: unknown[], order: unknown[]): unknown[]
   return [...ordered, ...list.filter((x) => !ordered.includes(x))];
 }
 
-function withoutKey(o: KObject, key: string): KObject {
+function withoutKey(o: JsonObject, key: string): JsonObject {
   const { [key]: _dropped, ...rest } = o;
   return rest;
 }
@@ -170,7 +180,7 @@ function withoutKey(o: KObject, key: string): KObject {
 export function stripDirectives(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripDirectives);
   if (!isPlainObject(v)) return v;
-  const out: KObject = {};
+  const out: JsonObject = {};
   for (const [k, x] of Object.entries(v)) {
     if (k.startsWith('$')) continue;
     out[k] = stripDirectives(x);
@@ -179,12 +189,13 @@ export function stripDirectives(v: unknown): unknown {
 }
 
 /** RFC 6902, applied to a copy; throws PatchError with the operation that failed. */
-export function jsonPatch(original: KObject, ops: unknown): KObject {
+export function jsonPatch(original: JsonObject, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   const validationError = fastJsonPatch.validate(ops as fastJsonPatch.Operation[], original);
   if (validationError) throw new PatchError(jsonPatchMessage(validationError));
   try {
-    return fastJsonPatch.applyPatch(clone(original), ops as fastJsonPatch.Operation[], true, false).newDocument as KObject;
+    // Not necessarily an object: an operation on the root path replaces the whole document.
+    return fastJsonPatch.applyPatch<unknown>(clone(original), ops as fastJsonPatch.Operation[], true, false).newDocument;
   } catch (err) {
     throw new PatchError(jsonPatchMessage(err));
   }

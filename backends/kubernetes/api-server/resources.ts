@@ -15,7 +15,30 @@ export interface ResourceType {
   readonly generation: boolean;
 }
 
-export type KObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** JSON as a client sent it: each member is checked where it is read. */
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * The metadata of an object the store holds. The store sets these on create (the name once it
+ * validated, uid, creationTimestamp, generation; resourceVersion on commit, so not on a dry run)
+ * and keeps them on update; every other member is the client's, unchecked.
+ */
+export interface StoredMetadata {
+  name: string;
+  namespace?: string;
+  uid: string;
+  creationTimestamp: string;
+  resourceVersion?: string;
+  generation?: number;
+  deletionTimestamp?: string;
+  [field: string]: unknown;
+}
+
+/** An object the store holds: its identity typed, everything else JSON, narrowed where read. */
+export interface KObject {
+  metadata: StoredMetadata;
+  [field: string]: unknown;
+}
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
 

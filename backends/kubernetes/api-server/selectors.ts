@@ -1,8 +1,9 @@
 /** Label and field selectors as the apiserver parses them (`labels.Parse`, metadata field selectors). */
+import { fieldsOf } from './patch.js';
 import { badRequest } from './status.js';
 import type { KObject } from './resources.js';
 
-type Requirement = (labels: Readonly<Record<string, string>>) => boolean;
+type Requirement = (labels: Readonly<Record<string, unknown>>) => boolean;
 
 function splitTopLevel(s: string): string[] {
   const parts: string[] = [];
@@ -30,7 +31,8 @@ export function parseLabelSelector(selector: string): (obj: KObject) => boolean 
     if ((m = part.match(/^(\S+?)\s+(in|notin)\s+\((.*)\)$/))) {
       const [, key, op, raw] = m as unknown as [string, string, string, string];
       const values = new Set(raw.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
-      reqs.push(op === 'in' ? (l) => l[key] !== undefined && values.has(l[key]!) : (l) => l[key] === undefined || !values.has(l[key]!));
+      const member = (v: unknown) => typeof v === 'string' && values.has(v);
+      reqs.push(op === 'in' ? (l) => member(l[key]) : (l) => !member(l[key]));
     } else if ((m = part.match(/^(\S+?)\s*(==|=|!=)\s*(\S*)$/))) {
       const [, key, op, value] = m as unknown as [string, string, string, string];
       if (!KEY.test(key)) throw badRequest(`unable to parse requirement: invalid label key "${key}"`);
@@ -45,7 +47,7 @@ export function parseLabelSelector(selector: string): (obj: KObject) => boolean 
     }
   }
   return (obj) => {
-    const labels = (obj.metadata?.labels ?? {}) as Record<string, string>;
+    const labels = fieldsOf(obj.metadata.labels);
     return reqs.every((r) => r(labels));
   };
 }
@@ -59,7 +61,7 @@ export function parseFieldSelector(selector: string): (obj: KObject) => boolean 
     const [, field, op, value] = m as unknown as [string, string, string, string];
     if (field !== 'metadata.name' && field !== 'metadata.namespace') throw badRequest(`field label not supported: ${field}`);
     const key = field === 'metadata.name' ? 'name' : 'namespace';
-    reqs.push(op === '!=' ? (o) => o.metadata?.[key] !== value : (o) => o.metadata?.[key] === value);
+    reqs.push(op === '!=' ? (o) => o.metadata[key] !== value : (o) => o.metadata[key] === value);
   }
   return (obj) => reqs.every((r) => r(obj));
 }

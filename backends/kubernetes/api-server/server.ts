@@ -13,7 +13,7 @@ import {
 } from './discovery.js';
 import { clone, isPlainObject } from './patch.js';
 import { decodeKubernetesProtobuf } from './protobuf.js';
-import { apiVersionOf, findResource, NAMESPACES, type KObject, type ResourceType } from './resources.js';
+import { apiVersionOf, findResource, NAMESPACES, type JsonObject, type KObject, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, badRequest, expired, methodNotAllowed, notFoundPath, statusForCode, unsupportedMediaType, type StatusBody } from './status.js';
 import { ObjectStore, patchTypeOf, type PropagationPolicy, type StoreEvent } from './store.js';
@@ -172,7 +172,7 @@ export class KubernetesStandIn implements StandIn {
         if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
           throw new ApiError({ ...badRequest('').body, code: 422, reason: 'Invalid', message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"` });
         }
-        const { object, deferred } = this.store.delete(r, ns, name, { propagationPolicy: policy, preconditions: opts.preconditions, dryRun: dryRun || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) });
+        const { object, deferred } = this.store.delete(r, ns, name, { propagationPolicy: policy, preconditions: isPlainObject(opts.preconditions) ? opts.preconditions : undefined, dryRun: dryRun || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) });
         if (deferred) sendJson(res, 200, object);
         else {
           sendJson(res, 200, {
@@ -200,7 +200,7 @@ export class KubernetesStandIn implements StandIn {
     const r = route.resource;
     const match = this.filters(req);
     let items = this.store.list(r, route.namespace).filter(match);
-    const meta: KObject = { resourceVersion: String(this.store.resourceVersion) };
+    const meta: JsonObject = { resourceVersion: String(this.store.resourceVersion) };
     const cont = req.query.get('continue');
     if (cont) {
       const after = decodeContinue(cont);
@@ -259,7 +259,7 @@ export class KubernetesStandIn implements StandIn {
     const asTable = wantsTable(String(req.headers.accept ?? ''));
     const render = (object: KObject): unknown =>
       asTable ? toTable(route.resource, [object], String(object.metadata.resourceVersion), this.ctx.clock.now()) : object;
-    const write = (type: string, object: KObject) => res.write(`${JSON.stringify({ type, object: type === 'ERROR' ? object : render(object) })}\n`);
+    const write = (type: string, object: KObject) => res.write(`${JSON.stringify({ type, object: render(object) })}\n`);
     const inScope = (o: KObject) => !route.resource.namespaced || route.namespace === undefined || o.metadata.namespace === route.namespace;
     if (!rvParam || rvParam === '0') {
       for (const o of this.store.list(route.resource, route.namespace).filter(match)) {
@@ -268,7 +268,7 @@ export class KubernetesStandIn implements StandIn {
     } else {
       const from = Number(rvParam);
       if (!Number.isFinite(from) || from < this.store.oldestWatchable) {
-        write('ERROR', expired(`too old resource version: ${rvParam} (${this.store.oldestWatchable})`) as unknown as KObject);
+        res.write(`${JSON.stringify({ type: 'ERROR', object: expired(`too old resource version: ${rvParam} (${this.store.oldestWatchable})`) })}\n`);
         res.end();
         return;
       }

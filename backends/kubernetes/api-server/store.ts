@@ -10,8 +10,8 @@ import { defaultCronJob, defaultJob } from '../defaults.js';
 import {
   displayPath, leafFields, readOwners, recordUpdate, removeField, writeOwners, type Owner,
 } from './fields.js';
-import { clone, deepEqual, isPlainObject, jsonMergePatch, jsonPatch, PatchError, stripDirectives, strategicMergePatch } from './patch.js';
-import { apiVersionOf, CRONJOBS, JOBS, NAMESPACES, PODS, RESOURCES, type KObject, type ResourceType } from './resources.js';
+import { clone, deepEqual, fieldsOf, isPlainObject, jsonMergePatch, jsonPatch, objectsOf, PatchError, stripDirectives, strategicMergePatch } from './patch.js';
+import { apiVersionOf, CRONJOBS, JOBS, NAMESPACES, PODS, RESOURCES, type JsonObject, type KObject, type ResourceType } from './resources.js';
 import { alreadyExists, applyConflict, ApiError, badRequest, conflict, invalid, notFound, unprocessable, unsupportedMediaType } from './status.js';
 import { validateObject } from './validation.js';
 
@@ -57,9 +57,18 @@ function key(ns: string | undefined, name: string): string {
   return ns ? `${ns}/${name}` : name;
 }
 
-function metadataOf(o: KObject): KObject {
-  if (!isPlainObject(o.metadata)) o.metadata = {};
-  return o.metadata as KObject;
+function metadataOf(o: JsonObject): JsonObject {
+  return isPlainObject(o.metadata) ? o.metadata : (o.metadata = {});
+}
+
+/** `o` once the store has set its identity; an object without it is a bug in the store. */
+function storedObject(o: JsonObject): KObject {
+  const meta = o.metadata;
+  if (!isPlainObject(meta) || typeof meta.name !== 'string' || typeof meta.uid !== 'string' || typeof meta.creationTimestamp !== 'string') {
+    throw new Error('the store was about to keep an object without its name, uid or creationTimestamp');
+  }
+  const { name, uid, creationTimestamp } = meta;
+  return { ...o, metadata: Object.assign(meta, { name, uid, creationTimestamp }) };
 }
 
 /** Equal apart from bookkeeping (managedFields, resourceVersion): such a write is a no-op. */
@@ -70,8 +79,8 @@ function sameContent(a: KObject, b: KObject): boolean {
       if (!deepEqual(a[k], b[k])) return false;
       continue;
     }
-    const ma = (a.metadata ?? {}) as KObject;
-    const mb = (b.metadata ?? {}) as KObject;
+    const ma: JsonObject = a.metadata;
+    const mb: JsonObject = b.metadata;
     for (const mk of new Set([...Object.keys(ma), ...Object.keys(mb)])) {
       if (mk === 'managedFields' || mk === 'resourceVersion') continue;
       if (!deepEqual(ma[mk], mb[mk])) return false;
@@ -200,15 +209,19 @@ export class ObjectStore {
     this.resetStatus(r, obj);
     this.applyDefaults(r, obj);
     const errors = validateObject(r, obj);
-    if (errors.length > 0) throw invalid(r, typeof meta.name === 'string' ? meta.name : '', errors);
-    if (this.get(r, ns, meta.name)) throw alreadyExists(r, meta.name);
-    meta.uid = randomUUID();
+    const name = meta.name;
+    // A name that is not a string is among the errors.
+    if (errors.length > 0 || typeof name !== 'string') throw invalid(r, typeof name === 'string' ? name : '', errors);
+    if (this.get(r, ns, name)) throw alreadyExists(r, name);
+    const uid = randomUUID();
+    meta.uid = uid;
     meta.creationTimestamp = this.now();
     if (r.generation) meta.generation = 1;
-    if (r === JOBS) this.jobSelector(obj);
+    if (r === JOBS) this.jobSelector(obj, uid, name);
     const owners = recordUpdate([], undefined, obj, opts.manager, apiVersionOf(r), this.now(), 'main');
-    this.setOwners(obj, owners);
-    return this.commitCreate(r, obj, opts.dryRun);
+    const stored = storedObject(obj);
+    this.setOwners(stored, owners);
+    return this.commitCreate(r, stored, opts.dryRun);
   }
 
   private commitCreate(r: ResourceType, obj: KObject, dryRun?: boolean): KObject {
@@ -219,7 +232,7 @@ export class ObjectStore {
     return this.withTypeMeta(r, obj);
   }
 
-  private checkBody(r: ResourceType, body: unknown): KObject {
+  private checkBody(r: ResourceType, body: unknown): JsonObject {
     if (!isPlainObject(body)) throw badRequest(`the body of the request was not a ${r.kind} object`);
     const obj = clone(body);
     if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(r)) {
@@ -233,7 +246,7 @@ export class ObjectStore {
     return obj;
   }
 
-  private resetStatus(r: ResourceType, obj: KObject): void {
+  private resetStatus(r: ResourceType, obj: JsonObject): void {
     if (!r.hasStatus) return;
     if (r === NAMESPACES) {
       obj.spec = { finalizers: ['kubernetes'] };
@@ -242,26 +255,29 @@ export class ObjectStore {
     else obj.status = {};
   }
 
-  private applyDefaults(r: ResourceType, obj: KObject): void {
+  private applyDefaults(r: ResourceType, obj: JsonObject): void {
     if (r === CRONJOBS) defaultCronJob(obj);
     if (r === JOBS) defaultJob(obj);
   }
 
   /** The Job's generated selector and the pod template labels that match it. */
-  private jobSelector(job: KObject): void {
-    const uid = job.metadata.uid as string;
-    const name = job.metadata.name as string;
-    job.spec.selector ??= { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
-    job.spec.template ??= {};
-    job.spec.template.metadata ??= {};
-    job.spec.template.metadata.labels = {
-      ...(job.spec.template.metadata.labels ?? {}),
+  private jobSelector(job: JsonObject, uid: string, name: string): void {
+    // Validation let only a Job with a spec and a pod template through.
+    const spec = fieldsOf(job.spec);
+    spec.selector ??= { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+    spec.template ??= {};
+    const template = fieldsOf(spec.template);
+    template.metadata ??= {};
+    const templateMeta = fieldsOf(template.metadata);
+    templateMeta.labels = {
+      ...fieldsOf(templateMeta.labels),
       'batch.kubernetes.io/controller-uid': uid,
       'batch.kubernetes.io/job-name': name,
       'controller-uid': uid,
       'job-name': name,
     };
-    job.metadata.labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name, ...(job.metadata.labels ?? {}) };
+    const meta = metadataOf(job);
+    meta.labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name, ...fieldsOf(meta.labels) };
   }
 
   private withTypeMeta(r: ResourceType, obj: KObject): KObject {
@@ -296,12 +312,12 @@ export class ObjectStore {
     if (type === 'apply') return this.apply(r, ns, name, body, part, opts);
     const old = this.mustGet(r, ns, name);
     const base = this.withTypeMeta(r, old);
-    let patched: KObject;
+    let patched: unknown;
     try {
       if (type === 'merge') {
         if (!isPlainObject(body)) throw new PatchError('a merge patch must be a JSON object');
-        patched = jsonMergePatch(base, body) as KObject;
-      } else if (type === 'strategic') patched = stripDirectives(strategicMergePatch(base, body as KObject)) as KObject;
+        patched = jsonMergePatch(base, body);
+      } else if (type === 'strategic') patched = stripDirectives(strategicMergePatch(base, body));
       else patched = jsonPatch(base, body);
     } catch (err) {
       if (err instanceof PatchError) throw unprocessable(err.message);
@@ -322,7 +338,7 @@ export class ObjectStore {
     if (body.apiVersion !== apiVersionOf(r) || body.kind !== r.kind) {
       throw badRequest(`the API version in the data (${String(body.apiVersion)}) and kind (${String(body.kind)}) do not match the expected ${apiVersionOf(r)} ${r.kind}`);
     }
-    const config = stripDirectives(this.checkBody(r, body)) as KObject;
+    const config = fieldsOf(stripDirectives(this.checkBody(r, body)));
     const cmeta = metadataOf(config);
     if (cmeta.name !== undefined && cmeta.name !== name) throw badRequest(`the name of the object (${String(cmeta.name)}) does not match the name on the URL (${name})`);
     if (r.namespaced && cmeta.namespace !== undefined && cmeta.namespace !== ns) {
@@ -336,7 +352,7 @@ export class ObjectStore {
       if (part === 'status') throw notFound(r, name);
       cmeta.name = name;
       const created = this.create(r, ns, config, { ...opts, dryRun: true });
-      const obj = this.checkBody(r, created);
+      const obj = storedObject(this.checkBody(r, created));
       this.setOwners(obj, [{ manager: opts.manager, operation: 'Apply', apiVersion, time, fields: new Set(applied.keys()) }]);
       return { object: this.commitCreate(r, obj, opts.dryRun), created: true };
     }
@@ -359,14 +375,14 @@ export class ObjectStore {
     let mine = owners.find((o) => o.manager === opts.manager && o.operation === 'Apply' && o.subresource === subresource);
     const previously = mine ? new Set(mine.fields) : new Set<string>();
     const base = this.withTypeMeta(r, old);
-    let next = this.checkBody(r, strategicMergePatch(base, { ...config, metadata: { ...cmeta, name } }));
+    const patched = this.checkBody(r, strategicMergePatch(base, { ...config, metadata: { ...cmeta, name } }));
     // Fields this applier set before and dropped now go, unless someone else also owns them.
     for (const p of previously) {
       if (applied.has(p)) continue;
       if (owners.some((o) => o !== mine && o.fields.has(p))) continue;
-      removeField(next, p);
+      removeField(patched, p);
     }
-    next = this.merged(r, old, next, part);
+    const next = this.merged(r, old, patched, part);
     if (!mine) {
       mine = { manager: opts.manager, operation: 'Apply', subresource, apiVersion, time, fields: new Set() };
       owners.push(mine);
@@ -384,8 +400,8 @@ export class ObjectStore {
   }
 
   /** The new object as the registry stores it: identity kept, the other half (spec/status) kept. */
-  private merged(r: ResourceType, old: KObject, incoming: KObject, part: 'main' | 'status'): KObject {
-    let next: KObject;
+  private merged(r: ResourceType, old: KObject, incoming: JsonObject, part: 'main' | 'status'): KObject {
+    let next: JsonObject;
     if (part === 'status') {
       next = clone(old);
       next.status = clone(incoming.status ?? {});
@@ -402,7 +418,7 @@ export class ObjectStore {
     }
     meta.resourceVersion = old.metadata.resourceVersion;
     this.applyDefaults(r, next);
-    return next;
+    return storedObject(next);
   }
 
   private commitUpdate(r: ResourceType, old: KObject, next: KObject, owners: readonly Owner[], dryRun?: boolean): KObject {
@@ -439,9 +455,9 @@ export class ObjectStore {
    * Deletes now, and garbage-collects dependents now (the real GC is asynchronous; doing it
    * synchronously means `kubectl delete --wait` finds the object gone at once).
    */
-  delete(r: ResourceType, ns: string | undefined, name: string, opts: { propagationPolicy?: PropagationPolicy; preconditions?: KObject; dryRun?: boolean }): { object: KObject; deferred: boolean } {
+  delete(r: ResourceType, ns: string | undefined, name: string, opts: { propagationPolicy?: PropagationPolicy; preconditions?: JsonObject; dryRun?: boolean }): { object: KObject; deferred: boolean } {
     const old = this.mustGet(r, ns, name);
-    const pre = opts.preconditions ?? {};
+    const pre: JsonObject = opts.preconditions ?? {};
     if (pre.uid !== undefined && pre.uid !== old.metadata.uid) {
       throw new ApiError({ ...conflict(r, name).body, message: `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${String(old.metadata.uid)}` });
     }
@@ -454,7 +470,8 @@ export class ObjectStore {
     if (policy !== 'Background') {
       result.metadata.deletionTimestamp = this.now();
       result.metadata.deletionGracePeriodSeconds = 0;
-      result.metadata.finalizers = [...(result.metadata.finalizers ?? []), policy === 'Foreground' ? 'foregroundDeletion' : 'orphan'];
+      const finalizers = result.metadata.finalizers;
+      result.metadata.finalizers = [...(Array.isArray(finalizers) ? finalizers : []), policy === 'Foreground' ? 'foregroundDeletion' : 'orphan'];
     }
     if (opts.dryRun) return { object: this.withTypeMeta(r, result), deferred: policy !== 'Background' };
     this.removeDependents(old, policy);
@@ -484,11 +501,10 @@ export class ObjectStore {
       if (!r.namespaced) continue;
       for (const dep of [...this.objects.get(r)!.values()]) {
         if (dep.metadata.namespace !== owner.metadata.namespace) continue;
-        const refs = (dep.metadata.ownerReferences ?? []) as KObject[];
-        if (!refs.some((ref) => ref.uid === uid)) continue;
+        if (!objectsOf(dep.metadata.ownerReferences).some((ref) => ref.uid === uid)) continue;
         if (policy === 'Orphan') {
           this.writeStatus(r, dep.metadata.namespace, dep.metadata.name, (o) => {
-            const rest = (o.metadata.ownerReferences as KObject[]).filter((ref) => ref.uid !== uid);
+            const rest = objectsOf(o.metadata.ownerReferences).filter((ref) => ref.uid !== uid);
             if (rest.length > 0) o.metadata.ownerReferences = rest;
             else delete o.metadata.ownerReferences;
           }, 'kube-controller-manager');
@@ -522,8 +538,8 @@ export class ObjectStore {
   }
 
   /** Creates an object on behalf of a controller (no client, no dry run). */
-  createInternal(r: ResourceType, ns: string, obj: KObject, manager: string): KObject {
-    return this.create(r, ns, obj, { manager });
+  createInternal(r: ResourceType, ns: string | undefined, body: unknown, manager: string): KObject {
+    return this.create(r, ns, body, { manager });
   }
 }
 

@@ -1,5 +1,6 @@
 /** `kubectl get` asks for a meta.k8s.io/v1 Table; these are the columns the real server prints. */
-import { CRONJOBS, JOBS, LEASES, NAMESPACES, PODS, type KObject, type ResourceType } from './resources.js';
+import { fieldsOf, objectsOf } from './patch.js';
+import { CRONJOBS, JOBS, LEASES, NAMESPACES, PODS, type JsonObject, type KObject, type ResourceType } from './resources.js';
 
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
@@ -34,53 +35,60 @@ interface Column {
   readonly cell: (o: KObject, now: Date) => unknown;
 }
 
-const age = (o: KObject, now: Date) => (o.metadata?.creationTimestamp ? humanDuration(now.getTime() - Date.parse(o.metadata.creationTimestamp)) : '<unknown>');
+const age = (o: KObject, now: Date) => (o.metadata.creationTimestamp ? humanDuration(now.getTime() - Date.parse(o.metadata.creationTimestamp)) : '<unknown>');
 const since = (t: unknown, now: Date) => (typeof t === 'string' ? humanDuration(now.getTime() - Date.parse(t)) : '<none>');
-const containers = (spec: KObject | undefined) => (spec?.containers ?? []) as KObject[];
+const spec = (o: KObject) => fieldsOf(o.spec);
+const status = (o: KObject) => fieldsOf(o.status);
+const containers = (podSpec: unknown) => objectsOf(fieldsOf(podSpec).containers);
+/** `spec.jobTemplate.spec.template.spec` of a CronJob. */
+const podSpecOf = (cj: KObject) => fieldsOf(fieldsOf(fieldsOf(fieldsOf(spec(cj).jobTemplate).spec).template).spec);
 
-const NAME: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', cell: (o) => o.metadata?.name };
+const NAME: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', cell: (o) => o.metadata.name };
 const AGE: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', cell: age };
 
 const COLUMNS = new Map<ResourceType, readonly Column[]>([
   [CRONJOBS, [
     NAME,
-    { name: 'Schedule', type: 'string', cell: (o) => o.spec?.schedule },
-    { name: 'Timezone', type: 'string', cell: (o) => o.spec?.timeZone ?? '<none>' },
-    { name: 'Suspend', type: 'boolean', cell: (o) => o.spec?.suspend === true ? 'True' : 'False' },
-    { name: 'Active', type: 'integer', cell: (o) => (o.status?.active ?? []).length },
-    { name: 'Last Schedule', type: 'string', cell: (o, now) => since(o.status?.lastScheduleTime, now) },
+    { name: 'Schedule', type: 'string', cell: (o) => spec(o).schedule },
+    { name: 'Timezone', type: 'string', cell: (o) => spec(o).timeZone ?? '<none>' },
+    { name: 'Suspend', type: 'boolean', cell: (o) => spec(o).suspend === true ? 'True' : 'False' },
+    { name: 'Active', type: 'integer', cell: (o) => objectsOf(status(o).active).length },
+    { name: 'Last Schedule', type: 'string', cell: (o, now) => since(status(o).lastScheduleTime, now) },
     AGE,
-    { name: 'Containers', type: 'string', priority: 1, cell: (o) => containers(o.spec?.jobTemplate?.spec?.template?.spec).map((c) => c.name).join(',') },
-    { name: 'Images', type: 'string', priority: 1, cell: (o) => containers(o.spec?.jobTemplate?.spec?.template?.spec).map((c) => c.image).join(',') },
+    { name: 'Containers', type: 'string', priority: 1, cell: (o) => containers(podSpecOf(o)).map((c) => c.name).join(',') },
+    { name: 'Images', type: 'string', priority: 1, cell: (o) => containers(podSpecOf(o)).map((c) => c.image).join(',') },
     { name: 'Selector', type: 'string', priority: 1, cell: () => '<none>' },
   ]],
   [JOBS, [
     NAME,
     { name: 'Status', type: 'string', cell: (o) => jobState(o) },
-    { name: 'Completions', type: 'string', cell: (o) => `${o.status?.succeeded ?? 0}/${o.spec?.completions ?? 1}` },
-    { name: 'Duration', type: 'string', cell: (o, now) => o.status?.startTime ? humanDuration((o.status.completionTime ? Date.parse(o.status.completionTime) : now.getTime()) - Date.parse(o.status.startTime)) : '' },
+    { name: 'Completions', type: 'string', cell: (o) => `${String(status(o).succeeded ?? 0)}/${String(spec(o).completions ?? 1)}` },
+    { name: 'Duration', type: 'string', cell: (o, now) => {
+      const { startTime, completionTime } = status(o);
+      return typeof startTime === 'string' ? humanDuration((typeof completionTime === 'string' ? Date.parse(completionTime) : now.getTime()) - Date.parse(startTime)) : '';
+    } },
     AGE,
   ]],
   [PODS, [
     NAME,
-    { name: 'Ready', type: 'string', cell: (o) => `${o.status?.phase === 'Running' ? containers(o.spec).length : 0}/${containers(o.spec).length}` },
-    { name: 'Status', type: 'string', cell: (o) => o.status?.phase === 'Succeeded' ? 'Completed' : o.status?.phase === 'Failed' ? 'Error' : o.status?.phase ?? 'Pending' },
+    { name: 'Ready', type: 'string', cell: (o) => `${status(o).phase === 'Running' ? containers(o.spec).length : 0}/${containers(o.spec).length}` },
+    { name: 'Status', type: 'string', cell: (o) => status(o).phase === 'Succeeded' ? 'Completed' : status(o).phase === 'Failed' ? 'Error' : status(o).phase ?? 'Pending' },
     { name: 'Restarts', type: 'string', cell: () => '0' },
     AGE,
   ]],
-  [NAMESPACES, [NAME, { name: 'Status', type: 'string', cell: (o) => o.status?.phase ?? 'Active' }, AGE]],
-  [LEASES, [NAME, { name: 'Holder', type: 'string', cell: (o) => o.spec?.holderIdentity ?? '' }, AGE]],
+  [NAMESPACES, [NAME, { name: 'Status', type: 'string', cell: (o) => status(o).phase ?? 'Active' }, AGE]],
+  [LEASES, [NAME, { name: 'Holder', type: 'string', cell: (o) => spec(o).holderIdentity ?? '' }, AGE]],
 ]);
 
 function jobState(o: KObject): string {
-  const conds = (o.status?.conditions ?? []) as KObject[];
+  const conds = objectsOf(status(o).conditions);
   if (conds.some((c) => c.type === 'Complete' && c.status === 'True')) return 'Complete';
   if (conds.some((c) => c.type === 'Failed' && c.status === 'True')) return 'Failed';
-  if (o.spec?.suspend) return 'Suspended';
+  if (spec(o).suspend) return 'Suspended';
   return 'Running';
 }
 
-export function toTable(r: ResourceType, items: readonly KObject[], resourceVersion: string, now: Date, listMeta: KObject = {}): KObject {
+export function toTable(r: ResourceType, items: readonly KObject[], resourceVersion: string, now: Date, listMeta: JsonObject = {}): JsonObject {
   const cols = COLUMNS.get(r) ?? [NAME, AGE];
   return {
     kind: 'Table',

@@ -3,8 +3,8 @@
  * in the same order, so a 422 lists the same causes with the same texts.
  */
 import { CronSyntaxError, isValidTimeZone, parseStandard, SCHEDULE_TZ_MESSAGE } from '../../../src/core/schedule/cron.js';
-import { isPlainObject } from './patch.js';
-import { CRONJOBS, JOBS, NAMESPACES, type KObject, type ResourceType } from './resources.js';
+import { fieldsOf, isPlainObject } from './patch.js';
+import { CRONJOBS, JOBS, NAMESPACES, type JsonObject, type ResourceType } from './resources.js';
 import type { FieldError } from './status.js';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -33,7 +33,7 @@ export function validateName(r: ResourceType, name: unknown): FieldError[] {
   return errs;
 }
 
-function nonNegative(spec: KObject, key: string, path: string, out: FieldError[]): void {
+function nonNegative(spec: JsonObject, key: string, path: string, out: FieldError[]): void {
   const v = spec[key];
   if (v === undefined || v === null) return;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
@@ -86,14 +86,15 @@ function validateJobSpec(spec: unknown, path: string, inTemplate: boolean, out: 
 
 export interface CronJobValidationOptions {
   /** The stored object, for an update: name length and unchanged time zones are not re-checked. */
-  readonly old?: KObject;
+  readonly old?: JsonObject;
 }
 
 /** `ValidateCronJobCreate` / `ValidateCronJobUpdate`, after defaulting. */
-export function validateCronJob(cj: KObject, opts: CronJobValidationOptions = {}): FieldError[] {
-  const out: FieldError[] = validateName(CRONJOBS, cj.metadata?.name);
-  const spec: KObject = isPlainObject(cj.spec) ? cj.spec : {};
-  const oldSpec: KObject | undefined = opts.old?.spec;
+export function validateCronJob(cj: JsonObject, opts: CronJobValidationOptions = {}): FieldError[] {
+  const name = fieldsOf(cj.metadata).name;
+  const out: FieldError[] = validateName(CRONJOBS, name);
+  const spec = fieldsOf(cj.spec);
+  const oldSpec = opts.old && fieldsOf(opts.old.spec);
   const allowTz = typeof oldSpec?.schedule === 'string' && oldSpec.schedule.includes('TZ');
   const schedule = spec.schedule;
   if (schedule === undefined || schedule === null || schedule === '') {
@@ -134,8 +135,8 @@ export function validateCronJob(cj: KObject, opts: CronJobValidationOptions = {}
       });
     }
   }
-  if (!opts.old && typeof cj.metadata?.name === 'string' && cj.metadata.name.length > CRONJOB_NAME_MAX) {
-    out.push({ type: 'Invalid', field: 'metadata.name', value: cj.metadata.name, detail: `must be no more than ${CRONJOB_NAME_MAX} characters` });
+  if (!opts.old && typeof name === 'string' && name.length > CRONJOB_NAME_MAX) {
+    out.push({ type: 'Invalid', field: 'metadata.name', value: name, detail: `must be no more than ${CRONJOB_NAME_MAX} characters` });
   }
   return out;
 }
@@ -150,15 +151,15 @@ function scheduleParseError(schedule: string): string | undefined {
   }
 }
 
-export function validateJob(job: KObject): FieldError[] {
-  const out = validateName(JOBS, job.metadata?.name);
+export function validateJob(job: JsonObject): FieldError[] {
+  const out = validateName(JOBS, fieldsOf(job.metadata).name);
   validateJobSpec(job.spec, 'spec', false, out);
   return out;
 }
 
 /** Metadata-only validation for the other kinds. */
-export function validateObject(r: ResourceType, obj: KObject, old?: KObject): FieldError[] {
+export function validateObject(r: ResourceType, obj: JsonObject, old?: JsonObject): FieldError[] {
   if (r === CRONJOBS) return validateCronJob(obj, { old });
   if (r === JOBS) return old ? [] : validateJob(obj);
-  return validateName(r, obj.metadata?.name);
+  return validateName(r, fieldsOf(obj.metadata).name);
 }

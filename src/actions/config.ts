@@ -45,4 +45,6 @@ export interface ActionConfig {
   /** A new move's id. */
   readonly newMoveId: (job: string) => string;
   readonly guardSeconds: number;
+  /** Aborted when the operator interrupts: a move stops at its next wait if it changed nothing yet. */
+  readonly interrupted?: AbortSignal;
 }

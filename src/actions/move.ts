@@ -46,6 +46,8 @@ export interface MoveDeps {
   readonly writeDefinition: (to: BackendName) => Promise<string>;
   readonly holder: string;
   readonly id: string;
+  /** Aborted when the operator interrupts: before the first change, the move ends with nothing changed. */
+  readonly interrupted?: AbortSignal;
 }
 
 export interface MoveRequest {
@@ -317,6 +319,11 @@ export async function settle(deps: Pick<MoveDeps, 'localNow' | 'wait'>, lock: Lo
 
 class NothingChangedError extends Error {}
 
+/** Only called before the first change: an interrupted move then ends with nothing changed. */
+function stopIfInterrupted(deps: MoveDeps): void {
+  if (deps.interrupted?.aborted) throw new NothingChangedError('interrupted (Ctrl-C) before anything changed; the lock is released');
+}
+
 /** What a failed move's compensation did, as data; `renderPutBack` words it for the operator. */
 export type PutBackOutcome =
   | {
@@ -421,6 +428,7 @@ async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff,
     : runDeadline;
   // The caller has just read the source: the first check uses that, later ones read again.
   for (let current: unknown = live; ; current = await source.read()) {
+    stopIfInterrupted(deps);
     const taken = !current || !handoff.previousSlot || !source.pending(current, handoff.previousSlot);
     const running = job.concurrency === 'forbid' && taken ? (await source.activeRuns()).length > 0 : false;
     if (taken && !running) return 'ready';
@@ -437,6 +445,7 @@ async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff,
 /** Waits on the server's clock, re-reading it after every wait. */
 async function waitUntil(deps: MoveDeps, side: CutoverSide, at: Date, lock: Lock, why: string): Promise<Date> {
   for (;;) {
+    stopIfInterrupted(deps);
     const now = await side.serverNow();
     const left = at.getTime() - now.getTime();
     if (left <= 0) return now;

@@ -123,6 +123,7 @@ export function moveDeps(config: ActionConfig, sides: Sides, target: MoveTarget,
       return locks.acquire(job, holder, ttlSeconds, config.isAbandonedHolder);
     },
     wait: config.wait,
+    ...(config.interrupted ? { interrupted: config.interrupted } : {}),
     localNow: () => config.clock.now(),
     report,
     writeDefinition: async (to) => {

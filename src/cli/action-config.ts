@@ -54,7 +54,8 @@ export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options
     // time (a write's settling deadline) from the sandbox, whose clock those waits move.
     clock: options.advanceSandbox ? sandboxClock(systems) : io.clock,
     // The sandbox serves its control API on every stand-in's port: any system's URL will do.
-    wait: options.advanceSandbox ? (ms) => sandboxAdvancer(systems.to(systems.locks()?.system ?? ALL_BACKENDS[0]!.name).location())(ms) : (ms) => new Promise((r) => setTimeout(r, ms)),
+    wait: options.advanceSandbox ? (ms) => sandboxAdvancer(systems.to(systems.locks()?.system ?? ALL_BACKENDS[0]!.name).location())(ms) : (ms) => sleep(ms, io.interrupted),
+    ...(io.interrupted ? { interrupted: io.interrupted } : {}),
     report: options.report ?? ((job, event) => report(io, job, event)),
     holder: holderName(),
     isAbandonedHolder,
@@ -67,6 +68,19 @@ export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options
 function sandboxClock(systems: Connections): ActionConfig['clock'] {
   const system = systems.locks()?.system ?? ALL_BACKENDS[0]!.name;
   return { now: () => systems.to(system).serverClock().now() };
+}
+
+/** Waits `ms`, or less when the operator interrupts (the caller then stops at its safe point). */
+function sleep(ms: number, interrupted: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    interrupted?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      interrupted?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /** Progress of the protocol on stderr, a line an event, prefixed with the job (moves run concurrently). */

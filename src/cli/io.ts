@@ -18,6 +18,8 @@ export interface CliIO {
   readonly clock: Clock;
   /** Asks a question on the terminal; undefined when there is no terminal to ask on. */
   readonly prompt?: (question: string) => Promise<string>;
+  /** Aborted at the operator's first Ctrl-C: a move that changed nothing yet stops cleanly. */
+  readonly interrupted?: AbortSignal;
 }
 
 /** Colour only on a terminal, and never under NO_COLOR or --no-color. */

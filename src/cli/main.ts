@@ -7,7 +7,20 @@ import { runCommand } from './run.js';
 
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
+// The first Ctrl-C asks the command to stop at a safe point (a move that changed nothing yet ends
+// cleanly: journal closed, lock released); the second one quits at once.
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
+  process.stderr.write(
+    '\nCtrl-C: a move that has changed nothing yet stops now and says so; one past its first change goes on to its end (seconds). ' +
+      'Ctrl-C again quits at once (then `migrate status` shows the move in flight, and `migrate resume` or `migrate rollback` finishes it).\n',
+  );
+});
+
 const io: CliIO = {
+  interrupted: interrupt.signal,
   stdout: { write: (text) => void process.stdout.write(text) },
   stderr: { write: (text) => void process.stderr.write(text) },
   isTTY: Boolean(process.stdout.isTTY),
@@ -26,7 +39,8 @@ const io: CliIO = {
     : undefined,
 };
 
-const { code, endsOnItsOwn } = await runCommand(process.argv.slice(2), io);
+const { code: finished, endsOnItsOwn } = await runCommand(process.argv.slice(2), io);
+const code = interrupt.signal.aborted && finished !== 0 ? 130 : finished;
 process.exitCode = code;
 // A finished command ends its process once its output is written, so nothing it left behind (a
 // socket or timer of a client that gave up) can keep it alive. The sandbox closes what it opened.

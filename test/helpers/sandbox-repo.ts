@@ -13,6 +13,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChronosStandInOptions } from '../../backends/chronos/stand-in.js';
 import { writeSandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/run.js';
@@ -34,11 +35,15 @@ export interface SandboxRepoOptions {
   readonly project?: string;
   /** Run `migrate apply --yes` to place every job on its declared backend (default true). */
   readonly apply?: boolean;
+  /** The Chronos stand-in's settings (the 2.x prefix, credentials); `project` must name the same prefix. */
+  readonly chronos?: ChronosStandInOptions;
 }
 
 export interface CliOptions {
   /** Answers the confirmation prompt (the CLI then sees a terminal); without it, no terminal. */
   readonly prompt?: (question: string) => Promise<string>;
+  /** The operator's Ctrl-C, as the binary hands it to a command. */
+  readonly interrupted?: AbortSignal;
 }
 
 export interface LedgerCheck {
@@ -109,7 +114,7 @@ export interface SandboxRepo {
 
 export async function startSandboxRepo(options: SandboxRepoOptions): Promise<SandboxRepo> {
   const start = typeof options.start === 'string' ? new Date(options.start) : options.start;
-  const sandbox = await startSandbox({ clock: 'virtual', start });
+  const sandbox = await startSandbox({ clock: 'virtual', start, ...(options.chronos ? { chronos: options.chronos } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'migrate-move-'));
   mkdirSync(join(dir, 'jobs'));
   writeFileSync(join(dir, 'migrate.yaml'), options.project ?? DEFAULT_PROJECT);
@@ -140,6 +145,7 @@ export async function startSandboxRepo(options: SandboxRepoOptions): Promise<San
       cwd: dir,
       clock: sandbox.ctx.clock,
       ...(opts.prompt ? { prompt: opts.prompt } : {}),
+      ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     };
     const code = await run(argv, io);
     return { code, stdout, stderr };

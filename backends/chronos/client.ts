@@ -147,7 +147,7 @@ export class ChronosClient {
 
   /** GET /job/{name} (3.x); undefined when the job does not exist. On 2.x, an exact-name search. */
   async read(name: string): Promise<ChronosJob | undefined> {
-    if (this.prefix === '/scheduler') {
+    if (this.legacyApi) {
       const found = await this.search({ name, limit: 1_000_000 });
       return found.find((j) => j.name === name);
     }
@@ -181,11 +181,15 @@ export class ChronosClient {
     await this.call('DELETE', `/job/${encodeURIComponent(name)}`, { idempotent: false, job: name });
   }
 
-  /** The running tasks, from the summary's `<n> running` state (3.x). */
+  /**
+   * The running tasks: from the summary's `<n> running` state on 3.x. 2.x has no summary; its
+   * `/graph/csv` gives each job's state as `idle`, `queued` or `running`, without a count, so one
+   * run stands for "at least one" (docs/chronos.md, "The REST API").
+   */
   async activeRuns(name: string): Promise<readonly ActiveRun[]> {
-    const summary = (await this.summary()).find((s) => s.name === name);
-    if (!summary) throw this.notFound(name);
-    const n = /^(\d+) running$/.exec(summary.state)?.[1];
+    const state = this.legacyApi ? (await this.jobStates()).get(name) : (await this.summary()).find((s) => s.name === name)?.state;
+    if (state === undefined) throw this.notFound(name);
+    const n = state === 'running' ? '1' : /^(\d+) running$/.exec(state)?.[1];
     return Array.from({ length: n ? Number(n) : 0 }, (_, i) => ({ id: `${name}#${i + 1}` }));
   }
 
@@ -231,6 +235,21 @@ export class ChronosClient {
     return asArray(jobs, 'GET /jobs/summary') as ChronosJobSummary[];
   }
 
+  /**
+   * GET /graph/csv (2.x and 3.x): each job's state by name, from its `node,<name>,<last outcome>,<state>`
+   * line (`link,<parent>,<child>` lines are the edges). Names never hold a comma (2.x allows
+   * `[\w\s.#_-]`, 3.x `[\w.-]`).
+   */
+  async jobStates(): Promise<ReadonlyMap<string, string>> {
+    const res = await this.call('GET', '/graph/csv', { idempotent: true, responseType: 'text' });
+    const states = new Map<string, string>();
+    for (const line of String(res.data).split(/\r?\n/)) {
+      const fields = line.split(',');
+      if (fields[0] === 'node' && fields.length === 4) states.set(fields[1]!, fields[3]!.trim());
+    }
+    return states;
+  }
+
   /** PUT /job/{name}: a manual run now (not idempotent: never retried). */
   async start(name: string, args?: string): Promise<void> {
     await this.call('PUT', `/job/${encodeURIComponent(name)}`, { idempotent: false, job: name, query: { arguments: args } });
@@ -262,6 +281,11 @@ export class ChronosClient {
   }
 
   // --- transport ---------------------------------------------------------------------------
+
+  /** Chronos 2.x, which serves `/scheduler` only: no GET of one job and no summary. */
+  private get legacyApi(): boolean {
+    return this.prefix === '/scheduler';
+  }
 
   private toJob(raw: unknown): ChronosJob {
     try {

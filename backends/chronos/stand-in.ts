@@ -282,11 +282,14 @@ export class ChronosStandIn implements StandIn {
     return `${lines.join('\n')}\n`;
   }
 
+  /** 3.x writes a job's state as the summary does (`<n> running`); 2.x as a bare `running`, without a count. */
   private graphCsv(): string {
     const jobs = this.scheduler.list();
+    const legacy = this.prefix === CHRONOS_2_PREFIX;
     const lines = jobs.map((j) => {
       const running = this.scheduler.runningCount(j.name);
-      return `node,${j.name},${this.scheduler.lastOutcome(j.name)},${running > 0 ? `${running} running` : 'idle'}`;
+      const state = running === 0 ? 'idle' : legacy ? 'running' : `${running} running`;
+      return `node,${j.name},${this.scheduler.lastOutcome(j.name)},${state}`;
     });
     for (const j of jobs) for (const p of j.parents ?? []) lines.push(`link,${p},${j.name}`);
     return lines.length ? `${lines.join('\n')}\n` : '';

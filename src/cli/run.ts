@@ -7,16 +7,9 @@ import { ExitCode, UserError } from '../core/errors.js';
 import { withGlobalOptions } from './global-args.js';
 import type { CliIO } from './io.js';
 import { commands } from './commands/index.js';
+import type { ExitHolder } from './exit.js';
 
-/** A command's handler reports its exit code through this holder (yargs handlers return void). */
-export interface ExitHolder {
-  code: number;
-  /**
-   * Set by a command that serves until a signal (`sandbox`): it closes everything it opened, and
-   * its process ends by itself, never by the forced exit that ends every other command.
-   */
-  endsOnItsOwn?: boolean;
-}
+export type { ExitHolder } from './exit.js';
 
 export interface RunOutcome {
   readonly code: number;
@@ -50,7 +43,7 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<Ru
       const usageExit = argv.find((a) => !a.startsWith('-')) === 'diff' ? ExitCode.DiffError : ExitCode.Error;
       throw err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.', usageExit);
     });
-  for (const factory of commands) parser = factory(io, exit).addTo(parser);
+  for (const factory of commands) parser = factory(io, exit, run).addTo(parser);
   let helpText = '';
   parser = parser.showHelpOnFail(false);
   try {

@@ -36,12 +36,7 @@ export interface LintFinding {
   readonly message: string;
 }
 
-/** A run the backend reports as started and not yet finished. */
-export interface ActiveRun {
-  readonly id: string;
-  readonly startedAt?: Date;
-  readonly scheduledFor?: Date;
-}
+export type { ActiveRun } from './cutover.js';
 
 /**
  * Why a call failed, as the client that made it knows:

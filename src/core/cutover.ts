@@ -2,9 +2,15 @@
  * What the cutover protocol needs from each scheduler, so `move` is written once for both
  * directions (docs/cutover-protocol.md). Implemented in `backends/<name>/cutover.ts`.
  */
-import type { ActiveRun } from './backend.js';
 import type { Clock } from './clock.js';
 import type { BackendName, JobDefinition } from './job.js';
+
+/** A run the backend reports as started and not yet finished. */
+export interface ActiveRun {
+  readonly id: string;
+  readonly startedAt?: Date;
+  readonly scheduledFor?: Date;
+}
 
 /** How the target was switched on, and which slots it had to be given by hand. */
 export interface EnableOutcome {

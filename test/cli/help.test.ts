@@ -12,7 +12,7 @@ import { runCli, FIXED_NOW } from '../helpers/cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const io = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, isTTY: false, env: {}, cwd: root, clock: new FixedClock(FIXED_NOW) };
-const names = commands.map((factory) => String(factory(io, { code: 0 }).command).split(' ')[0]!);
+const names = commands.map((factory) => String(factory(io, { code: 0 }, async () => 0).command).split(' ')[0]!);
 const docs = fs.readFileSync(path.join(root, 'docs/commands.md'), 'utf8');
 const oneLine = (text: string) => text.split(/\s+/).join(' ').trim();
 

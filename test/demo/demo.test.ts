@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoHost } from '../../src/cli/commands/demo.js';
+import { run } from '../../src/cli/run.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { FixedClock } from '../../src/core/clock.js';
 import type { BeginRecord } from '../../src/core/journal.js';
@@ -87,7 +88,7 @@ describe('migrate demo', () => {
     const { io, text } = capture();
     // invoice-sync runs at a quarter past even hours: two hours per phase give each system a slot.
     const examplesDir = examplesWith(path.join(elsewhere, 'few'), ['invoice-sync', 'session-purge', 'job-name-here', 'db-backup']);
-    const result = await runDemo(io, { job: 'invoice-sync', start: DEMO_START, hourSeconds: 7200, keep: false, color: false, examplesDir }, demoHost(io));
+    const result = await runDemo(io, { job: 'invoice-sync', start: DEMO_START, hourSeconds: 7200, keep: false, color: false, examplesDir }, demoHost(io, run));
     const output = text();
 
     expect(result.code).toBe(0);
@@ -123,7 +124,7 @@ describe('migrate demo', () => {
     // weekday-digest (09:00 on weekdays) has no constant period: Chronos cannot run it, so the move is refused.
     const { io, text } = capture();
     const examplesDir = examplesWith(path.join(elsewhere, 'refused'), ['weekday-digest', 'session-purge']);
-    const result = await runDemo(io, { job: 'weekday-digest', start: DEMO_START, hourSeconds: 600, keep: false, color: false, examplesDir }, demoHost(io));
+    const result = await runDemo(io, { job: 'weekday-digest', start: DEMO_START, hourSeconds: 600, keep: false, color: false, examplesDir }, demoHost(io, run));
     expect(result.code).toBe(1);
     expect(text()).toContain('Refused: Chronos cannot run this schedule exactly');
     expect(text()).toContain('The demo FAILED: `migrate move weekday-digest --to chronos --yes --advance-sandbox` exited 1');
@@ -140,7 +141,7 @@ describe('migrate demo', () => {
   test('an unknown --job names the jobs there are, before anything starts', async () => {
     const { io, text } = capture();
     const examplesDir = examplesWith(path.join(elsewhere, 'unknown'), ['session-purge', 'db-backup']);
-    await expect(runDemo(io, { job: 'nope', start: DEMO_START, hourSeconds: 600, keep: false, color: false, examplesDir }, demoHost(io))).rejects.toMatchObject({
+    await expect(runDemo(io, { job: 'nope', start: DEMO_START, hourSeconds: 600, keep: false, color: false, examplesDir }, demoHost(io, run))).rejects.toMatchObject({
       summary: 'the examples have no job named "nope"',
       detail: 'Pick one of: db-backup, session-purge',
     });

@@ -17,7 +17,7 @@ import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import { projectJournal, readJournal } from '../journal-file.js';
 import { declaredSides, everywhere, listingOf, readLiveSnapshot, scopesOf, translationWarnings, type JobScopes, type LiveSnapshot } from '../live-view.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { selectDefinitions } from '../workspace.js';
 
 interface ApplyArgs extends GlobalArgs {

@@ -4,7 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { DEMO_START, runDemo, type DemoHost } from '../../demo/demo.js';
 import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
-import { run, type ExitHolder } from '../run.js';
+import type { ExitHolder, RunCommandLine } from '../exit.js';
 import { loadWorkspace } from '../workspace.js';
 
 interface DemoArgs extends GlobalArgs {
@@ -13,7 +13,7 @@ interface DemoArgs extends GlobalArgs {
   readonly keep: boolean;
 }
 
-export function demoCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, DemoArgs> {
+export function demoCommand(io: CliIO, exit: ExitHolder, runLine: RunCommandLine): CommandModule<GlobalArgs, DemoArgs> {
   return {
     command: 'demo',
     describe:
@@ -28,17 +28,17 @@ export function demoCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
       refuseOutputFormat(args, 'demo', 'a narrated rehearsal, as text');
       const start = args.start === undefined ? DEMO_START : new Date(args.start);
       if (Number.isNaN(start.getTime())) throw new UserError(`--start ${args.start} is not a date`, 'Use RFC 3339, e.g. --start 2026-03-29T00:58:00Z.');
-      const result = await runDemo(io, { job: args.job, start, hourSeconds: 3600, keep: args.keep, color: useColor(io, args.color) }, demoHost(io));
+      const result = await runDemo(io, { job: args.job, start, hourSeconds: 3600, keep: args.keep, color: useColor(io, args.color) }, demoHost(io, runLine));
       exit.code = result.code;
     },
   };
 }
 
 /** The CLI as the demo uses it: each command runs in-process, exactly as an operator would type it. */
-export function demoHost(io: CliIO): DemoHost {
+export function demoHost(io: CliIO, runLine: RunCommandLine): DemoHost {
   const args: GlobalArgs = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: false, yes: true, debug: false };
   return {
-    runCommand: (argv, world) => run(argv, { ...world, isTTY: io.isTTY }),
+    runCommand: (argv, world) => runLine(argv, { ...world, isTTY: io.isTTY }),
     loadJobs: (dir) => loadWorkspace({ ...io, cwd: dir }, args, [], { backendLint: false }).definitions.map((d) => d.job),
   };
 }

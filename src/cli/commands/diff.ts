@@ -11,7 +11,7 @@ import { openConnections } from '../connections.js';
 import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import { declaredSides, listingOf, readLiveSnapshot, scopesOf, translationWarnings } from '../live-view.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { selectDefinitions } from '../workspace.js';
 
 interface DiffArgs extends GlobalArgs {

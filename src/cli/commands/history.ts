@@ -5,7 +5,7 @@ import { toYaml } from '../../core/yaml-write.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { projectJournal, readJournal } from '../journal-file.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { loadProject } from '../workspace.js';
 
 interface HistoryArgs extends GlobalArgs {

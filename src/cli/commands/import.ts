@@ -24,7 +24,7 @@ import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { loadProject, loadWorkspace } from '../workspace.js';
 import { writeFileAtomic } from '../definition-file.js';
 

@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder, RunCommandLine } from '../exit.js';
 import { sandboxCommand } from './sandbox.js';
 import { historyCommand } from './history.js';
 import { moveCommand } from './move.js';
@@ -27,11 +27,11 @@ export interface Command {
   readonly addTo: (parser: Argv<GlobalArgs>) => Argv<GlobalArgs>;
 }
 
-export type CommandFactory = (io: CliIO, exit: ExitHolder) => Command;
+export type CommandFactory = (io: CliIO, exit: ExitHolder, runLine: RunCommandLine) => Command;
 
-function registered<A>(factory: (io: CliIO, exit: ExitHolder) => CommandModule<GlobalArgs, A>): CommandFactory {
-  return (io, exit) => {
-    const module = factory(io, exit);
+function registered<A>(factory: (io: CliIO, exit: ExitHolder, runLine: RunCommandLine) => CommandModule<GlobalArgs, A>): CommandFactory {
+  return (io, exit, runLine) => {
+    const module = factory(io, exit, runLine);
     return { command: String(module.command), addTo: (parser) => parser.command(module) };
   };
 }

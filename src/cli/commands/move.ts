@@ -5,7 +5,7 @@ import { parseBackendName, type JobDefinition } from '../../core/job.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { runMoves } from '../move-runner.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { loadWorkspace } from '../workspace.js';
 
 export interface MoveArgs extends GlobalArgs {

@@ -7,7 +7,7 @@ import { toRfc3339 } from '../../core/time.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { loadJob } from '../workspace.js';
 
 interface NextArgs extends GlobalArgs {

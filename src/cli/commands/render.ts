@@ -11,7 +11,7 @@ import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { loadJobWithProject } from '../workspace.js';
 
 interface RenderArgs extends GlobalArgs {

@@ -10,7 +10,7 @@ import { actionConfig } from '../action-config.js';
 import { confirm } from '../confirm.js';
 import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { loadJob, loadWorkspace } from '../workspace.js';
 
 interface ResumeArgs extends GlobalArgs {

@@ -7,7 +7,7 @@ import { actionConfig } from '../action-config.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { runMoves } from '../move-runner.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { finishInteractively } from './resume.js';
 import { loadWorkspace } from '../workspace.js';
 

@@ -8,7 +8,7 @@ import { toRfc3339 } from '../../core/time.js';
 import { startSandbox } from '../../sandbox/sandbox.js';
 import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 
 interface SandboxArgs extends GlobalArgs {
   readonly clock: string;

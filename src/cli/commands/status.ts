@@ -20,7 +20,7 @@ import { projectJournal, readJournal } from '../journal-file.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import { declaredSides, everywhere, listingOf, readLiveSnapshot, scopesOf } from '../live-view.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { loadWorkspace } from '../workspace.js';
 
 interface StatusArgs extends GlobalArgs {

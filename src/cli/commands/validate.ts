@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { ExitCode, formatDiagnostic } from '../../core/errors.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
-import type { ExitHolder } from '../run.js';
+import type { ExitHolder } from '../exit.js';
 import { loadWorkspace } from '../workspace.js';
 
 interface ValidateArgs extends GlobalArgs {

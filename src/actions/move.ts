@@ -163,6 +163,13 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
         const live = sourceLive;
         const disabled = await settledWrite(deps, record, lock, source, 'disable', false, () => source.disable(live));
         if (disabled.kind === 'not-applied') throw new NothingChangedError(`${req.from} did not disable the job (${disabled.reason}); nothing was changed`);
+        if (disabled.seenAt) {
+          // It landed late, carrying what was read before it was sent: a system that overwrites its
+          // own evidence with it (Chronos' start) is disabled once more, which records every slot
+          // it ran until then (disabling is idempotent where nothing is overwritten).
+          const landed = await source.read();
+          if (landed) await source.disable(landed);
+        }
         // A disable that landed past the margin (a slow, retried or held call) may have let the
         // source take slots after H: the target starts after the last one it took, not at H's next slot.
         const after = await source.read();

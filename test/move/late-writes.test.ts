@@ -96,6 +96,17 @@ test('r2: the source disable (Chronos POST) times out and lands later: seen appl
   await expectLedgerClean(from1015('chronos', 'kubernetes'));
 });
 
+test('a Chronos disable that lands after the next slot, carrying the start it was read with: the slot Chronos ran meanwhile is not run again', async () => {
+  const MINUTE = '* * * * *';
+  await setUp('chronos', MINUTE, '2026-11-25T10:12:40Z'); // the handoff is now, the next slot 10:13
+  await repo.fault({ system: 'chronos', method: 'POST', path: '/iso8601$', mode: 'hold', until: '2026-11-25T10:13:05Z' });
+  const r = await cli('move', 'job', '--to', 'k8s');
+  expect([r.code, r.stdout]).toEqual([0, expect.stringContaining('1 done, 0 failed')]);
+  await expectLandedAfterClientGaveUp();
+  expect(await enabledIn()).toMatchObject({ declared: 'kubernetes', verdict: 'ok', chronos: { enabled: false }, kubernetes: { enabled: true } });
+  await expectLedgerClean((slot) => (slot.getTime() <= Date.parse('2026-11-25T10:13:00Z') ? 'chronos' : 'kubernetes'), MINUTE);
+});
+
 test('r9: every attempt of the suspend PATCH times out; the first lands later: seen applied, the later ones fail on its resourceVersion', async () => {
   await setUp('kubernetes');
   await repo.fault({ system: 'kubernetes', method: 'PATCH', path: CRONJOB, mode: 'hold', until: '2026-11-25T10:12:50Z', times: 3 });

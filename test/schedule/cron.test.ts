@@ -279,6 +279,22 @@ describe('mostRecentSlot', () => {
   });
 });
 
+describe('a walk that does not advance ends the schedule', () => {
+  // Chatham falls back from 03:45 to 02:45. robfig truncates to the hour on the wall clock, which
+  // lands before the start, and its walk returns the start itself (02:50+12:45, hour 2): the
+  // controller reads that as two slots less than a second apart.
+  const spec = parseCron('50 3 4 * *');
+  const chatham = 'Pacific/Chatham';
+  test('no fire time after 2027-04-04T02:50+12:45, where a caller used to loop forever', () => {
+    expect(cronNext(spec, chatham, at('2027-04-03T14:05:00Z'))).toBeUndefined();
+    expect(cronTimesUntil(spec, chatham, at('2027-03-01T00:00:00Z'), at('2027-06-01T00:00:00Z')).map(iso)).toEqual(['2027-03-03T14:05:00.000Z', '2027-04-03T14:05:00.000Z']);
+    expect(mostRecentSlot(spec, chatham, at('2027-03-03T14:05:00Z'), at('2027-04-10T00:00:00Z'))).toEqual({
+      missedCount: 0,
+      invalid: 'time difference between two schedules is less than 1 second',
+    });
+  });
+});
+
 describe('isValidTimeZone (apiserver validateTimeZone)', () => {
   test.each([
     ['America/New_York', true],

@@ -395,7 +395,11 @@ function nextMs(spec: CronSpec, z: Zone, afterMs: number): number | undefined {
       continue wrap;
     }
 
-    return t;
+    // The hour loop truncates on the wall clock, which after a change at :45 (Chatham, 03:45 back
+    // to 02:45) lands before `after`: robfig then returns `after` itself, or earlier. The
+    // controller reads that as two slots less than a second apart (InvalidSchedule), or walks the
+    // same slot forever; either way nothing fires again, and a caller iterating must not loop.
+    return t > afterMs ? t : undefined;
   }
 }
 

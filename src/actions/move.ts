@@ -178,7 +178,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
           if (last) handoff = { ...handoff, previousSlot: last, nextSlot: slotAfter(schedule.cron, schedule.timezone, last) ?? handoff.nextSlot };
         }
       }
-      await record({ kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), nextSlot: toRfc3339(handoff.nextSlot), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } });
+      const sourceDisabled: RecordBody = { kind: 'step', step: 'source-disabled', detail: { handoff: toRfc3339(handoff.at), nextSlot: toRfc3339(handoff.nextSlot), ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } };
       deps.report({
         kind: 'step',
         step: 'source-disabled',
@@ -191,9 +191,10 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       const targetLive = await target.read();
       const desired = req.desiredTarget(targetLive);
       let outcome: EnableOutcome | undefined;
+      // `source-disabled` is written now, announcing the enable it precedes.
       const enabled = await settledWrite(deps, record, lock, target, 'enable', true, async () => {
         outcome = await target.enableFrom(desired, handoff.nextSlot, schedule);
-      });
+      }, sourceDisabled);
       if (enabled.kind === 'not-applied') throw new Error(`${req.to} did not enable the job: ${enabled.reason}`);
       stage = 'enabled';
       // Seen enabled after an answer was lost: enabling again is idempotent and makes up what the
@@ -273,7 +274,8 @@ export type WriteResult = { readonly kind: 'applied'; /** The server's time when
 
 /**
  * One write of the protocol, announced in the journal first (a `write` step naming what the
- * system will show once it lands, and until when it may land), then sent. When its answer is an
+ * system will show once it lands, and until when it may land; or, when the protocol records a
+ * step right before it, that step carrying the announcement as `detail.write`), then sent. When its answer is an
  * error, nothing was applied. When no answer came (a timeout, a dropped connection, a 504), it
  * may land later: it is settled before anything else is written, by reading until the system
  * shows it applied, or until its client's whole budget and LATE_WRITE_BOUND_MS have passed with
@@ -287,9 +289,11 @@ export async function settledWrite(
   write: 'disable' | 'enable',
   expectEnabled: boolean,
   send: () => Promise<void>,
+  carrier?: Extract<RecordBody, { kind: 'step' }>,
 ): Promise<WriteResult> {
   const settleBy = new Date(deps.localNow().getTime() + side.writeBudgetMs + LATE_WRITE_BOUND_MS);
-  await record({ kind: 'step', step: 'write', detail: { system: side.system, write, enabled: expectEnabled, settleBy: toRfc3339(settleBy) } });
+  const announced = { system: side.system, write, enabled: expectEnabled, settleBy: toRfc3339(settleBy) };
+  await record(carrier ? { ...carrier, detail: { ...carrier.detail, write: announced } } : { kind: 'step', step: 'write', detail: announced });
   try {
     await send();
     return { kind: 'applied' };

@@ -141,8 +141,9 @@ export async function finishMove(
  */
 async function settlePending(move: MoveHistory, deps: MoveDeps, lock: Lock): Promise<void> {
   const last = move.steps.at(-1);
-  if (last?.step !== 'write' || !last.detail) return;
-  const { system, enabled, settleBy } = last.detail as { system?: unknown; enabled?: unknown; settleBy?: unknown };
+  const announced = last?.step === 'write' ? last.detail : last?.detail?.write;
+  if (!announced || typeof announced !== 'object') return;
+  const { system, enabled, settleBy } = announced as { system?: unknown; enabled?: unknown; settleBy?: unknown };
   if (typeof system !== 'string' || typeof enabled !== 'boolean' || typeof settleBy !== 'string') return;
   const side = deps.sides[system as BackendName];
   if (!side || Date.parse(settleBy) <= deps.localNow().getTime()) return;

@@ -40,7 +40,7 @@ function expectRunAgain(repo: SandboxRepo, interrupted: BeginRecord, stdout: str
   expect(journal.filter((r) => r.id === interrupted.id).map((r) => (r.kind === 'step' ? r.step : r.kind))).toEqual(['begin', 'locked', 'aborted']);
 
   const records = journal.filter((r) => r.id === fresh.id);
-  expect(records.map((r) => (r.kind === 'step' ? r.step : r.kind))).toEqual(['begin', 'locked', 'write', 'source-disabled', 'write', 'target-enabled', 'verified', 'definition-written', 'done']);
+  expect(records.map((r) => (r.kind === 'step' ? r.step : r.kind))).toEqual(['begin', 'locked', 'write', 'source-disabled', 'target-enabled', 'verified', 'definition-written', 'done']);
   expect(stdout).toContain(`ran again as move ${fresh.id}, handoff ${fresh.handoff.at}`);
   return records;
 }

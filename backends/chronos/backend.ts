@@ -11,7 +11,7 @@ import { UserError } from '../../src/core/errors.js';
 import type { JobDefinition } from '../../src/core/job.js';
 import { toRfc3339 } from '../../src/core/time.js';
 import { cronToChronosCached } from '../../src/core/schedule/translate.js';
-import { ChronosClient, chronosOptionsFromEnv, ChronosUnavailableError, type ChronosClientOptions } from './client.js';
+import { ChronosClient, ChronosError, chronosOptionsFromEnv, type ChronosClientOptions } from './client.js';
 import { chronosCutoverSide } from './cutover.js';
 import { readChronosJob, SERVER_OWNED_FIELDS, type ChronosJob } from './model.js';
 import { normalizeChronosJob } from './normalize.js';
@@ -166,12 +166,9 @@ function observe(job: ChronosJob | undefined, now: Date): ChronosState {
   return { present: true, enabled: !job.disabled, ...(lastRun ? { lastRun } : {}), ...(nextRun ? { nextRun } : {}) };
 }
 
+/** The client's own errors carry their class; anything else is not a failure of the Chronos client. */
 function failureClass(err: unknown): FailureClass | undefined {
-  if (err instanceof ChronosUnavailableError) return 'unreachable';
-  if (err instanceof UserError && /Chronos/.test(`${err.summary} ${err.detail ?? ''}`)) {
-    return /no Chronos URL|not a URL|must start with http/.test(err.summary) ? 'misconfigured' : 'refused';
-  }
-  return undefined;
+  return err instanceof ChronosError ? err.failure : undefined;
 }
 
 export const chronosBackend = {

@@ -5,9 +5,10 @@
  */
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
-import type { ActiveRun } from '../../src/core/backend.js';
+import type { ActiveRun, FailureClass } from '../../src/core/backend.js';
 import type { Clock } from '../../src/core/clock.js';
 import { UserError } from '../../src/core/errors.js';
+import { tlsFailureCode } from '../../src/core/tls.js';
 import { isDependentJob, readChronosJob, serializeChronosJob, type ChronosJob } from './model.js';
 
 export const DEFAULT_CHRONOS_PREFIX = '/v1/scheduler';
@@ -42,7 +43,7 @@ export function chronosOptionsFromEnv(
 ): ChronosClientOptions {
   const url = overrides.url ?? env.MIGRATE_CHRONOS_URL;
   if (!url) {
-    throw new UserError('no Chronos URL is configured', 'Set MIGRATE_CHRONOS_URL, pass --chronos-url, or set chronos.url in migrate.yaml.');
+    throw new ChronosConfigError('no Chronos URL is configured', 'Set MIGRATE_CHRONOS_URL, pass --chronos-url, or set chronos.url in migrate.yaml.');
   }
   return {
     ...overrides,
@@ -107,10 +108,10 @@ export class ChronosClient {
     try {
       parsed = new URL(options.url);
     } catch {
-      throw new UserError(`the Chronos URL is not a URL: ${redactUrl(options.url)}`, 'Use a full URL such as http://chronos.example.com:8080 (MIGRATE_CHRONOS_URL or --chronos-url).');
+      throw new ChronosConfigError(`the Chronos URL is not a URL: ${redactUrl(options.url)}`, 'Use a full URL such as http://chronos.example.com:8080 (MIGRATE_CHRONOS_URL or --chronos-url).');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new UserError(`the Chronos URL must start with http:// or https://, not ${parsed.protocol}//`, 'Fix MIGRATE_CHRONOS_URL or --chronos-url.');
+      throw new ChronosConfigError(`the Chronos URL must start with http:// or https://, not ${parsed.protocol}//`, 'Fix MIGRATE_CHRONOS_URL or --chronos-url.');
     }
     const user = options.user ?? (parsed.username ? decodeURIComponent(parsed.username) : undefined);
     const password = options.password ?? (parsed.password ? decodeURIComponent(parsed.password) : undefined);
@@ -270,7 +271,7 @@ export class ChronosClient {
   async leader(): Promise<string> {
     const res = await this.call('GET', '/leader', { idempotent: true });
     const leader = (res.data as { leader?: unknown })?.leader;
-    if (typeof leader !== 'string') throw new UserError(`Chronos at ${this.displayUrl} gave no leader`, 'Is this a Chronos server?');
+    if (typeof leader !== 'string') throw new ChronosError(`Chronos at ${this.displayUrl} gave no leader`, 'Is this a Chronos server?');
     return leader;
   }
 
@@ -291,11 +292,11 @@ export class ChronosClient {
     try {
       return readChronosJob(raw, { now: this.serverClock().now() });
     } catch (err) {
-      throw new UserError(`Chronos at ${this.displayUrl} returned a job this tool cannot read`, err instanceof Error ? err.message : String(err));
+      throw new ChronosError(`Chronos at ${this.displayUrl} returned a job this tool cannot read`, err instanceof Error ? err.message : String(err));
     }
   }
 
-  private notFound(name: string): UserError {
+  private notFound(name: string): ChronosError {
     return new ChronosNotFoundError(name, this.displayUrl);
   }
 
@@ -365,7 +366,7 @@ export class ChronosClient {
     this.offsetMs = at - this.localClock.now().getTime();
   }
 
-  private transportError(err: unknown, method: string, path: string): UserError {
+  private transportError(err: unknown, method: string, path: string): ChronosError {
     const where = `${method} ${this.displayUrl}${this.prefix}${path}`;
     const code = err instanceof AxiosError ? err.code : undefined;
     if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
@@ -374,17 +375,26 @@ export class ChronosClient {
     if (code === 'ECONNREFUSED') {
       return new ChronosUnavailableError(`cannot reach Chronos at ${this.displayUrl}: connection refused`, 'Check MIGRATE_CHRONOS_URL (or --chronos-url) and that Chronos, or `migrate sandbox`, is running.');
     }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      return new UserError(`cannot reach Chronos at ${this.displayUrl}: the host name does not resolve`, 'Check the host in MIGRATE_CHRONOS_URL (or --chronos-url).');
+    // Nothing was sent. A name the resolver says does not exist is the URL's fault (or DNS dropped
+    // it: Mesos-DNS does for a task that is down), never proof that Chronos is down.
+    if (code === 'ENOTFOUND') {
+      return new ChronosConfigError(
+        `cannot reach Chronos at ${this.displayUrl}: the host name does not resolve`,
+        'Check the host in MIGRATE_CHRONOS_URL (or --chronos-url); if DNS dropped it because Chronos is down (Mesos-DNS does), use the address of a Chronos host.',
+      );
+    }
+    // The resolver did not answer: no answer, but the request was never sent (so not a ChronosUnavailableError, whose write may have landed).
+    if (code === 'EAI_AGAIN') {
+      return new ChronosError(`cannot reach Chronos at ${this.displayUrl}: DNS did not answer for its host name`, 'Check the network and DNS, then retry.', 'unreachable');
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (/certificate|self.signed|SSL|TLS/i.test(message)) {
-      return new UserError(`cannot talk HTTPS to Chronos at ${this.displayUrl}: ${message}`, 'Check the server certificate; for a test server with a self-signed certificate, set insecureSkipTlsVerify.');
+    if (tlsFailureCode(err) !== undefined || /certificate|self.signed|SSL|TLS/i.test(message)) {
+      return new ChronosConfigError(`cannot talk HTTPS to Chronos at ${this.displayUrl}: ${message}`, 'Check the server certificate; for a test server with a self-signed certificate, set insecureSkipTlsVerify.');
     }
     return new ChronosUnavailableError(`cannot reach Chronos at ${this.displayUrl}: ${message} (${where})`, 'Check the URL and the network, then retry.');
   }
 
-  private statusError(res: AxiosResponse, method: string, path: string, job: string | undefined): UserError {
+  private statusError(res: AxiosResponse, method: string, path: string, job: string | undefined): ChronosError {
     const where = `${method} ${this.prefix}${path}`;
     const body = res.data;
     const text = typeof body === 'string' ? body : body === undefined || body === null ? '' : JSON.stringify(body);
@@ -395,24 +405,24 @@ export class ChronosClient {
     switch (res.status) {
       case 400:
         if (job !== undefined && envelope !== undefined && /not found/i.test(envelope)) return new ChronosNotFoundError(job, this.displayUrl);
-        return new UserError(`Chronos rejected ${where}: ${envelope ?? firstLine(text)}`, 'Fix the job definition and retry.');
+        return new ChronosError(`Chronos rejected ${where}: ${envelope ?? firstLine(text)}`, 'Fix the job definition and retry.');
       case 401:
-        return new UserError(
+        return new ChronosError(
           `Chronos at ${this.displayUrl} refused the credentials (HTTP 401)`,
           'Set MIGRATE_CHRONOS_USER and MIGRATE_CHRONOS_PASSWORD (or chronos.user and chronos.password in migrate.yaml) to the --http_credentials of the server.',
         );
       case 403:
-        return new UserError(`Chronos at ${this.displayUrl} forbids ${where} (HTTP 403)`, 'Check the credentials in MIGRATE_CHRONOS_USER and MIGRATE_CHRONOS_PASSWORD.');
+        return new ChronosError(`Chronos at ${this.displayUrl} forbids ${where} (HTTP 403)`, 'Check the credentials in MIGRATE_CHRONOS_USER and MIGRATE_CHRONOS_PASSWORD.');
       case 404:
-        return new UserError(
+        return new ChronosError(
           `no Chronos API at ${this.displayUrl}${this.prefix}${path} (HTTP 404)`,
           'Check the URL and the API prefix: /v1/scheduler for Chronos 3.x, /scheduler for 2.x (chronos.prefix in migrate.yaml or MIGRATE_CHRONOS_PREFIX).',
         );
       case 415:
-        return new UserError(`Chronos refused the request body of ${where} (HTTP 415)`, 'The body must be sent as application/json; this is a bug in migrate, please report it.');
+        return new ChronosError(`Chronos refused the request body of ${where} (HTTP 415)`, 'The body must be sent as application/json; this is a bug in migrate, please report it.');
       default:
         if (res.status === 500 && /html/i.test(contentType)) {
-          return new UserError(
+          return new ChronosError(
             `Chronos could not read the request of ${where} (HTTP 500 with an HTML error page): the job JSON is malformed`,
             'Check that the job has a name, that every environment variable has a name and a value, and that container.network is HOST, BRIDGE or USER in upper case.',
           );
@@ -420,29 +430,58 @@ export class ChronosClient {
         if (res.status >= 500) {
           return new ChronosUnavailableError(`Chronos at ${this.displayUrl} failed on ${where}: HTTP ${res.status}${envelope ? `: ${envelope}` : ''}`, 'The server had an error; check its health (and its leader) and retry.');
         }
-        return new UserError(`Chronos at ${this.displayUrl} failed on ${where}: HTTP ${res.status}${envelope ? `: ${envelope}` : ''}`, 'Check the request and retry.');
+        return new ChronosError(`Chronos at ${this.displayUrl} failed on ${where}: HTTP ${res.status}${envelope ? `: ${envelope}` : ''}`, 'Check the request and retry.');
     }
   }
 }
 
 /**
- * Chronos did not answer (refused, timed out, unreachable) or failed with a server error: the
- * system is down, as opposed to one that answers and refuses (credentials, a bad request, TLS).
+ * Every failure of the client, with its class (src/core/backend.ts, `FailureClass`): by default
+ * `refused`, Chronos answered and said no (a 4xx, credentials, an answer this tool cannot use).
+ * The subclasses below are the other two.
  */
-export class ChronosUnavailableError extends UserError {
-  constructor(summary: string, detail: string) {
+export class ChronosError extends UserError {
+  constructor(
+    summary: string,
+    detail: string | undefined,
+    readonly failure: FailureClass = 'refused',
+  ) {
     super(summary, detail);
+    this.name = 'ChronosError';
+  }
+}
+
+/**
+ * Chronos did not answer (refused, timed out, unreachable) or failed with a server error: the
+ * system is down, as opposed to one that answers and refuses (credentials, a bad request).
+ */
+export class ChronosUnavailableError extends ChronosError {
+  constructor(summary: string, detail: string) {
+    super(summary, detail, 'unreachable');
     this.name = 'ChronosUnavailableError';
   }
 }
 
+/**
+ * No request reached Chronos because of the client's settings: no URL, one that is not an http(s)
+ * URL, a host name that does not resolve, a certificate the client does not trust. Whether Chronos
+ * is up is unknown, so it is never taken for down.
+ */
+export class ChronosConfigError extends ChronosError {
+  constructor(summary: string, detail: string) {
+    super(summary, detail, 'misconfigured');
+    this.name = 'ChronosConfigError';
+  }
+}
+
 /** "job X does not exist in Chronos at URL": the 400-not-404 of the real server, made plain. */
-export class ChronosNotFoundError extends UserError {
+export class ChronosNotFoundError extends ChronosError {
   constructor(
     readonly job: string,
     url: string,
   ) {
     super(`job ${job} does not exist in Chronos at ${url}`, 'Check the name (case matters) with `migrate status`, or create the job first.');
+    this.name = 'ChronosNotFoundError';
   }
 }
 
@@ -469,7 +508,7 @@ export function firstLine(message: string): string {
 }
 
 function asArray(data: unknown, what: string): unknown[] {
-  if (!Array.isArray(data)) throw new UserError(`Chronos answered ${what} with something other than a list`, 'Is the URL a Chronos server, and the prefix right?');
+  if (!Array.isArray(data)) throw new ChronosError(`Chronos answered ${what} with something other than a list`, 'Is the URL a Chronos server, and the prefix right?');
   return data;
 }
 

@@ -14,7 +14,7 @@ import type { ActiveRun } from '../../src/core/backend.js';
 import type { Clock } from '../../src/core/clock.js';
 import { UserError } from '../../src/core/errors.js';
 import { KubernetesApiError } from './errors.js';
-import { loadKubeConfig, requestSetupError, type KubeConfigOptions, type LoadedKubeConfig } from './kubeconfig.js';
+import { loadKubeConfig, requestSetupError, connectionSetupError, type KubeConfigOptions, type LoadedKubeConfig } from './kubeconfig.js';
 import { LeaseLocks, type LeaseLock } from './lease-lock.js';
 import type { CronJobManifest } from './render.js';
 import { SCHEDULED_TIMESTAMP_ANNOTATION, type JobObject } from './slots.js';
@@ -349,7 +349,8 @@ export class KubernetesClient {
           }
         });
       });
-      req.on('error', reject);
+      // A host name that does not exist or a failed TLS handshake is the kubeconfig, not a cluster that does not answer.
+      req.on('error', (err) => reject(connectionSetupError(err, { context: this.context, server: this.server }) ?? err));
       req.end(payload);
     });
   }

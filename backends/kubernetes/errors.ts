@@ -20,11 +20,14 @@ export class KubernetesApiError extends UserError {
 }
 
 /**
- * - `unreachable`: no answer (connection refused or reset, timeout, DNS), or the server could not
- *   serve the call (5xx, 429). Waiting may help; the cluster may be down.
+ * - `unreachable`: no answer (connection refused or reset, timeout, a resolver that does not
+ *   answer), or the server could not serve the call (5xx, 429). Waiting may help; the cluster may
+ *   be down.
  * - `refused`: the server answered and said no (401, 403, 404, any other 4xx).
- * - `misconfigured`: no request could be built (the kubeconfig does not load, names a missing
- *   context, runs a credential plugin that is not installed, ...). Nothing was sent.
+ * - `misconfigured`: no request could be built or sent (the kubeconfig does not load, names a
+ *   missing context, runs a credential plugin that is not installed, points at plain http without
+ *   insecure-skip-tls-verify or at a host name that does not exist, does not trust the server's
+ *   certificate, ...). Nothing was sent.
  * - undefined: not a failure of the Kubernetes client.
  */
 export function kubernetesFailureClass(err: unknown): 'unreachable' | 'refused' | 'misconfigured' | undefined {

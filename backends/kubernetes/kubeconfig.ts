@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { UserError } from '../../src/core/errors.js';
+import { tlsFailureCode } from '../../src/core/tls.js';
 
 /**
  * The kubeconfig is at fault, not the cluster: it does not load, names a missing context, or the
@@ -115,8 +116,32 @@ export function requestSetupError(err: unknown, loaded: Pick<LoadedKubeConfig, '
   return new KubeconfigError(`cannot build a request from ${where}`, `${messageOf(err)}\nFix the kubeconfig (its credentials, certificates or TLS settings). Nothing was sent to ${loaded.server}.`);
 }
 
+/**
+ * A connection that failed before any request because of what the kubeconfig says, not because
+ * the cluster does not answer: its server's host name does not exist (the resolver said so; a
+ * resolver that does not answer is another matter), or the server answered the TLS handshake and
+ * the client would not go on (a certificate the kubeconfig does not trust or whose name does not
+ * match, a server that does not speak TLS). Undefined for any other socket error.
+ */
+export function connectionSetupError(err: unknown, loaded: Pick<LoadedKubeConfig, 'context' | 'server'>): KubeconfigError | undefined {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  if (code === 'ENOTFOUND') {
+    return new KubeconfigError(
+      `kubeconfig context "${loaded.context}" points at ${loaded.server}, whose host name does not exist`,
+      'Fix the server address in the kubeconfig, or pick another context with --context. No request was sent.',
+    );
+  }
+  if (tlsFailureCode(err) === undefined) return undefined;
+  return new KubeconfigError(
+    `kubeconfig context "${loaded.context}" cannot talk TLS to ${loaded.server}: ${messageOf(err)}`,
+    "Set the cluster's certificate-authority-data to the CA that signed the server's certificate, or fix the server address (insecure-skip-tls-verify: true is for a local test server only). No request was sent.",
+  );
+}
+
+/** Socket errors may come from another realm (a test's VM context), where `instanceof Error` fails: read the field. */
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message.trim() || err.name : String(err);
+  const message = typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string' ? err.message.trim() : '';
+  return message || (err instanceof Error ? err.name : String(err));
 }
 
 // ---- sandbox kubeconfigs -------------------------------------------------------------------

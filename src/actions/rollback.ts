@@ -49,9 +49,12 @@ export async function decideRollback(config: ActionConfig, definition: LoadedDef
     );
   }
   if (fromError && fromError.failure !== 'unreachable') {
+    // A client that could not send its request learnt nothing about the system: it may be up.
+    const asked = fromError.failure === 'refused';
     throw new UserError(
-      `${from} answered but cannot be used: ${fromError.summary}`,
-      `${fromError.detail ?? `Fix access to ${from}.`}\nNothing changed; ${name} keeps running on ${from}. --force is only for a system that is down: here it would leave ${name} enabled on both.`,
+      `${from} ${asked ? 'answered but cannot be used' : 'cannot be asked (the client is misconfigured)'}: ${fromError.summary}`,
+      `${fromError.detail ?? `Fix access to ${from}.`}\nNothing changed; ${name} keeps running on ${from}. --force is only for a system that is down: ` +
+        `${asked ? 'here it would' : `${from} was never asked, and if it is up that would`} leave ${name} enabled on both.`,
     );
   }
   if (fromError && !force) {

@@ -132,6 +132,7 @@ export class FaultInjector implements TimedParticipant {
   private nextRule = 1;
   private nextHold = 1;
   private clock: StandInClock | undefined;
+  private readonly heldListeners = new Set<(held: HeldRequest) => void>();
 
   /** Holds wait on this clock; the first stand-in server over it attaches it (again is a no-op). */
   attach(clock: StandInClock): void {
@@ -183,6 +184,16 @@ export class FaultInjector implements TimedParticipant {
     };
     this.rules.push(armed);
     return listed(armed);
+  }
+
+  /**
+   * Calls `listener` (in-process only) each time a hold takes a request, at once, before the
+   * request can land: a test learns that call N arrived, and may stop its client there (a kill
+   * between two calls). Returns the unsubscribe.
+   */
+  onHeld(listener: (held: HeldRequest) => void): () => void {
+    this.heldListeners.add(listener);
+    return () => void this.heldListeners.delete(listener);
   }
 
   /** Forgets every rule and every finished hold; a request still held stays held until it lands. */
@@ -240,6 +251,7 @@ export class FaultInjector implements TimedParticipant {
     const pending: Pending = { record, untilMs: until === undefined ? undefined : Date.parse(until), seq: this.nextHold++, failing: firing.status !== undefined, land };
     this.held.push(record);
     this.pending.set(record.id, pending);
+    for (const listener of [...this.heldListeners]) listener({ ...record });
     if (pending.untilMs !== undefined && pending.untilMs <= clock.now().getTime()) this.land(pending);
     return {
       id: record.id,

@@ -231,3 +231,19 @@ test('in-process: a clock advance with a hold pending returns, and close does no
   await s.close();
   expect(await reading).toMatch(/fetch failed/);
 });
+
+test('in-process: onHeld tells of each request a hold takes, as it arrives and before it can land (a test kills its client there)', async () => {
+  const seen: HeldRequest[] = [];
+  const stop = sandbox.ctx.faults.onHeld((h) => seen.push(h));
+  const { id } = await arm({ system: 'chronos', method: 'POST', path: ISO8601, mode: 'hold', until: '2026-11-25T10:00:00Z', skip: 1 });
+  await chronos().post(chronosJob('first'));
+  expect(seen).toEqual([]);
+  // An instant already reached lands the request at once: the listener has it while it is still held.
+  await chronos().post(chronosJob('second'));
+  expect(seen).toEqual([expect.objectContaining({ id: 'h1', fault: id, method: 'POST', state: 'held', heldAt: '2026-11-25T10:00:00Z' })]);
+  expect((await report()).held).toEqual([expect.objectContaining({ id: 'h1', state: 'landed' })]);
+  stop();
+  await arm({ system: 'chronos', method: 'POST', mode: 'hold', until: '2026-11-25T10:00:00Z' });
+  await chronos().post(chronosJob('third'));
+  expect(seen).toHaveLength(1);
+});

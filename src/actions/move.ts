@@ -101,6 +101,8 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
   await warnOnSkew(deps, now, req);
   let handoff = planHandoff(job.schedule, job.timezone, now, req.guardSeconds);
   const lock = await deps.acquireLock(Math.max(120, handoff.waitSeconds + 120));
+  // Set once `begin` and `locked` are in the journal: a failure before the first change then closes the move.
+  let begun = false;
   if (lock.held !== false) deps.report({ kind: 'locked', holder: deps.holder });
   try {
     const readOrNull = (system: BackendName) => (req.sourceUnreachable && system === req.from ? Promise.resolve(undefined) : deps.sides[system].read());
@@ -125,6 +127,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       ...(req.undoes ? { undoes: req.undoes } : {}),
     });
     await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } });
+    begun = true;
 
     // Steps 4-5: wait for H; the source must have taken its last slot before H, and with
     // concurrency forbid it must not be running (the target's first run would overlap it).
@@ -248,6 +251,13 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
     if (err instanceof NothingChangedError) {
       await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${job.name} still runs on ${req.from}` }).catch(() => undefined);
       throw new MoveAbortedError(`move of ${job.name} refused: ${err.message}`, `Nothing changed: ${job.name} still runs on ${req.from}.`);
+    }
+    if (begun && !(err instanceof MoveAbortedError) && !(err instanceof UnsettledWriteError)) {
+      // Failed while it waited for its handoff (a read, a lock renewal): nothing was written to
+      // either system, so the move is over, not in flight.
+      const reason = firstLine(err);
+      await record({ kind: 'aborted', reason, state: `nothing changed: ${job.name} still runs on ${req.from}` }).catch(() => undefined);
+      throw new MoveAbortedError(`move of ${job.name} stopped before any change: ${reason}`, `Nothing changed: ${job.name} still runs on ${req.from}.`);
     }
     if (err instanceof UnsettledWriteError) {
       // Left in flight on purpose: nothing may be inferred while a write can still land.

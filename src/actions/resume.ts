@@ -58,7 +58,7 @@ export async function finishMove(
   async function finishUnderLock(lock: Lock): Promise<FinishResult | 'start again'> {
     // A write the interrupted process announced and never saw answered may still land: wait for
     // it before reading, or a decision made now would be undone by it.
-    await settlePending(move, deps, lock);
+    await settlePending(move, deps, lock, record);
     const [sourceLive, targetLive] = await Promise.all([source.read(), target.read()]);
     const sourceOn = sourceLive !== undefined && source.isEnabled(sourceLive);
     const targetOn = targetLive !== undefined && target.isEnabled(targetLive);
@@ -139,16 +139,25 @@ export async function finishMove(
  * never saw answered: that write may still land. Wait until the system shows it, or until its
  * `settleBy` has passed, before anything reads or writes.
  */
-async function settlePending(move: MoveHistory, deps: MoveDeps, lock: Lock): Promise<void> {
+async function settlePending(move: MoveHistory, deps: MoveDeps, lock: Lock, record: (r: RecordBody) => Promise<void>): Promise<void> {
   const last = move.steps.at(-1);
   const announced = last?.step === 'write' ? last.detail : last?.detail?.write;
   if (!announced || typeof announced !== 'object') return;
-  const { system, enabled, settleBy } = announced as { system?: unknown; enabled?: unknown; settleBy?: unknown };
+  const { system, write, enabled, settleBy } = announced as { system?: unknown; write?: unknown; enabled?: unknown; settleBy?: unknown };
   if (typeof system !== 'string' || typeof enabled !== 'boolean' || typeof settleBy !== 'string') return;
   const side = deps.sides[system as BackendName];
-  if (!side || Date.parse(settleBy) <= deps.localNow().getTime()) return;
-  deps.report({ kind: 'note', message: `the interrupted move's last ${system} write may still land: waiting until it shows, or until ${settleBy}` });
-  await settle(deps, lock, side, enabled, new Date(settleBy), 'announced by the interrupted move');
+  if (!side) return;
+  if (Date.parse(settleBy) > deps.localNow().getTime()) {
+    deps.report({ kind: 'note', message: `the interrupted move's last ${system} write may still land: waiting until it shows, or until ${settleBy}` });
+    await settle(deps, lock, side, enabled, new Date(settleBy), 'announced by the interrupted move');
+  }
+  // A disable whose landing nobody saw may have carried what was read before it was sent (a
+  // Chronos start that hides the launches made before it landed): disabling once more records
+  // every slot the system ran until now.
+  const live = write === 'disable' ? await side.read() : undefined;
+  if (live !== undefined && !side.isEnabled(live)) {
+    await settledWrite(deps, record, lock, side, 'disable', false, () => side.disable(live));
+  }
 }
 
 /**

@@ -1,6 +1,17 @@
 /** How a Kubernetes call fails: the translated API error, and the class a caller decides on. */
 import { UserError } from '../../src/core/errors.js';
-import { KubeconfigError } from './kubeconfig.js';
+
+/**
+ * The kubeconfig is at fault, not the cluster: it does not load, names a missing context, or the
+ * client cannot build a request from it (a credential plugin that is not installed, TLS settings
+ * the client refuses). Nothing was sent, so retrying or waiting for the cluster does not help.
+ */
+export class KubeconfigError extends UserError {
+  constructor(summary: string, detail?: string) {
+    super(summary, detail);
+    this.name = 'KubeconfigError';
+  }
+}
 
 /**
  * A failed API call, translated; `reason` is the Status reason (NotFound, AlreadyExists, Conflict,

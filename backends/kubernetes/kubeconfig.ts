@@ -5,20 +5,11 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
-import { UserError } from '../../src/core/errors.js';
 import { tlsFailureCode } from '../../src/core/tls.js';
+import { KubeconfigError } from './errors.js';
 
-/**
- * The kubeconfig is at fault, not the cluster: it does not load, names a missing context, or the
- * client cannot build a request from it (a credential plugin that is not installed, TLS settings
- * the client refuses). Nothing was sent, so retrying or waiting for the cluster does not help.
- */
-export class KubeconfigError extends UserError {
-  constructor(summary: string, detail?: string) {
-    super(summary, detail);
-    this.name = 'KubeconfigError';
-  }
-}
+// Where it has always been imported from; it lives in errors.ts, which loads no client library.
+export { KubeconfigError } from './errors.js';
 
 export interface KubeConfigOptions {
   /** `--kubeconfig`; else `KUBECONFIG` (a path list, merged); else ~/.kube/config. */

@@ -5,14 +5,26 @@
 import type { Backend } from '../src/core/backend.js';
 import type { BackendName } from '../src/core/job.js';
 import type { BackendLinters } from '../src/core/lint.js';
-import { chronosBackend } from './chronos/backend.js';
-import { kubernetesBackend } from './kubernetes/backend.js';
+import type { ClientModule } from './client-module.js';
+import { chronosBackend, chronosClientModule } from './chronos/backend.js';
+import { kubernetesBackend, kubernetesClientModule } from './kubernetes/backend.js';
 
 /** Each backend, by name. Typed loosely on purpose: callers hold live objects as `unknown` and pass them back. */
 export const BACKEND_REGISTRY: Readonly<Record<BackendName, Backend>> = {
   chronos: chronosBackend,
   kubernetes: kubernetesBackend,
 };
+
+/** Each backend's client library, which its `connect` builds clients from (client-module.ts). */
+const CLIENT_MODULES: Readonly<Record<BackendName, ClientModule<unknown>>> = {
+  chronos: chronosClientModule,
+  kubernetes: kubernetesClientModule,
+};
+
+/** Loads every backend's client library: once, before the first connection is opened. */
+export async function loadClients(): Promise<void> {
+  await Promise.all(Object.values(CLIENT_MODULES).map((m) => m.load()));
+}
 
 export function backendOf(name: BackendName): Backend {
   return BACKEND_REGISTRY[name];

@@ -11,7 +11,9 @@ import { UserError } from '../../src/core/errors.js';
 import type { JobDefinition } from '../../src/core/job.js';
 import { toRfc3339 } from '../../src/core/time.js';
 import { cronToChronosCached } from '../../src/core/schedule/translate.js';
-import { ChronosClient, ChronosError, chronosOptionsFromEnv, type ChronosClientOptions } from './client.js';
+import { clientModule } from '../client-module.js';
+import type { ChronosClient, ChronosClientOptions } from './client.js';
+import { ChronosError } from './errors.js';
 import { chronosCutoverSide } from './cutover.js';
 import { readChronosJob, SERVER_OWNED_FIELDS, type ChronosJob } from './model.js';
 import { normalizeChronosJob } from './normalize.js';
@@ -43,11 +45,14 @@ const status: StatusView<ChronosState> = {
   stateWord: (enabled) => (enabled ? 'enabled' : 'disabled'),
 };
 
+/** client.ts and axios: loaded by the commands that reach Chronos, before their first connection. */
+export const chronosClientModule = clientModule('Chronos', () => import('./client-module.js'));
+
 /** The client options from flags, environment and the project file. */
 export function chronosClientOptions(settings: ConnectionSettings): ChronosClientOptions {
   const url = (settings.flags['chronos-url'] as string | undefined) ?? settings.env.MIGRATE_CHRONOS_URL ?? settings.project.chronos.url;
   const { sleep, timeoutMs, retries } = settings.tuning;
-  return chronosOptionsFromEnv(settings.env, {
+  return chronosClientModule.get().chronosOptionsFromEnv(settings.env, {
     ...(url !== undefined ? { url } : {}),
     prefix: settings.env.MIGRATE_CHRONOS_PREFIX ?? settings.project.chronos.apiPrefix,
     clock: settings.clock,
@@ -63,7 +68,7 @@ export interface ChronosConnection extends BackendConnection<ChronosJob> {
 
 function connect(settings: ConnectionSettings): ChronosConnection {
   let client: ChronosClient | undefined;
-  const get = () => (client ??= new ChronosClient(chronosClientOptions(settings)));
+  const get = () => (client ??= new (chronosClientModule.get().ChronosClient)(chronosClientOptions(settings)));
   return {
     client: get,
     location: () => get().displayUrl,

@@ -8,7 +8,8 @@
 import type { CutoverSide, EnableOutcome, WriteFailure } from '../../src/core/cutover.js';
 import { slotAfter, slotsBetween } from '../../src/core/handoff.js';
 import { formatChronosSchedule } from '../../src/core/schedule/iso8601.js';
-import { ChronosUnavailableError, type ChronosClient } from './client.js';
+import type { ChronosClient } from './client.js';
+import { ChronosUnavailableError } from './errors.js';
 import type { ChronosJob } from './model.js';
 import { readSchedule, rewriteScheduleAtLaunch } from './schedule.js';
 

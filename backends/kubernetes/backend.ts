@@ -14,8 +14,10 @@ import type { Lock, LockProvider } from '../../src/core/cutover.js';
 import type { JobDefinition } from '../../src/core/job.js';
 import { cronNext, parseCron } from '../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../src/core/time.js';
-import { KubernetesClient, kubernetesFailureClass, type KubernetesClientOptions } from './client.js';
-import { loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.js';
+import { clientModule } from '../client-module.js';
+import type { KubernetesClient, KubernetesClientOptions } from './client.js';
+import { kubernetesFailureClass } from './errors.js';
+import type { LoadedKubeConfig } from './kubeconfig.js';
 import { kubernetesCutoverSide } from './cutover.js';
 import { normalizeCronJob } from './normalize.js';
 import { sameObject } from '../../src/core/live-diff.js';
@@ -57,12 +59,15 @@ export interface KubernetesConnection extends BackendConnection<CronJobManifest>
   namespaceFor(namespace?: string): string;
 }
 
+/** client.ts and @kubernetes/client-node: loaded by the commands that reach Kubernetes, before their first connection. */
+export const kubernetesClientModule = clientModule('Kubernetes', () => import('./client-module.js'));
+
 function connect(settings: ConnectionSettings): KubernetesConnection {
   const flag = (name: string) => settings.flags[name] as string | undefined;
   let kubeconfig: LoadedKubeConfig | undefined;
   const clients = new Map<string, KubernetesClient>();
   const loadKube = (): LoadedKubeConfig =>
-    (kubeconfig ??= loadKubeConfig({ kubeconfig: flag('kubeconfig'), context: flag('context') ?? settings.project.kubernetes.context, env: settings.env }));
+    (kubeconfig ??= kubernetesClientModule.get().loadKubeConfig({ kubeconfig: flag('kubeconfig'), context: flag('context') ?? settings.project.kubernetes.context, env: settings.env }));
   const namespaceFor = (namespace?: string): string =>
     flag('namespace') ?? namespace ?? settings.project.kubernetes.namespace ?? settings.project.defaults.namespace ?? loadKube().namespace;
   const client = (scope: string): KubernetesClient => {
@@ -74,7 +79,7 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
         namespace: ns, clock: settings.clock, env: settings.env, forceConflicts: forceConflicts ?? false,
         ...(sleep ? { sleep } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(retries !== undefined ? { retries } : {}),
       };
-      c = new KubernetesClient(options, loadKube());
+      c = new (kubernetesClientModule.get().KubernetesClient)(options, loadKube());
       clients.set(ns, c);
     }
     return c;

@@ -7,18 +7,21 @@
  * because another is not configured, and `status` can report one system as unreachable while
  * showing the others.
  */
-import { ALL_BACKENDS, BACKEND_REGISTRY } from '../../backends/index.js';
-import type { BackendConnection, ConnectionSettings, ConnectionTuning } from '../core/backend.js';
+import { ALL_BACKENDS, BACKEND_REGISTRY, loadClients } from '../../backends/index.js';
+import type { BackendConnection, ConnectionTuning } from '../core/backend.js';
 import type { LockProvider } from '../core/cutover.js';
 import type { BackendName } from '../core/job.js';
 import type { ProjectConfig } from '../core/project.js';
-import { requestTimeoutMs, type GlobalArgs } from './global-args.js';
+import { connectionSettings, type ConnectionArgs } from './connection-settings.js';
 import type { CliIO } from './io.js';
 
 export type { ConnectionTuning } from '../core/backend.js';
+export { connectionSettings, type ConnectionArgs } from './connection-settings.js';
 
-/** The parsed global flags the connections are built from: each backend reads the ones it declares. */
-export type ConnectionArgs = Partial<GlobalArgs>;
+// The client libraries (axios, @kubernetes/client-node) are most of a command's start-up time and
+// memory. They load here, as the commands that reach a server import this module; `validate`,
+// `render` and `next` do not import it, and never load them.
+await loadClients();
 
 export interface Connections {
   /** The connection to one backend (built on first use). */
@@ -28,11 +31,6 @@ export interface Connections {
    * clock is the reference clock of a move.
    */
   locks(): LockProvider | undefined;
-}
-
-export function connectionSettings(io: CliIO, args: ConnectionArgs, project: ProjectConfig, tuning: ConnectionTuning = {}): ConnectionSettings {
-  const timeoutMs = tuning.timeoutMs ?? requestTimeoutMs(args);
-  return { flags: { ...args }, env: io.env, project, clock: io.clock, tuning: timeoutMs === undefined ? tuning : { ...tuning, timeoutMs } };
 }
 
 export function openConnections(io: CliIO, args: ConnectionArgs, project: ProjectConfig, tuning: ConnectionTuning = {}): Connections {

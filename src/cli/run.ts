@@ -6,7 +6,7 @@ import yargs from 'yargs';
 import { ExitCode, UserError } from '../core/errors.js';
 import { withGlobalOptions } from './global-args.js';
 import type { CliIO } from './io.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import type { ExitHolder } from './exit.js';
 
 export type { ExitHolder } from './exit.js';
@@ -43,7 +43,7 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<Ru
       const usageExit = argv.find((a) => !a.startsWith('-')) === 'diff' ? ExitCode.DiffError : ExitCode.Error;
       throw err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.', usageExit);
     });
-  for (const factory of commands) parser = factory(io, exit, run).addTo(parser);
+  for (const factory of await commandsFor(argv)) parser = factory(io, exit, run).addTo(parser);
   let helpText = '';
   parser = parser.showHelpOnFail(false);
   try {

@@ -1,44 +1,94 @@
-/** The explicit registry of commands: no dynamic loading. */
-import type { Argv, CommandModule } from 'yargs';
-import type { GlobalArgs } from '../global-args.js';
+/**
+ * The explicit registry of commands. A command's module is loaded only when that command runs (all
+ * of them when the command line names none, for the list in --help): a command that reaches no
+ * server never loads the client libraries the others need.
+ */
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { withGlobalOptions, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder, RunCommandLine } from '../exit.js';
-import { sandboxCommand } from './sandbox.js';
-import { historyCommand } from './history.js';
-import { moveCommand } from './move.js';
-import { nextCommand } from './next.js';
-import { resumeCommand } from './resume.js';
-import { rollbackCommand } from './rollback.js';
-import { renderCommand } from './render.js';
-import { validateCommand } from './validate.js';
-import { statusCommand } from './status.js';
-import { diffCommand } from './diff.js';
-import { applyCommand } from './apply.js';
-import { importCommand } from './import.js';
-import { demoCommand } from './demo.js';
 
 /**
  * A command as the parser takes it. Each command's own arguments type is checked where the command
- * is written (its builder must yield what its handler reads); the parser needs only its usage line
- * and a way to add it, so that type stays inside and the registry is one list.
+ * is written (its builder must yield what its handler reads); the parser needs only its name and a
+ * way to add it, so that type stays inside and the registry is one list.
  */
 export interface Command {
+  /** Its name, as typed: `validate`. */
   readonly command: string;
+  /** Adds it to the parser; its module must have been loaded (`commandsFor`). */
   readonly addTo: (parser: Argv<GlobalArgs>) => Argv<GlobalArgs>;
 }
 
 export type CommandFactory = (io: CliIO, exit: ExitHolder, runLine: RunCommandLine) => Command;
 
-function registered<A>(factory: (io: CliIO, exit: ExitHolder, runLine: RunCommandLine) => CommandModule<GlobalArgs, A>): CommandFactory {
-  return (io, exit, runLine) => {
-    const module = factory(io, exit, runLine);
-    return { command: String(module.command), addTo: (parser) => parser.command(module) };
+type CommandModuleFactory<A> = (io: CliIO, exit: ExitHolder, runLine: RunCommandLine) => CommandModule<GlobalArgs, A>;
+
+interface Entry {
+  readonly name: string;
+  readonly load: () => Promise<void>;
+  readonly factory: CommandFactory;
+}
+
+function registered<A>(name: string, load: () => Promise<CommandModuleFactory<A>>): Entry {
+  let loaded: CommandModuleFactory<A> | undefined;
+  return {
+    name,
+    load: async () => {
+      loaded ??= await load();
+    },
+    factory: (io, exit, runLine) => ({
+      command: name,
+      addTo: (parser) => {
+        if (!loaded) throw new Error(`the ${name} command is not loaded: commandsFor() loads the commands a command line needs`);
+        return parser.command(loaded(io, exit, runLine));
+      },
+    }),
   };
 }
 
-export const commands: readonly CommandFactory[] = [
-  registered(validateCommand), registered(renderCommand), registered(nextCommand), registered(statusCommand),
-  registered(diffCommand), registered(applyCommand), registered(importCommand), registered(moveCommand),
-  registered(rollbackCommand), registered(resumeCommand), registered(historyCommand), registered(sandboxCommand),
-  registered(demoCommand),
+const ENTRIES: readonly Entry[] = [
+  registered('validate', async () => (await import('./validate.js')).validateCommand),
+  registered('render', async () => (await import('./render.js')).renderCommand),
+  registered('next', async () => (await import('./next.js')).nextCommand),
+  registered('status', async () => (await import('./status.js')).statusCommand),
+  registered('diff', async () => (await import('./diff.js')).diffCommand),
+  registered('apply', async () => (await import('./apply.js')).applyCommand),
+  registered('import', async () => (await import('./import.js')).importCommand),
+  registered('move', async () => (await import('./move.js')).moveCommand),
+  registered('rollback', async () => (await import('./rollback.js')).rollbackCommand),
+  registered('resume', async () => (await import('./resume.js')).resumeCommand),
+  registered('history', async () => (await import('./history.js')).historyCommand),
+  registered('sandbox', async () => (await import('./sandbox.js')).sandboxCommand),
+  registered('demo', async () => (await import('./demo.js')).demoCommand),
 ];
+
+/** Every command, in the order of --help. */
+export const commands: readonly CommandFactory[] = ENTRIES.map((e) => e.factory);
+
+/**
+ * The commands to parse `argv` with, loaded: the one it names, when it names one, else all of them
+ * (no command, an unknown one, --help: the messages list or suggest every command).
+ */
+export async function commandsFor(argv: readonly string[]): Promise<readonly CommandFactory[]> {
+  const name = commandName(argv);
+  const wanted = ENTRIES.filter((e) => name === undefined || e.name === name);
+  const entries = wanted.length ? wanted : ENTRIES;
+  await Promise.all(entries.map((e) => e.load()));
+  return entries.map((e) => e.factory);
+}
+
+/**
+ * The command's name as the parser will read it: the first word that is neither a global option
+ * nor its value (a command's own options are declared only once it is chosen, so the parser's
+ * choice does not depend on which commands are registered).
+ */
+function commandName(argv: readonly string[]): string | undefined {
+  try {
+    const parsed = withGlobalOptions(yargs([...argv])).help(false).version(false).exitProcess(false).fail(false).parseSync();
+    const first = parsed._[0];
+    return first === undefined ? undefined : String(first);
+  } catch {
+    return undefined;
+  }
+}

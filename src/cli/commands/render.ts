@@ -8,7 +8,7 @@ import { UserError } from '../../core/errors.js';
 import { parseBackendName } from '../../core/job.js';
 import { MASK, redactSecretsNamed } from '../../core/secrets.js';
 import { toYaml } from '../../core/yaml-write.js';
-import { openConnections } from '../connections.js';
+import { connectionSettings } from '../connection-settings.js';
 import { outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
@@ -39,7 +39,7 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
       const { job } = definition;
       // The scope status and diff read the job from (-n first): a Kubernetes namespace, never the
       // kubeconfig's, since a job's namespace always falls back to migrate.yaml's or "default" before that.
-      const scope = openConnections(io, args, project).to(to).scopeOf(job);
+      const scope = backendOf(to).connect(connectionSettings(io, args, project)).scopeOf(job);
       const rendered = backendOf(to).render(scope ? { ...job, namespace: scope } : job, io.clock.now());
       for (const w of rendered.warnings) io.stderr.write(`warning: ${w.message}\n`);
       const { redacted, masked } = args['show-secrets'] ? { redacted: rendered.manifest, masked: [] } : redactSecretsNamed(rendered.manifest);

@@ -78,10 +78,13 @@ export function loadJobWithProject(io: CliIO, args: GlobalArgs, nameOrPath: stri
   const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
   const given = path.resolve(io.cwd, nameOrPath);
   const explicitFile = isFile(given) ? given : undefined;
-  // A file inside the jobs folder is loaded with its neighbours, so that a name used twice is caught;
-  // one elsewhere (a copy being tried out) is loaded alone.
-  const ws = explicitFile && path.dirname(explicitFile) !== jobsDir ? loadWorkspace(io, args, [explicitFile]) : loadWorkspace(io, args);
   const fileOf = (d: { readonly file: string }) => path.resolve(io.cwd, d.file);
+  // A file inside the jobs folder is loaded with the files named after its job, so that a name
+  // used twice is caught; one elsewhere (a copy being tried out) is loaded alone.
+  const ws =
+    explicitFile && path.dirname(explicitFile) !== jobsDir
+      ? loadWorkspace(io, args, [explicitFile])
+      : (loadByFileNames(io, args, jobsDir, explicitFile ? { file: explicitFile } : { name: nameOrPath }) ?? loadWorkspace(io, args));
   const file = explicitFile ?? (ws.definitions.find((d) => d.job.name === nameOrPath) ? undefined : findJobFile(jobsDir, nameOrPath));
   const def = file ? ws.definitions.find((d) => fileOf(d) === file) : ws.definitions.find((d) => d.job.name === nameOrPath);
   const problemFile = file ?? (def && fileOf(def));
@@ -95,6 +98,28 @@ export function loadJobWithProject(io: CliIO, args: GlobalArgs, nameOrPath: stri
     throw new UserError(`no job named "${nameOrPath}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`, known.length ? `Known jobs: ${known.join(', ')}` : 'Run `migrate validate` to see why no definition loaded.');
   }
   return { definition: def, project: ws.project };
+}
+
+/**
+ * One job of the jobs folder, read from the files named after it (`<name>.yaml`, `<name>.yml`)
+ * instead of the whole folder, which may hold thousands: the file given and those named after
+ * the job it declares, or those named after the name given. Undefined when they do not hold a
+ * loadable job of that name (and for a file given that does not load): then the caller reads the
+ * folder. A second definition of the name in a file named otherwise is not seen here; `validate`
+ * of the folder reports it.
+ */
+function loadByFileNames(io: CliIO, args: GlobalArgs, jobsDir: string, job: { readonly file: string } | { readonly name: string }): Workspace | undefined {
+  if ('file' in job) {
+    const alone = loadWorkspace(io, args, [job.file]);
+    const name = alone.definitions[0]?.job.name;
+    if (name === undefined) return undefined;
+    const namedAfter = jobFilesNamed(jobsDir, name).filter((f) => f !== job.file);
+    return namedAfter.length ? loadWorkspace(io, args, [job.file, ...namedAfter].sort()) : alone;
+  }
+  const files = jobFilesNamed(jobsDir, job.name);
+  if (!files.length) return undefined;
+  const ws = loadWorkspace(io, args, files);
+  return ws.definitions.some((d) => d.job.name === job.name) ? ws : undefined;
 }
 
 /** `migrate.yaml`, which may be absent; a project file named with --config must exist. */
@@ -134,7 +159,12 @@ function resolvePaths(io: CliIO, jobsDir: string, paths: readonly string[]): str
 
 /** The file a job name stands for: `<jobs>/<name>.yaml` or `.yml`; undefined when neither exists. */
 function findJobFile(jobsDir: string, name: string): string | undefined {
-  return ['.yaml', '.yml'].map((ext) => path.join(jobsDir, `${name}${ext}`)).find(isFile);
+  return jobFilesNamed(jobsDir, name)[0];
+}
+
+/** `<jobs>/<name>.yaml` and `.yml`, those that exist, in the folder's order. */
+function jobFilesNamed(jobsDir: string, name: string): string[] {
+  return ['.yaml', '.yml'].map((ext) => path.join(jobsDir, `${name}${ext}`)).filter(isFile);
 }
 
 function isFile(file: string): boolean {

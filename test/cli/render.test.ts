@@ -95,4 +95,55 @@ describe('migrate render', () => {
       expect(result.stderr).toContain('jobs/typo.yaml:4:1: error: unknown field "comand"; did you mean "command"?\n');
     });
   });
+
+  describe('reads the files named after the job, not the whole folder', () => {
+    const job = (name: string, schedule = '0 3 * * *') => `name: ${name}\nbackend: kubernetes\nschedule: "${schedule}"\nimage: busybox\ncommand: [/bin/true]\n`;
+    const folder = (files: Record<string, string>): string => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-render-named-'));
+      fs.mkdirSync(path.join(dir, 'jobs'));
+      for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'jobs', file), text);
+      return dir;
+    };
+    const dirs: string[] = [];
+    afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+    test('a second definition of the name in a file named otherwise is left to validate', async () => {
+      const dir = folder({ 'good.yaml': job('good'), 'zz-copy.yaml': job('good', '0 4 * * *') });
+      dirs.push(dir);
+      for (const given of ['good', 'jobs/good.yaml']) {
+        const result = await runCli(['render', given, '--to', 'k8s'], { cwd: dir });
+        expect([result.code, result.stderr]).toEqual([0, '']);
+        expect(parse(result.stdout)).toMatchObject({ metadata: { name: 'good' }, spec: { schedule: '0 3 * * *' } });
+      }
+      const validate = await runCli(['validate'], { cwd: dir });
+      expect(validate.code).toBe(1);
+      expect(validate.stderr).toContain('jobs/good.yaml:1:7: error: job name "good" is also used by jobs/zz-copy.yaml:1:7');
+    });
+
+    test('the same name in <name>.yaml and <name>.yml is caught', async () => {
+      const dir = folder({ 'good.yaml': job('good'), 'good.yml': job('good') });
+      dirs.push(dir);
+      const result = await runCli(['render', 'good', '--to', 'k8s'], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: jobs\/good\.yaml has 1 problem; fix it first\njobs\/good\.yaml:1:7: error: job name "good" is also used by jobs\/good\.yml:1:7/);
+    });
+
+    test("a file declaring another job's name is checked against the files named after that job", async () => {
+      const dir = folder({ 'good.yaml': job('good'), 'renamed.yaml': job('good') });
+      dirs.push(dir);
+      const result = await runCli(['render', 'jobs/renamed.yaml', '--to', 'k8s'], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('jobs/renamed.yaml:1:7: error: job name "good" is also used by jobs/good.yaml:1:7');
+    });
+
+    test('a job in a file named otherwise is still found, by reading the folder', async () => {
+      const dir = folder({ 'legacy.yaml': job('old-name'), 'other.yaml': job('other') });
+      dirs.push(dir);
+      const result = await runCli(['render', 'old-name', '--to', 'k8s'], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(parse(result.stdout)).toMatchObject({ metadata: { name: 'old-name' } });
+      const unknown = await runCli(['render', 'nothing', '--to', 'k8s'], { cwd: dir });
+      expect(unknown.stderr).toBe('error: no job named "nothing" in jobs\nKnown jobs: old-name, other\n');
+    });
+  });
 });

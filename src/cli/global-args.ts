@@ -22,21 +22,51 @@ export interface GlobalArgs {
 
 export const DEFAULT_CONFIG = 'migrate.yaml';
 
+/** The global options that take a value: given without one, they are refused, as kubectl refuses them. */
+const VALUE_OPTIONS = ['jobs-dir', 'config', 'chronos-url', 'kubeconfig', 'context', 'namespace', 'request-timeout', 'output'] as const;
+const SHORT: Readonly<Record<string, string>> = { n: 'namespace', o: 'output' };
+const VALUE_HINTS: Readonly<Record<(typeof VALUE_OPTIONS)[number], string>> = {
+  'jobs-dir': 'Name the folder of job definitions, or leave --jobs-dir out for ./jobs.',
+  config: 'Name the project file, or leave --config out for ./migrate.yaml.',
+  'chronos-url': 'Give the Chronos base URL, or leave --chronos-url out for MIGRATE_CHRONOS_URL or migrate.yaml.',
+  kubeconfig: 'Name the kubeconfig file, or leave --kubeconfig out for KUBECONFIG or ~/.kube/config.',
+  context: "Name a context of the kubeconfig (`kubectl config get-contexts` lists them), or leave --context out for its current context.",
+  namespace: 'Name a namespace, or leave -n out for the job\'s, migrate.yaml\'s or the context\'s.',
+  'request-timeout': 'Give a duration, e.g. 500ms, 10s or 1m, or leave --request-timeout out for the defaults.',
+  output: 'Give a format (the command\'s --help lists them), or leave -o out for its default.',
+};
+
+/**
+ * A value option given without its value (`--context` last, or followed by another flag, or
+ * `--context=`); `key` as yargs names it, long or short. Undefined for an option that is not global.
+ */
+export function missingValue(key: string): UserError | undefined {
+  const name = VALUE_OPTIONS.find((o) => o === (SHORT[key] ?? key));
+  return name && valueNeeded(name);
+}
+
+function valueNeeded(name: (typeof VALUE_OPTIONS)[number]): UserError {
+  return new UserError(`--${name} needs a value`, VALUE_HINTS[name]);
+}
+
 export function withGlobalOptions(argv: Argv): Argv<GlobalArgs> {
   return argv
-    .option('jobs-dir', { type: 'string', default: 'jobs', describe: 'folder of job definitions (one YAML file per job)' })
-    .option('config', { type: 'string', defaultDescription: '"migrate.yaml"', describe: 'project file with shared defaults' })
-    .option('chronos-url', { type: 'string', describe: 'Chronos base URL (env MIGRATE_CHRONOS_URL)' })
-    .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (env KUBECONFIG)' })
-    .option('context', { type: 'string', describe: 'kubeconfig context' })
-    .option('namespace', { alias: 'n', type: 'string', describe: 'Kubernetes namespace' })
-    .option('request-timeout', { type: 'string', describe: 'how long to wait for each API request before giving up on it, e.g. 500ms, 10s, 1m (default: 10s for Chronos, 15s for Kubernetes)' })
-    .option('output', { alias: 'o', type: 'string', describe: 'output format: table, json or yaml, where the command supports it (its --help says which)' })
+    .option('jobs-dir', { type: 'string', requiresArg: true, default: 'jobs', describe: 'folder of job definitions (one YAML file per job)' })
+    .option('config', { type: 'string', requiresArg: true, defaultDescription: '"migrate.yaml"', describe: 'project file with shared defaults' })
+    .option('chronos-url', { type: 'string', requiresArg: true, describe: 'Chronos base URL (env MIGRATE_CHRONOS_URL)' })
+    .option('kubeconfig', { type: 'string', requiresArg: true, describe: 'kubeconfig file (env KUBECONFIG)' })
+    .option('context', { type: 'string', requiresArg: true, describe: 'kubeconfig context' })
+    .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: 'Kubernetes namespace' })
+    .option('request-timeout', { type: 'string', requiresArg: true, describe: 'how long to wait for each API request before giving up on it, e.g. 500ms, 10s, 1m (default: 10s for Chronos, 15s for Kubernetes)' })
+    .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'output format: table, json or yaml, where the command supports it (its --help says which)' })
     .option('color', { type: 'boolean', default: true, describe: 'colour on a terminal (--no-color, or NO_COLOR, turns it off)' })
-    .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation' })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
     .option('debug', { type: 'boolean', default: false, describe: 'show stack traces' })
     // After validation, so that strict mode does not take configGiven for an unknown option.
     .middleware((a) => {
+      // `--context=` says no more than `--context` alone (refused by requiresArg): never silently ignored.
+      const empty = VALUE_OPTIONS.find((o) => a[o] === '');
+      if (empty) throw valueNeeded(empty);
       a.configGiven = a.config !== undefined;
       a.config ??= DEFAULT_CONFIG;
     }, false) as unknown as Argv<GlobalArgs>;

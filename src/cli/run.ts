@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { ExitCode, UserError } from '../core/errors.js';
-import { withGlobalOptions } from './global-args.js';
+import { missingValue, withGlobalOptions } from './global-args.js';
 import type { CliIO } from './io.js';
 import { commandsFor } from './commands/index.js';
 import type { ExitHolder } from './exit.js';
@@ -22,10 +22,16 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
 }
 
 /** `run`, and whether the process may be ended once the command has finished (main.ts does). */
-export async function runCommand(argv: readonly string[], io: CliIO): Promise<RunOutcome> {
+export async function runCommand(given: readonly string[], io: CliIO): Promise<RunOutcome> {
   const exit: ExitHolder = { code: ExitCode.Ok };
   const outcome = (code: number): RunOutcome => ({ code, endsOnItsOwn: exit.endsOnItsOwn ?? false });
-  const debug = argv.includes('--debug');
+  const debug = given.includes('--debug');
+  // `migrate -v` alone asks for the version, as `terraform -v`, `node -v` and `docker -v` answer it.
+  const argv = given.length === 1 && given[0] === '-v' ? ['--version'] : given;
+  // diff follows kubectl: a usage error must not read as "differences found" (1).
+  const usageExit = argv.find((a) => !a.startsWith('-')) === 'diff' ? ExitCode.DiffError : ExitCode.Error;
+  const verbosity = argv.find((a) => /^-v+(=.*|\d+)?$/.test(a));
+  if (verbosity) return outcome(reportError(verbosityFlag(verbosity, usageExit), io, debug, exit.code));
   let parser = withGlobalOptions(yargs([...argv]))
     .scriptName('migrate')
     .usage('$0 <command> [options]\n\nMove cron jobs between Mesos Chronos and Kubernetes, one job at a time, never losing or doubling a run.')
@@ -39,9 +45,10 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<Ru
     )
     .exitProcess(false)
     .fail((msg, err) => {
-      // diff follows kubectl: a usage error must not read as "differences found" (1).
-      const usageExit = argv.find((a) => !a.startsWith('-')) === 'diff' ? ExitCode.DiffError : ExitCode.Error;
-      throw err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.', usageExit);
+      // yargs-parser's words for a value option given without its value (requiresArg).
+      const valueMissing = /^Not enough arguments following: (\S+)$/.exec(msg ?? err?.message ?? '');
+      const error = (valueMissing && missingValue(valueMissing[1]!)) ?? err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.');
+      throw error instanceof UserError && error.exitCode < usageExit ? new UserError(error.summary, error.detail, usageExit) : error;
     });
   for (const factory of await commandsFor(argv)) parser = factory(io, exit, run).addTo(parser);
   let helpText = '';
@@ -55,6 +62,18 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<Ru
   } catch (err) {
     return outcome(reportError(err, io, debug, exit.code));
   }
+}
+
+/**
+ * kubectl's `-v=6` is a log level; a hand used to it gets a clear refusal here, not "Unknown
+ * argument: v" nor, after a command, the version instead of the command it asked for.
+ */
+function verbosityFlag(flag: string, exitCode: number): UserError {
+  return new UserError(
+    `${flag} is not an option of migrate: -v alone prints the version, and there are no log levels as kubectl's -v=N`,
+    'For the version: migrate --version (or migrate -v, alone). For the details of an error: --debug.',
+    exitCode,
+  );
 }
 
 function reportError(err: unknown, io: CliIO, debug: boolean, current: number): number {

@@ -22,6 +22,7 @@ import { selectDefinitions } from '../workspace.js';
 
 interface ApplyArgs extends GlobalArgs {
   readonly jobs: readonly string[];
+  readonly 'dry-run': boolean;
 }
 
 /** One job's step; the plan is plain data, rendered with + ~ = ! glyphs. `scope` is the job's on its declared backend. */
@@ -47,7 +48,10 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
     describe:
       'bring each job\'s declared backend in line with its definition (preview, then confirm; --yes skips). ' +
       'Never enables a job in the other system. Exit 0 applied, or nothing to do; 1 an error, a refusal or a cancel',
-    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }),
+    builder: (y) =>
+      y
+        .positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print the preview and stop' }),
     handler: async (args) => {
       refuseOutputFormat(args, 'apply', 'the diff of each change and a summary');
       const { ws, definitions } = selectDefinitions(io, args, args.jobs);
@@ -78,6 +82,10 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
       io.stdout.write(`\n${summary(plan)}\n`);
       exit.code = refused ? 1 : 0;
       if (changes.length === 0) return;
+      if (args['dry-run']) {
+        io.stdout.write('Dry run: nothing changed.\n');
+        return;
+      }
 
       const command = `migrate apply ${args.jobs.join(' ')}`.trim();
       if (!(await confirm(io, { yes: args.yes, question: `Apply these changes to ${changes.length} job${changes.length === 1 ? '' : 's'}?`, command }))) {

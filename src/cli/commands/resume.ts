@@ -15,6 +15,7 @@ import { loadJob, loadWorkspace } from '../workspace.js';
 
 interface ResumeArgs extends GlobalArgs {
   readonly job: string;
+  readonly 'dry-run': boolean;
   readonly 'advance-sandbox': boolean;
 }
 
@@ -27,6 +28,7 @@ export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print what finishing it would do and stop' })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }),
     handler: async (args) => {
       refuseOutputFormat(args, 'resume', 'the plan, each step and the outcome, as text');
@@ -42,14 +44,21 @@ export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       }
       const definition = ws.definitions.find((d) => d.job.name === move.job);
       if (!definition) throw new UserError(`the journal's move ${move.id} is of ${move.job}, which has no definition in ${args['jobs-dir']}`);
-      exit.code = await finishInteractively(io, args, config, definition, move, 'forward', `migrate resume ${args.job}`);
+      exit.code = await finishInteractively(io, args, config, definition, move, 'forward', `migrate resume ${args.job}`, args['dry-run']);
     },
   };
 }
 
-/** Shows what finishing the unfinished move will do, confirms, finishes it. Shared with `rollback` of an unfinished move (direction `back`). */
-export async function finishInteractively(io: CliIO, args: GlobalArgs, config: ActionConfig, definition: LoadedDefinition, move: MoveHistory, direction: 'forward' | 'back', commandLine: string): Promise<number> {
+/**
+ * Shows what finishing the unfinished move will do, confirms, finishes it (with `dryRun`, only
+ * shows it). Shared with `rollback` of an unfinished move (direction `back`).
+ */
+export async function finishInteractively(io: CliIO, args: GlobalArgs, config: ActionConfig, definition: LoadedDefinition, move: MoveHistory, direction: 'forward' | 'back', commandLine: string, dryRun = false): Promise<number> {
   io.stdout.write(describeUnfinished(move, direction));
+  if (dryRun) {
+    io.stdout.write('Dry run: nothing changed.\n');
+    return ExitCode.Ok;
+  }
   if (!(await confirm(io, { yes: args.yes, question: 'Go ahead?', command: commandLine }))) {
     io.stderr.write('Cancelled: nothing changed.\n');
     return ExitCode.Error;

@@ -41,7 +41,7 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
       const decision = await decideRollback(config, definition, args.force);
       switch (decision.kind) {
         case 'unfinished':
-          exit.code = await finishInteractively(io, args, config, definition, decision.move, decision.direction, commandLine);
+          exit.code = await finishInteractively(io, args, config, definition, decision.move, decision.direction, commandLine, args['dry-run']);
           return;
         case 'already-rolled-back': {
           const { move, by } = decision;

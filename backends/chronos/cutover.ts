@@ -79,6 +79,7 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
         detail: { schedule: text, postedAt: now.toISOString() },
       };
     },
+    lateWritesHideRuns: true,
     writeFailure: (err): WriteFailure => (err instanceof ChronosUnavailableError ? 'unknown' : 'not-applied'),
     get writeBudgetMs() {
       return client.writeBudgetMs;

@@ -166,18 +166,13 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
         const live = sourceLive;
         const disabled = await settledWrite(deps, record, lock, source, 'disable', false, () => source.disable(live));
         if (disabled.kind === 'not-applied') throw new NothingChangedError(`${req.from} did not disable the job (${disabled.reason}); nothing was changed`);
-        if (disabled.seenAt) {
-          // It landed late, carrying what was read before it was sent: a system that overwrites its
-          // own evidence with it (Chronos' start) is disabled once more, which records every slot
-          // it ran until then (disabling is idempotent where nothing is overwritten).
-          const landed = await source.read();
-          if (landed) await source.disable(landed);
-        }
         // A disable that landed past the margin (a slow, retried or held call) may have let the
         // source take slots after H: the target starts after the last one it took, not at H's next slot.
         const after = await source.read();
         if (after) {
-          const last = await lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, disabled.seenAt ?? (await clockSide.serverNow()), (slots) => source.taken(after, slots));
+          const last = await lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, disabled.seenAt ?? (await clockSide.serverNow()), (slots) =>
+            takenUpTo(source, after, slots, disabled.seenAt),
+          );
           if (last) handoff = { ...handoff, previousSlot: last, nextSlot: slotAfter(schedule.cron, schedule.timezone, last) ?? handoff.nextSlot };
         }
       }
@@ -339,6 +334,18 @@ export async function settle(deps: Pick<MoveDeps, 'localNow' | 'wait'>, lock: Lo
 }
 
 class NothingChangedError extends Error {}
+
+/**
+ * Which slots a source ran, by its evidence; and, when its disable landed unseen before
+ * `landedBy` on a system whose late writes overwrite that evidence (a Chronos POST carries the
+ * start it was read with), every slot up to `landedBy` as well: it was enabled until the write
+ * landed. A slot between the landing and `landedBy` is then counted as run, never run twice.
+ */
+export async function takenUpTo(side: CutoverSide, live: unknown, slots: readonly Date[], landedBy: Date | undefined): Promise<readonly boolean[]> {
+  const evidence = await side.taken(live, slots);
+  if (!landedBy || !side.lateWritesHideRuns) return evidence;
+  return evidence.map((t, i) => t || slots[i]!.getTime() <= landedBy.getTime());
+}
 
 /** Only called before the first change: an interrupted move then ends with nothing changed. */
 function stopIfInterrupted(deps: MoveDeps): void {

@@ -22,7 +22,8 @@ import type { MovePlan } from '../core/move-plan.js';
 import type { ActionConfig } from './config.js';
 import { desiredTargetFor, planMove, sidesFor, type MoveTarget } from './move-setup.js';
 import { moveDeps, moveRequest } from './moves.js';
-import { executeMove, MoveAbortedError, settle, settledWrite, type MoveDeps, type MoveRequest, type RecordBody } from './move.js';
+import { executeMove, MoveAbortedError, settle, settledWrite, takenUpTo, type MoveDeps, type MoveRequest, type RecordBody } from './move.js';
+import { LATE_WRITE_BOUND_MS } from '../core/cutover.js';
 
 export interface FinishResult {
   readonly message: string;
@@ -58,7 +59,7 @@ export async function finishMove(
   async function finishUnderLock(lock: Lock): Promise<FinishResult | 'start again'> {
     // A write the interrupted process announced and never saw answered may still land: wait for
     // it before reading, or a decision made now would be undone by it.
-    await settlePending(move, deps, lock, record);
+    const pending = await settlePending(move, deps, lock);
     const [sourceLive, targetLive] = await Promise.all([source.read(), target.read()]);
     const sourceOn = sourceLive !== undefined && source.isEnabled(sourceLive);
     const targetOn = targetLive !== undefined && target.isEnabled(targetLive);
@@ -80,7 +81,9 @@ export async function finishMove(
       // call may not have done (the Jobs of passed slots still inside the start window).
       let firstSlot = nextSlot;
       if (sourceLive !== undefined) {
-        const last = await lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, await clock.serverNow(), (slots) => source.taken(sourceLive, slots));
+        const now = await clock.serverNow();
+        const landedBy = pending.disableLandedBy && new Date(Math.min(pending.disableLandedBy.getTime(), now.getTime()));
+        const last = await lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, now, (slots) => takenUpTo(source, sourceLive, slots, landedBy));
         if (last) firstSlot = slotAfter(schedule.cron, schedule.timezone, last) ?? nextSlot;
       }
       const desired = desiredTarget(targetLive);
@@ -113,6 +116,14 @@ export async function finishMove(
       const last = await lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, await clock.serverNow(), (slots) => target.taken(stopped, slots));
       if (last) firstUnrun = slotAfter(schedule.cron, schedule.timezone, last) ?? firstUnrun;
     }
+    // The source may have run slots of its own after H before its disable landed unseen.
+    if (sourceLive !== undefined && !sourceOn && pending.disableLandedBy) {
+      const now = await clock.serverNow();
+      const landedBy = new Date(Math.min(pending.disableLandedBy.getTime(), now.getTime()));
+      const ranHere = await lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, now, (slots) => takenUpTo(source, sourceLive, slots, landedBy));
+      const after = ranHere && slotAfter(schedule.cron, schedule.timezone, ranHere);
+      if (after && after.getTime() > firstUnrun.getTime()) firstUnrun = after;
+    }
     let outcome: EnableOutcome | undefined;
     if (!sourceOn) {
       // The copy is gone (a put-back that deleted and could not recreate it): the journal's
@@ -139,25 +150,24 @@ export async function finishMove(
  * never saw answered: that write may still land. Wait until the system shows it, or until its
  * `settleBy` has passed, before anything reads or writes.
  */
-async function settlePending(move: MoveHistory, deps: MoveDeps, lock: Lock, record: (r: RecordBody) => Promise<void>): Promise<void> {
+async function settlePending(move: MoveHistory, deps: MoveDeps, lock: Lock): Promise<{ readonly disableLandedBy?: Date }> {
   const last = move.steps.at(-1);
   const announced = last?.step === 'write' ? last.detail : last?.detail?.write;
-  if (!announced || typeof announced !== 'object') return;
+  if (!last || !announced || typeof announced !== 'object') return {};
   const { system, write, enabled, settleBy } = announced as { system?: unknown; write?: unknown; enabled?: unknown; settleBy?: unknown };
-  if (typeof system !== 'string' || typeof enabled !== 'boolean' || typeof settleBy !== 'string') return;
+  if (typeof system !== 'string' || typeof enabled !== 'boolean' || typeof settleBy !== 'string') return {};
   const side = deps.sides[system as BackendName];
-  if (!side) return;
+  if (!side) return {};
+  let seenAt: Date | undefined;
   if (Date.parse(settleBy) > deps.localNow().getTime()) {
     deps.report({ kind: 'note', message: `the interrupted move's last ${system} write may still land: waiting until it shows, or until ${settleBy}` });
-    await settle(deps, lock, side, enabled, new Date(settleBy), 'announced by the interrupted move');
+    const settled = await settle(deps, lock, side, enabled, new Date(settleBy), 'announced by the interrupted move');
+    if (settled.kind === 'applied') seenAt = settled.seenAt;
   }
-  // A disable whose landing nobody saw may have carried what was read before it was sent (a
-  // Chronos start that hides the launches made before it landed): disabling once more records
-  // every slot the system ran until now.
-  const live = write === 'disable' ? await side.read() : undefined;
-  if (live !== undefined && !side.isEnabled(live)) {
-    await settledWrite(deps, record, lock, side, 'disable', false, () => side.disable(live));
-  }
+  if (write !== 'disable' || !side.lateWritesHideRuns) return {};
+  // Landed before anyone looked: at the latest by its bound, counted from when it was announced.
+  const bound = new Date(Date.parse(last.at) + side.writeBudgetMs + LATE_WRITE_BOUND_MS);
+  return { disableLandedBy: seenAt ?? bound };
 }
 
 /**

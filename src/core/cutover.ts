@@ -90,6 +90,11 @@ export interface CutoverSide<Live = unknown> {
    * it (Chronos), a write still in flight is bounded only by LATE_WRITE_BOUND_MS.
    */
   fence?(): Promise<void>;
+  /**
+   * A write that lands late overwrites this system's record of what it ran (a Chronos POST
+   * replaces the start Chronos moved at each launch with the one it was read with).
+   */
+  readonly lateWritesHideRuns?: boolean;
   /** How a write of this side that threw ended (the client knows whether the server answered). */
   writeFailure(err: unknown): WriteFailure;
   /** The longest one write of this client can take, every attempt included. */

@@ -20,7 +20,7 @@ import { kubernetesFailureClass } from './errors.js';
 import type { LoadedKubeConfig } from './kubeconfig.js';
 import { kubernetesCutoverSide } from './cutover.js';
 import { normalizeCronJob } from './normalize.js';
-import { sameObject } from '../../src/core/live-diff.js';
+import { sameObject } from '../../src/core/same-object.js';
 import { CONTAINER_NAME, cronJobToDefinition, lintForKubernetes, MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from './render.js';
 
 export interface KubernetesState extends SystemState {

@@ -7,7 +7,10 @@
 import { MASK } from './secrets.js';
 import { createTwoFilesPatch } from 'diff';
 import { isSecretEnvName } from './job.js';
+import { sortKeys } from './same-object.js';
 import { toYaml } from './yaml-write.js';
+
+export { sameObject, sortKeys } from './same-object.js';
 
 export interface LiveDiffInput {
   /** e.g. `LIVE chronos/nightly-report`. */
@@ -108,22 +111,4 @@ export function colorizePatch(patch: string): string {
       return line;
     })
     .join('\n');
-}
-
-/** Deep equality of two normalised objects (key order ignored), for verdicts that need no text. */
-export function sameObject(a: unknown, b: unknown): boolean {
-  return stableJson(a) === stableJson(b);
-}
-
-function stableJson(v: unknown): string {
-  return JSON.stringify(sortKeys(v));
-}
-
-/** A copy with every mapping's keys in code-point order; undefined values dropped. */
-export function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v === null || typeof v !== 'object') return v;
-  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-  entries.sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0));
-  return Object.fromEntries(entries.map(([k, x]) => [k, sortKeys(x)]));
 }

@@ -505,9 +505,9 @@ export class FaultBench {
   judge(since: Date, outputs: readonly string[], last: StatusRow): Judgement {
     const job = { name: this.name, schedule: this.options.schedule, timezone: this.options.timezone ?? 'Etc/UTC', startingDeadlineSeconds: 1200 };
     const until = new Date(this.now().getTime() - 1000);
-    // A run that starts at the very end (a Chronos slot at now) belongs to the next window: only
-    // runs started by `until` are judged (one started by then for a later slot is still wrong).
-    const started = this.sandbox.ctx.ledger.all().filter((e) => Date.parse(e.startedAt) <= until.getTime());
+    // A run for a slot after `until` that starts after it too (a Chronos slot at now) belongs to
+    // the next window; one started by `until` is judged whatever its slot (it may have run early).
+    const started = this.sandbox.ctx.ledger.all().filter((e) => Date.parse(e.startedAt) <= until.getTime() || (e.scheduledFor !== null && Date.parse(e.scheduledFor) <= until.getTime()));
     const [verdict] = judgeLedger(started, [job], { from: since, until });
     const namedLost = [...new Set(outputs.flatMap((o) => o.split('\n').filter((l) => /lost/i.test(l)).flatMap((l) => l.match(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g) ?? [])).map((t) => new Date(t).toISOString()))];
     const problems: string[] = [];

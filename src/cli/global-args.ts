@@ -79,15 +79,27 @@ export function withGlobalOptions(argv: Argv): Argv<GlobalArgs> {
 export function outputFormat<F extends string>(args: Pick<GlobalArgs, 'output'>, command: string, formats: readonly [F, ...F[]]): F {
   const format = args.output ?? formats[0];
   if ((formats as readonly string[]).includes(format)) return format as F;
-  const shown = formats.map((f, i) => `-o ${f}${i === 0 ? ' (default)' : ''}`);
-  const list = shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
-  throw new UserError(`-o ${format} is not supported by ${command}`, `Use ${list}.`);
+  throw new UserError(`-o ${format} is not supported by ${command}`, `Use ${orList(formats.map((f, i) => `-o ${f}${i === 0 ? ' (default)' : ''}`))}.`);
 }
 
 /** For a command with one fixed output: any `-o` is an error saying what it prints instead. */
 export function refuseOutputFormat(args: Pick<GlobalArgs, 'output'>, command: string, prints: string): void {
   if (args.output === undefined) return;
   throw new UserError(`-o ${args.output} is not supported by ${command}`, `${command} has one output format (${prints}); leave out -o.`);
+}
+
+/** The `-o` line of the --help of a command that takes `formats` (as `outputFormat` is given them). */
+export function formatsHelp(formats: readonly [string, ...string[]]): string {
+  return `output format: ${orList(formats.map((f, i) => `${f}${i === 0 ? ' (default)' : ''}`))}`;
+}
+
+/** The `-o` line of the --help of a command with one output (as `refuseOutputFormat` is given it). */
+export function oneFormatHelp(prints: string): string {
+  return `one format only: ${prints}`;
+}
+
+function orList(items: readonly string[]): string {
+  return items.length === 1 ? items[0]! : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
 /** `--request-timeout` in milliseconds (undefined: each client's default); a value that is not a duration is an error. */

@@ -5,11 +5,11 @@
 import { applyMoves, planMoves } from '../actions/moves.js';
 import type { MoveTarget } from '../actions/move-setup.js';
 import { ExitCode } from '../core/errors.js';
-import { movePlanJson, renderMovePlanHuman } from '../core/move-plan.js';
 import { actionConfig } from './action-config.js';
 import { confirm } from './confirm.js';
 import type { GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
+import { isStructured, renderPlans } from './plan-output.js';
 import type { Workspace } from './workspace.js';
 
 export type { MoveTarget } from '../actions/move-setup.js';
@@ -29,15 +29,14 @@ export interface RunMovesOptions {
 
 export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targets: readonly MoveTarget[], options: RunMovesOptions): Promise<number> {
   const config = actionConfig(io, args, ws, { advanceSandbox: options.advanceSandbox });
-  const json = args.output === 'json';
+  const structured = isStructured(args.output);
   const planned = await planMoves(config, targets, options.concurrency);
-  if (json) io.stdout.write(`${JSON.stringify(planned.map((p) => movePlanJson(p.planned.plan)), null, 2)}\n`);
-  else for (const p of planned) io.stdout.write(`${renderMovePlanHuman(p.planned.plan)}\n`);
+  io.stdout.write(renderPlans(planned.map((p) => p.planned.plan), { format: args.output ?? 'table' }));
 
   const runnable = planned.filter((p) => !p.planned.plan.refusal);
   const refused = planned.length - runnable.length;
   if (options.dryRun || runnable.length === 0) {
-    if (!json) io.stdout.write(options.dryRun ? `Dry run: nothing changed.${refused ? ` ${refused} of ${planned.length} would be refused.` : ''}\n` : 'Nothing to do: every job was refused.\n');
+    if (!structured) io.stdout.write(options.dryRun ? `Dry run: nothing changed.${refused ? ` ${refused} of ${planned.length} would be refused.` : ''}\n` : 'Nothing to do: every job was refused.\n');
     return refused ? ExitCode.Error : ExitCode.Ok;
   }
   const verb = targets[0]?.operation === 'rollback' ? 'Roll back' : 'Move';

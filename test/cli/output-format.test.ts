@@ -34,7 +34,7 @@ describe('validate -o json', () => {
 });
 
 test.each([
-  [['validate', '-o', 'yaml'], 1, 'error: -o yaml is not supported by validate\nUse -o text (default) or -o json.\n'],
+  [['validate', '-o', 'table'], 1, 'error: -o table is not supported by validate\nUse -o text (default), -o json or -o yaml.\n'],
   [['render', 'nightly-report', '--to', 'k8s', '-o', 'table'], 1, 'error: -o table is not supported by render\nUse -o yaml (default) or -o json.\n'],
   [['next', 'nightly-report', '-o', 'xml'], 1, 'error: -o xml is not supported by next\nUse -o table (default), -o json or -o yaml.\n'],
   [['status', '-o', 'xml'], 1, 'error: -o xml is not supported by status\nUse -o table (default), -o json or -o yaml.\n'],
@@ -44,8 +44,8 @@ test.each([
   [['diff', '-o', 'json'], 2, 'error: -o json is not supported by diff\ndiff has one output format (a unified diff, as kubectl diff prints); leave out -o.\n'],
   [['apply', '-o', 'json'], 1, 'error: -o json is not supported by apply\napply has one output format (the diff of each change and a summary); leave out -o.\n'],
   [['sandbox', '-o', 'json'], 1, 'error: -o json is not supported by sandbox\nsandbox has one output format (the URLs and exports to use, as text); leave out -o.\n'],
-  [['move', 'nightly-report', '--to', 'k8s', '--dry-run', '-o', 'yaml'], 1, 'error: -o yaml is not supported by move\nUse -o table (default) or -o json.\n'],
-  [['rollback', 'nightly-report', '-o', 'yaml'], 1, 'error: -o yaml is not supported by rollback\nUse -o table (default) or -o json.\n'],
+  [['move', 'nightly-report', '--to', 'k8s', '--dry-run', '-o', 'xml'], 1, 'error: -o xml is not supported by move\nUse -o table (default), -o json or -o yaml.\n'],
+  [['rollback', 'nightly-report', '-o', 'xml'], 1, 'error: -o xml is not supported by rollback\nUse -o table (default), -o json or -o yaml.\n'],
   [['resume', 'nightly-report', '-o', 'json'], 1, 'error: -o json is not supported by resume\nresume has one output format (the plan, each step and the outcome, as text); leave out -o.\n'],
   [['demo', '-o', 'json'], 1, 'error: -o json is not supported by demo\ndemo has one output format (a narrated rehearsal, as text); leave out -o.\n'],
 ])('%j: exit %d, naming the formats it supports', async (argv, code, stderr) => {

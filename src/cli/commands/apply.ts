@@ -13,7 +13,7 @@ import { unfinishedMoves } from '../../core/journal.js';
 import { diffLive, sortKeys } from '../../core/live-diff.js';
 import { confirm } from '../confirm.js';
 import { openConnections, type Connections } from '../connections.js';
-import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
+import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import { projectJournal, readJournal } from '../journal-file.js';
 import { declaredSides, everywhere, listingOf, readLiveSnapshot, scopesOf, translationWarnings, type JobScopes, type LiveSnapshot } from '../live-view.js';
@@ -42,6 +42,9 @@ type Change = Extract<ApplyStep, { kind: 'create' | 'update' }>;
 
 const GLYPH: Record<ApplyStep['kind'], string> = { create: '+', update: '~', unchanged: '=', refused: '!' };
 
+/** The one output, as `-o` is refused. */
+const PRINTS = 'the diff of each change and a summary';
+
 export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ApplyArgs> {
   return {
     command: 'apply [jobs..]',
@@ -51,9 +54,10 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
     builder: (y) =>
       y
         .positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'print the preview and stop' }),
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print the preview and stop' })
+        .describe('output', oneFormatHelp(PRINTS)),
     handler: async (args) => {
-      refuseOutputFormat(args, 'apply', 'the diff of each change and a summary');
+      refuseOutputFormat(args, 'apply', PRINTS);
       const { ws, definitions } = selectDefinitions(io, args, args.jobs);
       const conn = openConnections(io, args, ws.project, { forceConflicts: true });
       const jobs = definitions.map((d) => d.job);

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.js';
 import { DEMO_START, runDemo, type DemoHost } from '../../demo/demo.js';
-import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
+import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder, RunCommandLine } from '../exit.js';
 import { loadWorkspace } from '../workspace.js';
@@ -12,6 +12,9 @@ interface DemoArgs extends GlobalArgs {
   readonly start?: string;
   readonly keep: boolean;
 }
+
+/** The one output, as `-o` is refused. */
+const PRINTS = 'a narrated rehearsal, as text';
 
 export function demoCommand(io: CliIO, exit: ExitHolder, runLine: RunCommandLine): CommandModule<GlobalArgs, DemoArgs> {
   return {
@@ -23,9 +26,10 @@ export function demoCommand(io: CliIO, exit: ExitHolder, runLine: RunCommandLine
       y
         .option('job', { type: 'string', default: 'cache-warmer', describe: 'the example job to move and roll back' })
         .option('start', { type: 'string', describe: `where the virtual clock starts (RFC 3339; default ${DEMO_START.toISOString()})` })
-        .option('keep', { type: 'boolean', default: false, describe: 'keep the temporary repository (jobs, journal) for a look afterwards' }),
+        .option('keep', { type: 'boolean', default: false, describe: 'keep the temporary repository (jobs, journal) for a look afterwards' })
+        .describe('output', oneFormatHelp(PRINTS)),
     handler: async (args) => {
-      refuseOutputFormat(args, 'demo', 'a narrated rehearsal, as text');
+      refuseOutputFormat(args, 'demo', PRINTS);
       const start = args.start === undefined ? DEMO_START : new Date(args.start);
       if (Number.isNaN(start.getTime())) throw new UserError(`--start ${args.start} is not a date`, 'Use RFC 3339, e.g. --start 2026-03-29T00:58:00Z.');
       const result = await runDemo(io, { job: args.job, start, hourSeconds: 3600, keep: args.keep, color: useColor(io, args.color) }, demoHost(io, runLine));

@@ -8,7 +8,7 @@ import { ExitCode, UserError } from '../../core/errors.js';
 import type { BackendName, JobDefinition } from '../../core/job.js';
 import { diffLive, type LiveDiff } from '../../core/live-diff.js';
 import { openConnections } from '../connections.js';
-import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
+import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import { declaredSides, listingOf, readLiveSnapshot, scopesOf, translationWarnings } from '../live-view.js';
 import type { ExitHolder } from '../exit.js';
@@ -18,13 +18,19 @@ interface DiffArgs extends GlobalArgs {
   readonly jobs: readonly string[];
 }
 
+/** The one output, as `-o` is refused. */
+const PRINTS = 'a unified diff, as kubectl diff prints';
+
 export function diffCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, DiffArgs> {
   return {
     command: 'diff [jobs..]',
     describe:
       'live vs desired on each job\'s declared backend, normalised, secrets masked. ' +
       'Exit 0 no differences; 1 differences found; 2 or more an error (as kubectl diff)',
-    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' }),
+    builder: (y) =>
+      y
+        .positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job)' })
+        .describe('output', oneFormatHelp(PRINTS)),
     handler: async (args) => {
       try {
         exit.code = await runDiff(io, args);
@@ -39,7 +45,7 @@ export function diffCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
 }
 
 async function runDiff(io: CliIO, args: DiffArgs): Promise<number> {
-  refuseOutputFormat(args, 'diff', 'a unified diff, as kubectl diff prints');
+  refuseOutputFormat(args, 'diff', PRINTS);
   const { ws, definitions } = selectDefinitions(io, args, args.jobs, ExitCode.DiffError);
   const conn = openConnections(io, args, ws.project);
   const jobs = definitions.map((d) => d.job);

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { foldJournal, type MoveHistory } from '../../core/journal.js';
 import { toYaml } from '../../core/yaml-write.js';
-import { outputFormat, type GlobalArgs } from '../global-args.js';
+import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { projectJournal, readJournal } from '../journal-file.js';
 import type { ExitHolder } from '../exit.js';
@@ -12,13 +12,19 @@ interface HistoryArgs extends GlobalArgs {
   readonly job?: string;
 }
 
+/** What `-o` takes, the default first. */
+const FORMATS = ['table', 'json', 'yaml'] as const;
+
 export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, HistoryArgs> {
   return {
     command: 'history [job]',
     describe: 'moves and rollbacks from the journal, newest first (-o table|json|yaml). Exit 0 listed (also when empty); 1 an error (a damaged journal)',
-    builder: (y) => y.positional('job', { type: 'string', describe: 'only this job' }),
+    builder: (y) =>
+      y
+        .positional('job', { type: 'string', describe: 'only this job' })
+        .describe('output', formatsHelp(FORMATS)),
     handler: (args) => {
-      const format = outputFormat(args, 'history', ['table', 'json', 'yaml']);
+      const format = outputFormat(args, 'history', FORMATS);
       loadProject(io, args); // the journal is beside the project file: a mistyped --config must not read as "no moves"
       const moves = foldJournal(readJournal(projectJournal(io, args)))
         .filter((m) => !args.job || m.job === args.job)

@@ -22,7 +22,7 @@ import { MASK } from '../../core/secrets.js';
 import type { ProjectConfig } from '../../core/project.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';
-import { outputFormat, type GlobalArgs } from '../global-args.js';
+import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
 import { loadProject, loadWorkspace } from '../workspace.js';
@@ -38,6 +38,9 @@ interface ImportArgs extends GlobalArgs {
 /** Problems with these fields mean the job cannot be defined at all (a name no CronJob can carry, too): it is skipped. */
 const BLOCKING_FIELDS = new Set(['schedule', 'parents', 'name']);
 
+/** What `-o` takes, the default first. */
+const FORMATS = ['yaml', 'json'] as const;
+
 export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ImportArgs> {
   return {
     command: 'import [names..]',
@@ -49,11 +52,12 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
         .positional('names', { type: 'string', array: true, default: [], describe: 'live job names (default: every job; on Kubernetes, every CronJob in the namespace)' })
         .option('from', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
         .option('write', { type: 'boolean', default: false, describe: 'write jobs/<name>.yaml instead of printing' })
-        .option('force', { type: 'boolean', default: false, describe: 'with --write: overwrite existing files' }),
+        .option('force', { type: 'boolean', default: false, describe: 'with --write: overwrite existing files' })
+        .describe('output', formatsHelp(FORMATS)),
     handler: async (args) => {
       const from = parseBackendName(args.from);
       if (!from) throw new UserError(`--from ${args.from} is not a backend`, 'Use --from chronos or --from kubernetes (k8s).');
-      const format = outputFormat(args, 'import', ['yaml', 'json']);
+      const format = outputFormat(args, 'import', FORMATS);
       if (args.write && args.output !== undefined) throw new UserError(`-o ${args.output} does not apply with --write`, '--write writes each definition as YAML into the jobs folder; -o chooses how definitions are printed without it.');
       const ws = projectOnly(io, args);
       const backend = backendOf(from);

@@ -2,7 +2,8 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, formatDiagnostic, UserError } from '../../core/errors.js';
 import { parseBackendName, type JobDefinition } from '../../core/job.js';
-import { outputFormat, type GlobalArgs } from '../global-args.js';
+import { toYaml } from '../../core/yaml-write.js';
+import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { runMoves } from '../move-runner.js';
 import type { ExitHolder } from '../exit.js';
@@ -19,6 +20,9 @@ export interface MoveArgs extends GlobalArgs {
   readonly 'auto-rollback': boolean;
 }
 
+/** What `-o` takes, the default first. */
+const FORMATS = ['table', 'json', 'yaml'] as const;
+
 export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, MoveArgs> {
   return {
     command: 'move [jobs..]',
@@ -34,9 +38,10 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('concurrency', { type: 'number', default: 4, describe: 'jobs moved at once' })
         .option('watch', { type: 'boolean', default: false, describe: "after the move, wait for the target's first run inside the start window" })
         .option('auto-rollback', { type: 'boolean', default: false, describe: 'roll back when that first run does not come (implies --watch)' })
-        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' }),
+        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' })
+        .describe('output', formatsHelp(FORMATS)),
     handler: async (args) => {
-      outputFormat(args, 'move', ['table', 'json']);
+      const format = outputFormat(args, 'move', FORMATS);
       const to = parseBackendName(args.to);
       if (!to) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to kubernetes (k8s) or --to chronos.');
       const ws = loadWorkspace(io, args);
@@ -46,7 +51,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
       // A job already declared on the target has nothing to move (a wave re-run after a partial
       // one, or a selector that matches moved jobs too): said, not refused.
       const already = chosen.filter((job) => job.backend === to);
-      if (already.length && args.output !== 'json') {
+      if (already.length && format === 'table') {
         io.stdout.write(`Already on ${to} (nothing to do): ${already.map((j) => j.name).join(', ')}\n`);
       }
       const targets = leastImportantFirst(chosen.filter((job) => job.backend !== to)).map((job) => ({
@@ -56,7 +61,8 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         operation: 'move' as const,
       }));
       if (targets.length === 0) {
-        if (args.output === 'json') io.stdout.write('[]\n');
+        if (format === 'json') io.stdout.write('[]\n');
+        else if (format === 'yaml') io.stdout.write(toYaml([]));
         else io.stdout.write(`Nothing to do: ${already.length === 1 ? `${already[0]!.name} already runs` : `all ${already.length} jobs already run`} on ${to}.\n`);
         exit.code = ExitCode.Ok;
         return;

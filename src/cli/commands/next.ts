@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { planNextFireTimes, type NextFireTimes } from '../../core/next-fire-times.js';
 import { toRfc3339 } from '../../core/time.js';
 import { toYaml } from '../../core/yaml-write.js';
-import { outputFormat, type GlobalArgs } from '../global-args.js';
+import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
 import { loadJob } from '../workspace.js';
@@ -14,6 +14,9 @@ interface NextArgs extends GlobalArgs {
   readonly job: string;
   readonly count: number;
 }
+
+/** What `-o` takes, the default first. */
+const FORMATS = ['table', 'json', 'yaml'] as const;
 
 export function nextCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, NextArgs> {
   return {
@@ -24,10 +27,11 @@ export function nextCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalA
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })
-        .option('count', { type: 'number', default: 5, describe: 'how many fire times to show' }),
+        .option('count', { type: 'number', default: 5, describe: 'how many fire times to show' })
+        .describe('output', formatsHelp(FORMATS)),
     handler: (args) => {
       if (!Number.isInteger(args.count) || args.count < 1 || args.count > 1000) throw new UserError(`--count must be a whole number from 1 to 1000, not ${args.count}`, 'e.g. --count 20; the default is 5.');
-      const format = outputFormat(args, 'next', ['table', 'json', 'yaml']);
+      const format = outputFormat(args, 'next', FORMATS);
       const { job } = loadJob(io, args, args.job);
       const plan = planNextFireTimes(job, io.clock.now(), args.count);
       if (format === 'json') io.stdout.write(`${JSON.stringify(toPlain(plan), null, 2)}\n`);

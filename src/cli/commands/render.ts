@@ -9,7 +9,7 @@ import { parseBackendName } from '../../core/job.js';
 import { MASK, redactSecretsNamed } from '../../core/secrets.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { connectionSettings } from '../connection-settings.js';
-import { outputFormat, type GlobalArgs } from '../global-args.js';
+import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
 import { loadJobWithProject } from '../workspace.js';
@@ -19,6 +19,9 @@ interface RenderArgs extends GlobalArgs {
   readonly to: string;
   readonly 'show-secrets': boolean;
 }
+
+/** What `-o` takes, the default first. */
+const FORMATS = ['yaml', 'json'] as const;
 
 export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, RenderArgs> {
   return {
@@ -30,11 +33,12 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
       y
         .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })
         .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
-        .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret env values instead of *** (e.g. to pipe into kubectl apply -f -)' }),
+        .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret env values instead of *** (e.g. to pipe into kubectl apply -f -)' })
+        .describe('output', formatsHelp(FORMATS)),
     handler: (args) => {
       const to = parseBackendName(args.to);
       if (!to) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');
-      const format = outputFormat(args, 'render', ['yaml', 'json']);
+      const format = outputFormat(args, 'render', FORMATS);
       const { definition, project } = loadJobWithProject(io, args, args.job);
       const { job } = definition;
       // The scope status and diff read the job from (-n first): a Kubernetes namespace, never the

@@ -8,7 +8,7 @@ import { unfinishedMoves, type MoveHistory } from '../../core/journal.js';
 import { renderMovePlanHuman } from '../../core/move-plan.js';
 import { actionConfig } from '../action-config.js';
 import { confirm } from '../confirm.js';
-import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
+import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
 import { loadJob, loadWorkspace } from '../workspace.js';
@@ -18,6 +18,9 @@ interface ResumeArgs extends GlobalArgs {
   readonly 'dry-run': boolean;
   readonly 'advance-sandbox': boolean;
 }
+
+/** The one output, as `-o` is refused. */
+const PRINTS = 'the plan, each step and the outcome, as text';
 
 export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ResumeArgs> {
   return {
@@ -29,9 +32,10 @@ export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       y
         .positional('job', { type: 'string', demandOption: true })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print what finishing it would do and stop' })
-        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }),
+        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' })
+        .describe('output', oneFormatHelp(PRINTS)),
     handler: async (args) => {
-      refuseOutputFormat(args, 'resume', 'the plan, each step and the outcome, as text');
+      refuseOutputFormat(args, 'resume', PRINTS);
       // The definitions only: the backend lint (a year-long schedule proof a job) is not used here.
       const ws = loadWorkspace(io, args, [], { backendLint: false });
       // By name among the loaded definitions, else the lookup every job command uses (a file path, or `no job named`).

@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { decideRollback } from '../../actions/rollback.js';
 import { UserError } from '../../core/errors.js';
 import { actionConfig } from '../action-config.js';
-import { outputFormat, type GlobalArgs } from '../global-args.js';
+import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { runMoves } from '../move-runner.js';
 import type { ExitHolder } from '../exit.js';
@@ -18,6 +18,9 @@ interface RollbackArgs extends GlobalArgs {
   readonly 'advance-sandbox': boolean;
 }
 
+/** What `-o` takes, the default first. */
+const FORMATS = ['table', 'json', 'yaml'] as const;
+
 export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, RollbackArgs> {
   return {
     command: 'rollback <job>',
@@ -29,9 +32,10 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
         .positional('job', { type: 'string', demandOption: true })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and stop' })
         .option('force', { type: 'boolean', default: false, describe: 'go ahead although the system being left is unreachable (it cannot be disabled)' })
-        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' }),
+        .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`' })
+        .describe('output', formatsHelp(FORMATS)),
     handler: async (args) => {
-      outputFormat(args, 'rollback', ['table', 'json']);
+      outputFormat(args, 'rollback', FORMATS);
       // The definitions only: the backend lint (a year-long schedule proof a job) is not used here.
       const ws = loadWorkspace(io, args, [], { backendLint: false });
       const definition = ws.definitions.find((d) => d.job.name === args.job);

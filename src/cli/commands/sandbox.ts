@@ -6,7 +6,7 @@ import { writeSandboxKubeconfig } from '../../../backends/kubernetes/kubeconfig.
 import { UserError } from '../../core/errors.js';
 import { toRfc3339 } from '../../core/time.js';
 import { startSandbox } from '../../sandbox/sandbox.js';
-import { refuseOutputFormat, type GlobalArgs } from '../global-args.js';
+import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
 
@@ -16,6 +16,9 @@ interface SandboxArgs extends GlobalArgs {
   readonly 'k8s-port': number;
   readonly 'state-dir'?: string;
 }
+
+/** The one output, as `-o` is refused. */
+const PRINTS = 'the URLs and exports to use, as text';
 
 export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, SandboxArgs> {
   return {
@@ -28,9 +31,10 @@ export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<Globa
         .option('clock', { type: 'string', default: 'real', describe: 'real, or virtual (time moves only through POST /_sandbox/clock/advance)' })
         .option('chronos-port', { type: 'number', default: 0, describe: 'port of the Chronos API (0: any free port)' })
         .option('k8s-port', { type: 'number', default: 0, describe: 'port of the Kubernetes API (0: any free port)' })
-        .option('state-dir', { type: 'string', describe: 'keep jobs, runs and the virtual time here across restarts' }),
+        .option('state-dir', { type: 'string', describe: 'keep jobs, runs and the virtual time here across restarts' })
+        .describe('output', oneFormatHelp(PRINTS)),
     handler: async (args) => {
-      refuseOutputFormat(args, 'sandbox', 'the URLs and exports to use, as text');
+      refuseOutputFormat(args, 'sandbox', PRINTS);
       const clock = args.clock;
       if (clock !== 'real' && clock !== 'virtual') throw new UserError(`--clock must be real or virtual, not "${clock}"`);
       const sandbox = await startSandbox({

@@ -17,7 +17,7 @@ import {
 } from '../../core/status.js';
 import { openConnections } from '../connections.js';
 import { projectJournal, readJournal } from '../journal-file.js';
-import { outputFormat, type GlobalArgs } from '../global-args.js';
+import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import { declaredSides, everywhere, listingOf, readLiveSnapshot, scopesOf } from '../live-view.js';
 import type { ExitHolder } from '../exit.js';
@@ -27,6 +27,9 @@ interface StatusArgs extends GlobalArgs {
   readonly jobs: readonly string[];
 }
 
+/** What `-o` takes, the default first. */
+const FORMATS = ['table', 'json', 'yaml'] as const;
+
 export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, StatusArgs> {
   return {
     command: 'status [jobs..]',
@@ -34,9 +37,12 @@ export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       'per job: declared backend, state in Chronos and Kubernetes, and a verdict ' +
       '(double, in-flight, orphan, drift, unknown, ok; worst first). -o table|json|yaml. ' +
       'Exit 0 every job ok and both systems answered; 1 any other verdict, a system unreachable, or an error',
-    builder: (y) => y.positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job, and unmanaged live objects)' }),
+    builder: (y) =>
+      y
+        .positional('jobs', { type: 'string', array: true, default: [], describe: 'job names or files (default: every job, and unmanaged live objects)' })
+        .describe('output', formatsHelp(FORMATS)),
     handler: async (args) => {
-      const format = outputFormat(args, 'status', ['table', 'json', 'yaml']);
+      const format = outputFormat(args, 'status', FORMATS);
       const report = await readStatus(io, args, args.jobs);
       if (format === 'json') io.stdout.write(renderStatusJson(report, ALL_BACKENDS));
       else if (format === 'yaml') io.stdout.write(renderStatusYaml(report, ALL_BACKENDS));

@@ -1,7 +1,8 @@
 /** `migrate validate [job or path...]`: every problem in every definition, one per line. */
 import type { CommandModule } from 'yargs';
 import { ExitCode, formatDiagnostic } from '../../core/errors.js';
-import { outputFormat, type GlobalArgs } from '../global-args.js';
+import { toYaml } from '../../core/yaml-write.js';
+import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
 import { loadWorkspace } from '../workspace.js';
@@ -10,22 +11,28 @@ interface ValidateArgs extends GlobalArgs {
   readonly paths: readonly string[];
 }
 
+/** What `-o` takes, the default first. */
+const FORMATS = ['text', 'json', 'yaml'] as const;
+
 export function validateCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArgs, ValidateArgs> {
   return {
     command: 'validate [paths..]',
     describe:
-      'check every job definition; each problem as path:line:col: error: message, or -o json (an array of {file, line, column, severity, message}). ' +
+      'check every job definition; each problem as path:line:col: error: message, or -o json|yaml (a list of {file, line, column, severity, message}). ' +
       'Exit 0 every definition valid; 1 a problem found, or an error',
-    builder: (y) => y.positional('paths', { type: 'string', array: true, default: [], describe: 'job names, files or folders (default: the jobs folder)' }),
+    builder: (y) =>
+      y
+        .positional('paths', { type: 'string', array: true, default: [], describe: 'job names, files or folders (default: the jobs folder)' })
+        .describe('output', formatsHelp(FORMATS)),
     handler: (args) => {
-      const format = outputFormat(args, 'validate', ['text', 'json']);
+      const format = outputFormat(args, 'validate', FORMATS);
       const ws = loadWorkspace(io, args, args.paths);
       const { diagnostics } = ws; // each file's problems in line order (loadWorkspace sorts them)
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       if (errors) exit.code = ExitCode.Error;
-      if (format === 'json') {
+      if (format !== 'text') {
         const problems = diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.col, severity: d.severity, message: d.message }));
-        io.stdout.write(`${JSON.stringify(problems, null, 2)}\n`);
+        io.stdout.write(format === 'json' ? `${JSON.stringify(problems, null, 2)}\n` : toYaml(problems));
         return;
       }
       for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);

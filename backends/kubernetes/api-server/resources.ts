@@ -48,6 +48,7 @@ export const RESOURCES: readonly ResourceType[] = [
   { group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', singular: 'cronjob', namespaced: true, shortNames: ['cj'], categories: ['all'], hasStatus: true, generation: true },
   { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', singular: 'job', namespaced: true, shortNames: [], categories: ['all'], hasStatus: true, generation: true },
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', singular: 'lease', namespaced: true, shortNames: [], categories: [], hasStatus: false, generation: false },
+  { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], categories: [], hasStatus: false, generation: false },
 ];
 
 export const resourceVerbs: readonly string[] = VERBS;
@@ -75,3 +76,4 @@ export const PODS = RESOURCES[1]!;
 export const CRONJOBS = RESOURCES[2]!;
 export const JOBS = RESOURCES[3]!;
 export const LEASES = RESOURCES[4]!;
+export const CONFIGMAPS = RESOURCES[5]!;

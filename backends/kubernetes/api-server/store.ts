@@ -11,7 +11,7 @@ import {
   displayPath, leafFields, readOwners, recordUpdate, removeField, writeOwners, type Owner,
 } from './fields.js';
 import { clone, deepEqual, fieldsOf, isPlainObject, jsonMergePatch, jsonPatch, objectsOf, PatchError, stripDirectives, strategicMergePatch } from './patch.js';
-import { apiVersionOf, CRONJOBS, JOBS, NAMESPACES, PODS, RESOURCES, type JsonObject, type KObject, type ResourceType } from './resources.js';
+import { apiVersionOf, CONFIGMAPS, CRONJOBS, JOBS, NAMESPACES, PODS, RESOURCES, type JsonObject, type KObject, type ResourceType } from './resources.js';
 import { alreadyExists, applyConflict, ApiError, badRequest, conflict, invalid, notFound, unprocessable, unsupportedMediaType } from './status.js';
 import { validateObject } from './validation.js';
 
@@ -243,6 +243,7 @@ export class ObjectStore {
     }
     delete obj.apiVersion;
     delete obj.kind;
+    if (r === CONFIGMAPS) decodeConfigMapData(obj);
     return obj;
   }
 
@@ -541,6 +542,35 @@ export class ObjectStore {
   createInternal(r: ResourceType, ns: string | undefined, body: unknown, manager: string): KObject {
     return this.create(r, ns, body, { manager });
   }
+}
+
+/**
+ * What the apiserver's decoder does to a ConfigMap's maps before validation sees them: values
+ * must be strings (a JSON null decodes to ""), binaryData base64. Anything else is a 400, as the
+ * decoder answers it, not a 422.
+ */
+function decodeConfigMapData(cm: JsonObject): void {
+  const refuse = (detail: string) => badRequest(`ConfigMap in version "v1" cannot be handled as a ConfigMap: ${detail}`);
+  for (const field of ['data', 'binaryData'] as const) {
+    const map = cm[field];
+    if (map === undefined || map === null) continue;
+    if (!isPlainObject(map)) throw refuse(`json: cannot unmarshal ${goJsonType(map)} into Go struct field ConfigMap.${field} of type map[string]${field === 'data' ? 'string' : '[]uint8'}`);
+    for (const [key, value] of Object.entries(map)) {
+      if (value === null) map[key] = '';
+      else if (typeof value !== 'string') throw refuse(`json: cannot unmarshal ${goJsonType(value)} into Go struct field ConfigMap.${field} of type ${field === 'data' ? 'string' : '[]uint8'}`);
+      else if (field === 'binaryData') {
+        const bad = value.search(/[^A-Za-z0-9+/=]/);
+        if (bad >= 0 || value.length % 4 !== 0) throw refuse(`illegal base64 data at input byte ${bad >= 0 ? bad : value.length - (value.length % 4)}`);
+      }
+    }
+  }
+}
+
+/** How Go's encoding/json names a JSON value's type in an unmarshal error. */
+function goJsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
 }
 
 /** The five characters Kubernetes appends to a generateName (its alphabet has no vowels). */

@@ -1,6 +1,6 @@
 /** `kubectl get` asks for a meta.k8s.io/v1 Table; these are the columns the real server prints. */
 import { fieldsOf, objectsOf } from './patch.js';
-import { CRONJOBS, JOBS, LEASES, NAMESPACES, PODS, type JsonObject, type KObject, type ResourceType } from './resources.js';
+import { CONFIGMAPS, CRONJOBS, JOBS, LEASES, NAMESPACES, PODS, type JsonObject, type KObject, type ResourceType } from './resources.js';
 
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
@@ -78,6 +78,8 @@ const COLUMNS = new Map<ResourceType, readonly Column[]>([
   ]],
   [NAMESPACES, [NAME, { name: 'Status', type: 'string', cell: (o) => status(o).phase ?? 'Active' }, AGE]],
   [LEASES, [NAME, { name: 'Holder', type: 'string', cell: (o) => spec(o).holderIdentity ?? '' }, AGE]],
+  // printConfigMap: the number of keys, data and binaryData together.
+  [CONFIGMAPS, [NAME, { name: 'Data', type: 'string', cell: (o) => Object.keys(fieldsOf(o.data)).length + Object.keys(fieldsOf(o.binaryData)).length }, AGE]],
 ]);
 
 function jobState(o: KObject): string {

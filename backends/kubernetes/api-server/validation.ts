@@ -4,7 +4,7 @@
  */
 import { CronSyntaxError, isValidTimeZone, parseStandard, SCHEDULE_TZ_MESSAGE } from '../../../src/core/schedule/cron.js';
 import { fieldsOf, isPlainObject } from './patch.js';
-import { CRONJOBS, JOBS, NAMESPACES, type JsonObject, type ResourceType } from './resources.js';
+import { CONFIGMAPS, CRONJOBS, JOBS, NAMESPACES, type JsonObject, type ResourceType } from './resources.js';
 import type { FieldError } from './status.js';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -157,9 +157,52 @@ export function validateJob(job: JsonObject): FieldError[] {
   return out;
 }
 
+/** `core.MaxSecretSize`, which ConfigMaps share: the bytes of every value, data and binaryData together. */
+export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const CONFIG_KEY_MSG =
+  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+/** apimachinery's `IsConfigMapKey`. */
+function configKeyErrors(key: string): string[] {
+  const errs: string[] = [];
+  if (key.length > 253) errs.push('must be no more than 253 characters');
+  if (!CONFIG_KEY.test(key)) errs.push(CONFIG_KEY_MSG);
+  if (key === '.') errs.push("must not be '.'");
+  else if (key === '..') errs.push("must not be '..'");
+  else if (key.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}
+
+/**
+ * `ValidateConfigMap` (pkg/apis/core/validation): the name a DNS-1123 subdomain, every key a
+ * config key, no key in both maps, and at most 1 MiB of values in all. The store has decoded the
+ * maps (strings; binaryData base64), as the apiserver's decoder would have.
+ */
+export function validateConfigMap(cm: JsonObject): FieldError[] {
+  const out = validateName(CONFIGMAPS, fieldsOf(cm.metadata).name);
+  const data = fieldsOf(cm.data);
+  const binary = fieldsOf(cm.binaryData);
+  let total = 0;
+  for (const [key, value] of Object.entries(data)) {
+    for (const detail of configKeyErrors(key)) out.push({ type: 'Invalid', field: `data[${key}]`, value: key, detail });
+    if (key in binary) out.push({ type: 'Invalid', field: `data[${key}]`, value: key, detail: 'duplicate of key present in binaryData' });
+    total += Buffer.byteLength(String(value), 'utf8');
+  }
+  for (const [key, value] of Object.entries(binary)) {
+    for (const detail of configKeyErrors(key)) out.push({ type: 'Invalid', field: `binaryData[${key}]`, value: key, detail });
+    total += Buffer.from(String(value), 'base64').length;
+  }
+  // field.TooLong(field.NewPath(""), ...): an empty path prints as "[]".
+  if (total > CONFIGMAP_MAX_BYTES) out.push({ type: 'TooLong', field: '[]', detail: `must have at most ${CONFIGMAP_MAX_BYTES} bytes` });
+  return out;
+}
+
 /** Metadata-only validation for the other kinds. */
 export function validateObject(r: ResourceType, obj: JsonObject, old?: JsonObject): FieldError[] {
   if (r === CRONJOBS) return validateCronJob(obj, { old });
   if (r === JOBS) return old ? [] : validateJob(obj);
+  if (r === CONFIGMAPS) return validateConfigMap(obj);
   return validateName(r, fieldsOf(obj.metadata).name);
 }

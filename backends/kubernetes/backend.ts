@@ -6,12 +6,15 @@
  *   context:     --context, kubernetes.context in migrate.yaml, the kubeconfig's current context
  *   namespace:   -n, the job's namespace (from its definition or migrate.yaml), the context's
  *
- * It also holds the move lock (a Lease per job): every move touches Kubernetes, so every operator
- * sees the lock there.
+ * It also holds the move lock (a Lease per job) and the record of moves (a ConfigMap per job,
+ * move-records.ts): every move touches Kubernetes, so every operator sees both there.
  */
-import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
+import {
+  failedListing, type Backend, type BackendConnection, type ConnectionSettings, type Listing, type MoveRecordReading, type MoveRecordStore, type StatusView, type SystemState, type SystemView,
+} from '../../src/core/backend.js';
 import type { Lock, LockProvider } from '../../src/core/cutover.js';
 import type { JobDefinition } from '../../src/core/job.js';
+import type { JournalRecord } from '../../src/core/journal.js';
 import { cronNext, parseCron } from '../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../src/core/time.js';
 import { clientModule } from '../client-module.js';
@@ -19,6 +22,7 @@ import type { KubernetesClient, KubernetesClientOptions } from './client.js';
 import { kubernetesFailureClass } from './errors.js';
 import type { LoadedKubeConfig } from './kubeconfig.js';
 import { kubernetesCutoverSide } from './cutover.js';
+import { appendRecord, listRecordMaps, moveRecordName, readRecordMap, recordsOf } from './move-records.js';
 import { normalizeCronJob } from './normalize.js';
 import { sameObject } from '../../src/core/same-object.js';
 import { CONTAINER_NAME, cronJobToDefinition, lintForKubernetes, MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from './render.js';
@@ -97,6 +101,32 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
       };
     },
   };
+  const moveRecords: MoveRecordStore = {
+    where: (job) => `ConfigMap ${namespaceFor(job.namespace)}/${moveRecordName(job.name)}`,
+    async read(jobs): Promise<MoveRecordReading> {
+      const byNamespace = new Map<string, JobDefinition[]>();
+      for (const job of jobs) {
+        const ns = namespaceFor(job.namespace);
+        byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), job]);
+      }
+      const records = new Map<string, JournalRecord[]>();
+      const failures: { jobs: string[]; where: string; error: unknown }[] = [];
+      await Promise.all([...byNamespace].map(async ([ns, inNs]) => {
+        try {
+          // One job: its ConfigMap alone; more: one LIST of the namespace's record ConfigMaps.
+          const maps = inNs.length === 1
+            ? new Map([[inNs[0]!.name, await readRecordMap(client(ns), inNs[0]!.name)]])
+            : await listRecordMaps(client(ns));
+          for (const job of inNs) records.set(job.name, recordsOf(maps.get(job.name), job.name));
+        } catch (err) {
+          const where = inNs.length === 1 ? `ConfigMap ${ns}/${moveRecordName(inNs[0]!.name)}` : `the record ConfigMaps of namespace ${ns}`;
+          failures.push({ jobs: inNs.map((j) => j.name), where, error: err });
+        }
+      }));
+      return { records, failures };
+    },
+    append: (job, record) => appendRecord(client(namespaceFor(job.namespace)), record),
+  };
   return {
     client,
     namespaceFor,
@@ -130,6 +160,7 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
       await client(namespaceFor(job.namespace)).listCronJobsPage(1);
     },
     locks,
+    moveRecords,
   };
 }
 

@@ -31,6 +31,7 @@ const RESOURCES = {
   cronjobs: { group: 'batch', kind: 'CronJob' },
   jobs: { group: 'batch', kind: 'Job' },
   leases: { group: 'coordination.k8s.io', kind: 'Lease' },
+  configmaps: { group: '', kind: 'ConfigMap' },
 } as const;
 
 type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
@@ -319,7 +320,8 @@ export class KubernetesClient {
     if (call.verb === 'create' || call.verb === 'update' || call.verb === 'patch') query.set('fieldManager', FIELD_MANAGER);
     // A create names its object in the body only (the name here is for messages).
     const named = call.name !== undefined && call.verb !== 'create' ? `/${encodeURIComponent(call.name)}` : '';
-    const path = `/apis/${group}/v1/namespaces/${encodeURIComponent(this.namespace)}/${call.resource}${named}`;
+    // The core group (ConfigMaps) is served under /api, every named group under /apis/<group>.
+    const path = `${group ? `/apis/${group}` : '/api'}/v1/namespaces/${encodeURIComponent(this.namespace)}/${call.resource}${named}`;
     // Appended, not resolved: a server URL may carry a path prefix (a proxy's /k8s/clusters/x).
     const url = new URL(`${this.server.replace(/\/+$/, '')}${path}${query.size > 0 ? `?${query}` : ''}`);
     const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), 'utf8');
@@ -381,9 +383,12 @@ export class KubernetesClient {
       case 401:
         return new KubernetesApiError(`the Kubernetes API rejected the credentials of context "${this.context}" (401 Unauthorized) on ${verb} ${resource}`,
           'The token or certificate is missing, expired or wrong. Log in again or fix the user in your kubeconfig.', 401, 'Unauthorized');
-      case 403:
-        return new KubernetesApiError(`the credentials of context "${this.context}" lack "${verb}" on ${group}/${resource} in namespace ${this.namespace}`,
-          `${serverMessage}\nAsk for RBAC that grants ${verb} on ${resource}.${group}; check with: kubectl auth can-i ${verb} ${resource}.${group} -n ${this.namespace}`, 403, 'Forbidden');
+      case 403: {
+        // RBAC names a core-group resource bare: `configmaps`, not `configmaps.`.
+        const rbac = group ? `${resource}.${group}` : resource;
+        return new KubernetesApiError(`the credentials of context "${this.context}" lack "${verb}" on ${group ? `${group}/` : ''}${resource} in namespace ${this.namespace}`,
+          `${serverMessage}\nAsk for RBAC that grants ${verb} on ${rbac}; check with: kubectl auth can-i ${verb} ${rbac} -n ${this.namespace}`, 403, 'Forbidden');
+      }
       case 404: {
         if (status?.details?.kind === 'namespaces') {
           return new KubernetesApiError(`namespace ${status.details.name ?? this.namespace} does not exist`, 'Create it, or pick another with -n/--namespace.', 404, 'NotFound');

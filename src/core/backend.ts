@@ -12,6 +12,7 @@ import type { Clock } from './clock.js';
 import type { CutoverSide, LockProvider } from './cutover.js';
 import type { BackendName, JobDefinition } from './job.js';
 import { UserError } from './errors.js';
+import type { JournalRecord } from './journal.js';
 import type { ProjectConfig } from './project.js';
 
 /** A field of the definition that the target cannot carry, reported, never silently lost. */
@@ -124,8 +125,46 @@ export interface BackendConnection<Live = unknown> {
   probe(job: JobDefinition): Promise<void>;
   /** A lock every operator sees, if this system can hold one. */
   readonly locks?: LockProvider;
+  /** A record of moves every operator sees, beside each clone's journal file, if this system can keep one. */
+  readonly moveRecords?: MoveRecordStore;
   /** The server's clock as last seen (the newest Date header of any call), aged by the local clock since. */
   serverClock(): Clock;
+}
+
+/**
+ * The journal's records of each job's recent moves, kept in a system every operator reaches (on
+ * Kubernetes a ConfigMap per job, in the job's namespace), so that a clone that never made a move
+ * can see it, roll it back or resume it. The same records as the journal file, secrets already
+ * redacted; only each job's last few moves (each backend documents how many).
+ */
+export interface MoveRecordStore {
+  /** Where the job's record lives, as messages name it (`ConfigMap team-a/migrate-moves-nightly`). */
+  where(job: JobDefinition): string;
+  /** The records kept of each job, oldest first (none kept: []); a scope that cannot be read is a failure naming its jobs. */
+  read(jobs: readonly JobDefinition[]): Promise<MoveRecordReading>;
+  /**
+   * Adds one record after the job's others, as a write conditioned on what was read: a writer
+   * that got there first is read again, never overwritten. Resolves, once stored, with the job's
+   * records as stored. Throws MoveRecordConflictError when other writers kept getting there first,
+   * the client's own error otherwise (classified by `Backend.failureClass`).
+   */
+  append(job: JobDefinition, record: JournalRecord): Promise<readonly JournalRecord[]>;
+}
+
+export interface MoveRecordReading {
+  readonly records: ReadonlyMap<string, readonly JournalRecord[]>;
+  readonly failures: readonly { readonly jobs: readonly string[]; readonly where: string; readonly error: unknown }[];
+}
+
+/** Every conditioned write of a record lost to another writer's: the record was not stored. */
+export class MoveRecordConflictError extends UserError {
+  constructor(where: string, attempts: number) {
+    super(
+      `${where} changed under each of ${attempts} writes of one record`,
+      'Other writers kept getting there first: the record is in this clone\'s journal only, and the step it announces was not taken. `migrate status` says where the job is; `migrate resume` or `migrate rollback` finishes the move.',
+    );
+    this.name = 'MoveRecordConflictError';
+  }
 }
 
 /** A scheduler: everything a command or an action needs to know about it. */

@@ -72,6 +72,54 @@ describe('cronToChronos: possible exactly when the fire times form one period', 
   });
 });
 
+describe('periods longer than a year of fire times can decide', () => {
+  // A year holds one Feb 29 at most, and one alignment of fire dates with the DST change dates.
+  test('Feb 29 every four years: cron skips 2100 (not a leap year), Chronos P4Y runs on 2100-02-28', () => {
+    const r = cronToChronos('0 0 29 2 *', 'Etc/UTC', AFTER);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toContain('not over the 400-year calendar cycle');
+    expect(!r.ok && r.reason).toContain('2100-02-28: cron runs nothing, Chronos runs 00:00+00:00');
+  });
+
+  test('a yearly 02:30 in New York agrees until the year its date is the spring change (2037-03-08)', () => {
+    const r = cronToChronos('30 2 8 3 *', NY, AFTER);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toContain('2037-03-08: cron runs nothing, Chronos runs 03:30-04:00');
+  });
+
+  test.each([
+    // Lord Howe changes by 30 minutes: robfig's hour walk leaves the :00 grid for the rest of the
+    // day, so 03:00 is missed though the gap is 02:00-02:30.
+    ['0 3 1 * *', 'Australia/Lord_Howe', '2028-10-01: cron runs nothing, Chronos runs 03:00+11:00'],
+    // Chatham falls back at 03:45: 03:50 is outside the repeated 02:45-03:45 but inside its hours.
+    ['50 3 1 * *', 'Pacific/Chatham', '2029-04-01: cron runs 02:50+12:45, Chronos runs 03:50+12:45'],
+    // Havana's spring change removes midnight: robfig's correction lands an hour back, on the 8th,
+    // and its walk fires again on the 9th.
+    ['0 5 8 * *', 'America/Havana', '2031-03-09: cron runs 05:00-04:00, Chronos runs nothing'],
+    // The two fire times the period is read from straddle DST changes: an elapsed 365 days.
+    ['45 3 1 4 *', 'Pacific/Chatham', 'PT8760H is elapsed time'],
+  ])('%s in %s: a year cannot decide, the cycle does', (cron, zone, words) => {
+    const r = cronToChronos(cron, zone, AFTER);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toContain(words);
+  });
+
+  test('P1M from a leap-year January 29th: every month of that year has a 29th, February 2029 does not', () => {
+    const r = chronosToCron('R/2028-01-29T00:00:00Z/P1M', undefined, AFTER);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toContain('2029-02-28: Chronos runs 00:00+00:00, cron runs nothing');
+  });
+
+  test.each([
+    // Every month in the set has a 29th in every year.
+    ['0 0 29 1,4,7,10 *', 'Etc/UTC', 'P3M'],
+    // 03:00 is after New York's gap (02:00-03:00) on whatever date the change falls.
+    ['0 3 8 3 *', NY, 'P1Y'],
+  ])('%s (%s) is still %s over the whole cycle', (cron, zone, period) => {
+    expect(cronToChronos(cron, zone, AFTER)).toMatchObject({ ok: true, period });
+  });
+});
+
 describe('chronosToCron', () => {
   test.each([
     // schedule, scheduleTimeZone, cron, timezone
@@ -199,6 +247,15 @@ describe('compareSchedules', () => {
       NY,
     );
     expect(r.equivalent).toBe(true);
+  });
+
+  test('maxDifferences stops the comparison early and says so', () => {
+    const a = cronFireTimes(parseCron('0 0 29 2 *'), 'UTC');
+    const b = chronosFireTimes(parseChronosSchedule('R/2028-02-29T00:00:00Z/P4Y'));
+    expect(compareSchedules(a, b, AFTER, 366)).toEqual({ equivalent: true, differences: [] });
+    const r = compareSchedules(a, b, AFTER, 146_097, 'UTC', 2);
+    expect(r.truncated).toBe(true);
+    expect(r.differences.map((d) => d.date)).toEqual(['2100-02-28', '2104-02-29']);
   });
 
   test('a year of every-minute slots is compared in under a few seconds', () => {

@@ -1,7 +1,8 @@
 /**
  * One fire-time sequence, two notations. A translation is accepted only after a proof: the
- * fire times of both forms are generated over a year (so every DST change is in it) and must
- * be identical. Strings are never compared (docs/schedules.md, "Translation rules").
+ * fire times of both forms are generated over a year (so every DST change is in it), and over
+ * the 400-year calendar cycle when a year holds too few of them to decide, and must be
+ * identical. Strings are never compared (docs/schedules.md, "Translation rules").
  */
 import { CronSyntaxError, cronSequence, cronTimes, cronTimesUntil, parseCron, type CronSpec } from './cron.js';
 import {
@@ -23,7 +24,17 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** The proof's horizon: a year and a day covers both DST changes and a leap day's neighbours. */
 export const PROOF_DAYS = 366;
+/**
+ * The Gregorian cycle: 400 years are 146 097 days, a whole number of weeks, after which leap
+ * years, weekdays and so the dates of rule-based DST changes all repeat.
+ */
+export const CALENDAR_CYCLE_DAYS = 146_097;
 const WINDOW = 7 * DAY;
+/**
+ * A mismatch over the cycle is reported by its first few dates: the scan stops there rather than
+ * compute four centuries of zone offsets to count them all.
+ */
+const CYCLE_DIFFERENCES = 4;
 
 /**
  * Every fire time in (after, until], oldest first. `sequence`, when present, streams the same
@@ -42,8 +53,10 @@ export interface ScheduleDifference {
 
 export interface ScheduleComparison {
   readonly equivalent: boolean;
-  /** Every date in the horizon where the two disagree, in order. */
+  /** Every date in the horizon where the two disagree, in order (the first ones, when `truncated`). */
   readonly differences: readonly ScheduleDifference[];
+  /** The comparison stopped at `maxDifferences` differing times, before the end of the horizon. */
+  readonly truncated?: boolean;
 }
 
 export type CronToChronosResult =
@@ -94,7 +107,8 @@ export function chronosFireTimes(schedule: ChronosSchedule): FireTimes {
 
 /**
  * Compares two fire-time sequences over (from, from + days] and reports every date (in `zone`)
- * where one fires and the other does not.
+ * where one fires and the other does not; with `maxDifferences`, it stops after that many
+ * differing times.
  */
 export function compareSchedules(
   a: FireTimes,
@@ -102,10 +116,12 @@ export function compareSchedules(
   from: Date,
   days = PROOF_DAYS,
   zone = 'UTC',
+  maxDifferences = Infinity,
 ): ScheduleComparison {
   const end = from.getTime() + days * DAY;
   const onlyA: number[] = [];
   const onlyB: number[] = [];
+  const full = (): boolean => onlyA.length + onlyB.length >= maxDifferences;
   const merge = (left: readonly number[] | (() => number | undefined), right: typeof left): void => {
     const next = (src: typeof left): (() => number | undefined) => {
       if (typeof src === 'function') return () => {
@@ -119,7 +135,7 @@ export function compareSchedules(
     const nb = next(right);
     let x = na();
     let y = nb();
-    while (x !== undefined || y !== undefined) {
+    while ((x !== undefined || y !== undefined) && !full()) {
       if (x !== undefined && x === y) {
         x = na();
         y = nb();
@@ -137,7 +153,7 @@ export function compareSchedules(
   } else {
     // A week at a time: a year of every-minute slots is half a million Dates per side, which
     // costs more in garbage collection than in computing them.
-    for (let start = from.getTime(); start < end; start += WINDOW) {
+    for (let start = from.getTime(); start < end && !full(); start += WINDOW) {
       const windowFrom = new Date(start);
       const windowUntil = new Date(Math.min(start + WINDOW, end));
       merge(
@@ -162,7 +178,7 @@ export function compareSchedules(
   const differences = [...byDate.entries()]
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([date, e]) => ({ date, ...e }));
-  return { equivalent: differences.length === 0, differences };
+  return { equivalent: differences.length === 0, differences, ...(full() ? { truncated: true } : {}) };
 }
 
 const proofs = new Map<string, CronToChronosResult>();
@@ -233,6 +249,14 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
   // Prove what Chronos will read back from the text and zone, not the object built here.
   const reread = parseChronosSchedule(text, scheduleTimeZone);
   const proof = compareSchedules(cronFireTimes(spec, zone), chronosFireTimes(reread), after, PROOF_DAYS, zone);
+  const cycle = proof.equivalent ? calendarCycleRisk(spec, candidate, z, t1.getTime(), after.getTime()) : undefined;
+  if (cycle) {
+    const long = compareSchedules(cronFireTimes(spec, zone), chronosFireTimes(reread), after, cycleDays(candidate), zone, CYCLE_DIFFERENCES);
+    if (!long.equivalent) {
+      const p = formatPeriod(candidate);
+      return { ok: false, reason: `"${cron}" in ${zone} and Chronos ${p} ${cycleMismatch(z, cycle, p, long, 'cron', 'Chronos')}` };
+    }
+  }
   if (!proof.equivalent) {
     const { reason, dstOnly } = explainCronMismatch(cron, zone, spec, candidate, proof, after);
     return dstOnly
@@ -246,6 +270,80 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
     period: formatPeriod(candidate),
     ...(scheduleTimeZone ? { scheduleTimeZone } : {}),
   };
+}
+
+type CycleRisk = { readonly kind: 'month-end'; readonly day: number } | { readonly kind: 'dst' } | { readonly kind: 'drift' };
+
+/**
+ * Why a year of agreement does not decide, if it does not. A period of at most a day lands on
+ * every date alike, so each later year repeats the one proved; so does a week in a zone without
+ * DST. Longer periods land on a few dates, and what those dates are changes from year to year:
+ * - month-end: a month may lack the fire day (cron skips the month, Chronos runs on its last day);
+ * - dst: a DST change may fall on a fire date. That matters for a wall time in the hours that hold
+ *   a gap or an overlap, and for any time when a change is not a whole hour or touches midnight
+ *   (robfig's walk then leaves its grid for the rest of the day, or steps into the next day);
+ * - drift: an elapsed period longer than a day (read off DST-shifted fire times) moves against
+ *   the calendar.
+ * Later years are assumed to change offsets at the same local times as the proved one.
+ */
+function calendarCycleRisk(spec: CronSpec, period: IsoPeriod, z: Zone, start: number, from: number): CycleRisk | undefined {
+  // @every is elapsed time on both sides.
+  if (spec.kind === 'every') return undefined;
+  const calendar = period.years + period.months > 0;
+  const elapsed = period.hours * HOUR + period.minutes * MINUTE + period.seconds * 1000 + period.millis;
+  const days = period.weeks * 7 + period.days + elapsed / DAY;
+  if (!calendar && (days <= 1 || z.isFixed)) return undefined;
+  if (!calendar && (elapsed > 0 || days !== 7)) return { kind: 'drift' };
+  const f = z.fields(start);
+  if (calendar && f.day > 28) return { kind: 'month-end', day: f.day };
+  const wall = f.hour * HOUR + f.minute * MINUTE + f.second * 1000 + f.millisecond;
+  const end = from + PROOF_DAYS * DAY;
+  for (let t = z.nextTransition(from, end - from); t !== undefined; t = z.nextTransition(t, end - t)) {
+    const before = z.offsetAt(t - 1);
+    const after = z.offsetAt(t);
+    // The gap or overlap, as local time of day: [first, last).
+    const first = mod(t + Math.min(before, after), DAY);
+    const last = first + Math.abs(after - before);
+    // Lord Howe's 30 minutes leave robfig's hour walk off the :00 grid; a missing midnight
+    // (Havana) is corrected by an hour back into the day before, and the walk fires a day late.
+    if ((after - before) % HOUR !== 0 || first === 0 || last >= DAY) return { kind: 'dst' };
+    // Otherwise the hours that hold the gap or the overlap, whole (a change at 02:45 makes
+    // robfig's walk step from 02:00 to 04:00, past 03:50, which exists).
+    const hoursFrom = first - mod(first, HOUR);
+    const hoursUntil = last + mod(-last, HOUR);
+    if (mod(wall - hoursFrom, DAY) < hoursUntil - hoursFrom) return { kind: 'dst' };
+  }
+  return undefined;
+}
+
+/** The proof over the cycle: a full cycle and one period more (see docs/schedules.md). */
+function cycleDays(period: IsoPeriod): number {
+  const elapsed = period.hours * HOUR + period.minutes * MINUTE + period.seconds * 1000 + period.millis;
+  return CALENDAR_CYCLE_DAYS + period.years * 366 + period.months * 31 + period.weeks * 7 + period.days + Math.ceil(elapsed / DAY);
+}
+
+/** The reason for a mismatch that only the full calendar cycle showed. */
+function cycleMismatch(z: Zone, risk: CycleRisk, period: string, proof: ScheduleComparison, a: string, b: string): string {
+  const shown = proof.differences.slice(0, 4).map((d) => describeDifference(z, d, a, b)).join('; ');
+  const more = proof.differences.length > 4 || proof.truncated ? '; and later dates' : '';
+  const why =
+    risk.kind === 'month-end'
+      ? `cron skips a month without a ${ordinal(risk.day)}, while Chronos runs on the month's last day (pick a day up to the 28th)`
+      : risk.kind === 'dst'
+        ? `in the years a daylight-saving change falls on a fire date, the CronJob controller skips or repeats ` +
+          `times around it, and Chronos does not (pick a time outside the local DST change window, or UTC)`
+        : `${period} is elapsed time, which the calendar's leap years and daylight-saving changes move against the wall clock`;
+  return `agree for a year but not over the 400-year calendar cycle: ${why}: ${shown}${more}`;
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+function mod(a: number, b: number): number {
+  return ((a % b) + b) % b;
 }
 
 /** The period that takes t1 to t2: calendar units when the wall-clock time repeats, else elapsed time. */
@@ -370,6 +468,13 @@ export function chronosToCron(schedule: string, scheduleTimeZone: string | undef
   const spec = parseCron(cron);
   const from = s.start.getTime() < now.getTime() ? now : new Date(s.start.getTime() - 1);
   const proof = compareSchedules(chronosFireTimes(s), cronFireTimes(spec, timezone), from, PROOF_DAYS, s.zone ?? 'UTC');
+  const cycle = proof.equivalent ? calendarCycleRisk(spec, p, z, s.start.getTime(), from.getTime()) : undefined;
+  if (cycle) {
+    const long = compareSchedules(chronosFireTimes(s), cronFireTimes(spec, timezone), from, cycleDays(p), s.zone ?? 'UTC', CYCLE_DIFFERENCES);
+    if (!long.equivalent) {
+      return { ok: false, reason: `${periodText} from ${localTime(z, s.start.getTime())} and "${cron}" in ${timezone} ${cycleMismatch(z, cycle, periodText, long, 'Chronos', 'cron')}` };
+    }
+  }
   if (!proof.equivalent) {
     const shown = proof.differences.slice(0, 4).map((d) => describeDifference(z, d, 'Chronos', 'cron')).join('; ');
     const more = proof.differences.length > 4 ? `; and ${proof.differences.length - 4} more dates` : '';

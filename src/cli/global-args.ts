@@ -15,7 +15,8 @@ export interface GlobalArgs {
   /** Per request, before the client gives up on it (kubectl's `--request-timeout`): `500ms`, `10s`, `1m`. */
   readonly 'request-timeout'?: string;
   readonly output?: string;
-  readonly color: boolean;
+  /** --color (true) or --no-color (false); undefined: colour on a terminal only (`useColor`). */
+  readonly color?: boolean;
   readonly yes: boolean;
   readonly debug: boolean;
 }
@@ -59,7 +60,8 @@ export function withGlobalOptions(argv: Argv): Argv<GlobalArgs> {
     .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: 'Kubernetes namespace' })
     .option('request-timeout', { type: 'string', requiresArg: true, describe: 'how long to wait for each API request before giving up on it, e.g. 500ms, 10s, 1m (default: 10s for Chronos, 15s for Kubernetes)' })
     .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'output format: table, json or yaml, where the command supports it (its --help says which)' })
-    .option('color', { type: 'boolean', default: true, describe: 'colour on a terminal (--no-color, or NO_COLOR, turns it off)' })
+    // No default: --color given is told apart from nothing given, and forces colour into a pipe.
+    .option('color', { type: 'boolean', describe: 'colour: on a terminal only; --color forces it, --no-color or NO_COLOR turns it off' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
     .option('debug', { type: 'boolean', default: false, describe: 'show stack traces' })
     // After validation, so that strict mode does not take configGiven for an unknown option.

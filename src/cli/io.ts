@@ -22,9 +22,12 @@ export interface CliIO {
   readonly interrupted?: AbortSignal;
 }
 
-/** Colour only on a terminal, and never under NO_COLOR or --no-color. */
+/**
+ * Colour on a terminal, never under NO_COLOR or --no-color; `--color` forces it, into a pipe too
+ * (a flag given on the command line wins over NO_COLOR, as no-color.org asks).
+ */
 export function useColor(io: CliIO, flag: boolean | undefined): boolean {
-  if (flag === false) return false;
+  if (flag !== undefined) return flag;
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   return io.isTTY;
 }

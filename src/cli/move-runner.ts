@@ -8,7 +8,7 @@ import { ExitCode } from '../core/errors.js';
 import { actionConfig } from './action-config.js';
 import { confirm } from './confirm.js';
 import type { GlobalArgs } from './global-args.js';
-import type { CliIO } from './io.js';
+import { useColor, type CliIO } from './io.js';
 import { isStructured, renderPlans } from './plan-output.js';
 import type { Workspace } from './workspace.js';
 
@@ -31,7 +31,7 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
   const config = actionConfig(io, args, ws, { advanceSandbox: options.advanceSandbox });
   const structured = isStructured(args.output);
   const planned = await planMoves(config, targets, options.concurrency);
-  io.stdout.write(renderPlans(planned.map((p) => p.planned.plan), { format: args.output ?? 'table' }));
+  io.stdout.write(renderPlans(planned.map((p) => p.planned.plan), { format: args.output ?? 'table', color: useColor(io, args.color) }));
 
   const runnable = planned.filter((p) => !p.planned.plan.refusal);
   const refused = planned.length - runnable.length;

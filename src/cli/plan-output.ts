@@ -8,6 +8,8 @@ import { toYaml } from '../core/yaml-write.js';
 export interface PlanOutput {
   /** `-o`: table (the human text), json or yaml. */
   readonly format: string;
+  /** The human text's diffs coloured (never JSON or YAML). */
+  readonly color: boolean;
 }
 
 /** Whether `-o` asked for data (JSON or YAML) rather than the human text. */
@@ -18,5 +20,5 @@ export function isStructured(format: string | undefined): boolean {
 export function renderPlans(plans: readonly MovePlan[], output: PlanOutput): string {
   if (output.format === 'json') return `${JSON.stringify(plans.map(movePlanJson), null, 2)}\n`;
   if (output.format === 'yaml') return toYaml(plans.map(movePlanJson));
-  return plans.map((plan) => `${renderMovePlanHuman(plan)}\n`).join('');
+  return plans.map((plan) => `${renderMovePlanHuman(plan, { color: output.color })}\n`).join('');
 }

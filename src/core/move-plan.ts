@@ -7,6 +7,7 @@ import type { ActiveRun, TranslationWarning } from './backend.js';
 import type { Handoff } from './handoff.js';
 import type { BackendName } from './job.js';
 import type { MoveOperation } from './journal.js';
+import { colorizePatch } from './live-diff.js';
 import type { NextFireTimes } from './next-fire-times.js';
 import { intlZone } from './schedule/cron.js';
 import { toRfc3339 } from './time.js';
@@ -32,14 +33,16 @@ export interface MovePlan {
   readonly basis: string;
 }
 
-export function renderMovePlanHuman(plan: MovePlan): string {
+/** The plan as the operator reads it before confirming; `color`: the diffs as `diff` colours them. */
+export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: boolean } = {}): string {
+  const diff = (patch: string) => indent(patch ? (options.color ? colorizePatch(patch) : patch) : '(no change)\n');
   const local = (d: Date) => DateTime.fromJSDate(d, { zone: intlZone(plan.timezone) }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
   const verb = plan.operation === 'rollback' ? 'Rollback' : 'Move';
   const lines: string[] = [`${verb} ${plan.job}: ${plan.from} -> ${plan.to}`, ''];
   lines.push(`  ${plan.from} (source): disabled at the handoff, never deleted; a run in progress finishes`);
-  lines.push(indent(plan.sourceDiff || '(no change)\n'));
+  lines.push(diff(plan.sourceDiff));
   lines.push(`  ${plan.to} (target): ${plan.enableStrategy}`);
-  lines.push(indent(plan.targetDiff || '(no change)\n'));
+  lines.push(diff(plan.targetDiff));
   if (plan.warnings.length) {
     lines.push('  Dropped in translation:');
     for (const w of plan.warnings) lines.push(`    ! ${w.message}`);

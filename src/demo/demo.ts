@@ -116,7 +116,7 @@ export async function runDemo(io: DemoIO, options: DemoOptions, host: DemoHost):
       if (failed) return false;
       out(`$ migrate ${argv.join(' ')}`);
       const stdout = shown.condenseDiffs ? condenseDiffs(io.stdout) : undefined;
-      const code = await host.runCommand([...argv, ...(options.color ? [] : ['--no-color'])], stdout ? { ...world, stdout: stdout.output } : world);
+      const code = await host.runCommand([...argv, options.color ? '--color' : '--no-color'], stdout ? { ...world, stdout: stdout.output } : world);
       stdout?.flush();
       if (code !== 0) {
         failed = `\`migrate ${argv.join(' ')}\` exited ${code}`;

@@ -9,7 +9,7 @@ import { renderMovePlanHuman } from '../../core/move-plan.js';
 import { actionConfig } from '../action-config.js';
 import { confirm } from '../confirm.js';
 import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
-import type { CliIO } from '../io.js';
+import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
 import { loadJob, loadWorkspace } from '../workspace.js';
 
@@ -68,7 +68,7 @@ export async function finishInteractively(io: CliIO, args: GlobalArgs, config: A
     return ExitCode.Error;
   }
   const result = await finishUnfinished(config, definition, move, direction, (plan) =>
-    io.stdout.write(`\nThe move had changed nothing yet: it runs again with a fresh handoff.\n${renderMovePlanHuman(plan)}\n`),
+    io.stdout.write(`\nThe move had changed nothing yet: it runs again with a fresh handoff.\n${renderMovePlanHuman(plan, { color: useColor(io, args.color) })}\n`),
   );
   if (result.definitionDiff) io.stdout.write(`\n${result.definitionDiff}\n`);
   io.stdout.write(`${result.ok ? 'done' : 'FAILED'}: ${result.message}\n`);

@@ -1,7 +1,8 @@
 /**
- * The actions' configuration as the CLI builds it from the machine: the connections, the
- * journal file beside `migrate.yaml`, the definition files (atomic writes), this process as the
- * lock holder, and waits in real time or, in a rehearsal, on the sandbox's virtual clock.
+ * The actions' configuration as the CLI builds it from the machine: the connections, the journal
+ * (the file beside `migrate.yaml` and the shared record of moves, shared-journal.ts), the
+ * definition files (atomic writes), this process as the lock holder, and waits in real time or,
+ * in a rehearsal, on the sandbox's virtual clock.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,15 +11,17 @@ import { DateTime } from 'luxon';
 import type { ActionConfig } from '../actions/config.js';
 import type { MoveEvent } from '../actions/move.js';
 import { definitionBeforeMove } from '../core/definition-edit.js';
+import type { JobDefinition } from '../core/job.js';
 import { toRfc3339 } from '../core/time.js';
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
 import { openConnections, type Connections } from './connections.js';
 import { definitionPatch, flipDefinitionBackend, writeFileAtomic } from './definition-file.js';
 import type { GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
-import { appendJournal, projectJournal, readJournal } from './journal-file.js';
+import { projectJournal } from './journal-file.js';
 import { holderName, isAbandonedHolder } from './lock-holder.js';
 import { sandboxAdvancer } from './sandbox-wait.js';
+import { SharedJournal, sharedRecordOf } from './shared-journal.js';
 import type { Workspace } from './workspace.js';
 
 export interface ActionOptions {
@@ -29,16 +32,34 @@ export interface ActionOptions {
   readonly connections?: Connections;
 }
 
+/**
+ * The configuration, its journal merging the shared record of moves of `jobs` (read first: an
+ * action's journal reads are synchronous). Every command that acts on the journal builds it so.
+ */
+export async function loadActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions, jobs: readonly JobDefinition[]): Promise<ActionConfig> {
+  const { config, journal } = buildActionConfig(io, args, ws, options);
+  await journal.load(jobs);
+  return config;
+}
+
+/** The configuration with no shared record read yet: appends still reach it, reads see what this process wrote there. */
 export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions): ActionConfig {
+  return buildActionConfig(io, args, ws, options).config;
+}
+
+function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions): { config: ActionConfig; journal: SharedJournal } {
   const systems = options.connections ?? openConnections(io, args, ws.project);
-  const journalFile = projectJournal(io, args);
   const resolve = (file: string) => path.resolve(io.cwd, file);
-  return {
+  const progress = options.report ?? ((job: string, event: MoveEvent) => report(io, job, event));
+  const journal = new SharedJournal(
+    projectJournal(io, args),
+    sharedRecordOf(systems),
+    (name) => ws.definitions.find((d) => d.job.name === name)?.job,
+    (job, message) => progress(job, { kind: 'warning', message }),
+  );
+  const config: ActionConfig = {
     systems,
-    journal: {
-      read: () => readJournal(journalFile),
-      append: (record) => appendJournal(journalFile, record),
-    },
+    journal,
     definitions: {
       text: (file) => fs.readFileSync(resolve(file), 'utf8'),
       flip: async (file, to) => flipDefinitionBackend(resolve(file), file, to),
@@ -56,12 +77,13 @@ export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options
     // The sandbox serves its control API on every stand-in's port: any system's URL will do.
     wait: options.advanceSandbox ? (ms) => sandboxAdvancer(systems.to(systems.locks()?.system ?? ALL_BACKENDS[0]!.name).location())(ms) : (ms) => sleep(ms, io.interrupted),
     ...(io.interrupted ? { interrupted: io.interrupted } : {}),
-    report: options.report ?? ((job, event) => report(io, job, event)),
+    report: progress,
     holder: holderName(),
     isAbandonedHolder,
     newMoveId: (job) => `${job}-${DateTime.fromJSDate(io.clock.now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`,
     guardSeconds: ws.project.handoff.guardSeconds,
   };
+  return { config, journal };
 }
 
 /** The reference system's server clock (its last Date header, aged locally): on a virtual sandbox, the sandbox's time. */

@@ -5,7 +5,7 @@
 import { applyMoves, planMoves } from '../actions/moves.js';
 import type { MoveTarget } from '../actions/move-setup.js';
 import { ExitCode } from '../core/errors.js';
-import { actionConfig } from './action-config.js';
+import { loadActionConfig } from './action-config.js';
 import { confirm } from './confirm.js';
 import type { GlobalArgs } from './global-args.js';
 import { useColor, type CliIO } from './io.js';
@@ -28,7 +28,7 @@ export interface RunMovesOptions {
 }
 
 export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targets: readonly MoveTarget[], options: RunMovesOptions): Promise<number> {
-  const config = actionConfig(io, args, ws, { advanceSandbox: options.advanceSandbox });
+  const config = await loadActionConfig(io, args, ws, { advanceSandbox: options.advanceSandbox }, targets.map((t) => t.definition.job));
   const structured = isStructured(args.output);
   const planned = await planMoves(config, targets, options.concurrency);
   io.stdout.write(renderPlans(planned.map((p) => p.planned.plan), { format: args.output ?? 'table', color: useColor(io, args.color) }));

@@ -135,3 +135,44 @@ export function parseJournal(text: string): { records: JournalRecord[]; problems
   });
   return { records, problems };
 }
+
+/**
+ * One journal from this clone's file and the shared record of moves (one list per job, as the
+ * cluster keeps them): a record found in both, the same JSON (so the same move id, kind, step and
+ * `at`), is one record. The others are placed by `at`, each list's own order kept; at the same
+ * instant the file's records come first, then each list's in the order given.
+ */
+export function mergeJournals(local: readonly JournalRecord[], ...shared: readonly (readonly JournalRecord[])[]): JournalRecord[] {
+  let merged = [...local];
+  for (const list of shared) {
+    const unseen = new Map<string, number>();
+    for (const r of merged) unseen.set(recordKey(r), (unseen.get(recordKey(r)) ?? 0) + 1);
+    const extra = list.filter((r) => {
+      const n = unseen.get(recordKey(r)) ?? 0;
+      if (n > 0) unseen.set(recordKey(r), n - 1);
+      return n === 0;
+    });
+    merged = interleaveByTime(merged, extra);
+  }
+  return merged;
+}
+
+/**
+ * A record's identity across copies: its whole JSON. The move id, kind, step and `at` alone would
+ * fold two `write` announcements of one move within the same second into one.
+ */
+function recordKey(r: JournalRecord): string {
+  return JSON.stringify(r);
+}
+
+/** Merges two lists by `at` without reordering either; `a` first at the same instant. */
+function interleaveByTime(a: readonly JournalRecord[], b: readonly JournalRecord[]): JournalRecord[] {
+  const out: JournalRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && Date.parse(a[i]!.at) <= Date.parse(b[j]!.at))) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}

@@ -7,12 +7,13 @@
  * - `in-flight`: an unfinished move is in the journal (`migrate resume` or `rollback` finishes it);
  * - `orphan`: enabled in neither: every slot is lost;
  * - `drift`: enabled in one system, but not as the definition says (other settings, or the
- *   other system);
+ *   other system; when a completed move in the journal put it there, that move is named);
  * - `unknown`: a system that could not be read leaves the question open;
  * - `ok`: enabled exactly where declared, matching the definition.
  */
 import type { Backend, SystemView } from './backend.js';
 import { BACKENDS, type BackendName } from './job.js';
+import type { MoveOperation } from './journal.js';
 import { toYaml } from './yaml-write.js';
 
 export const VERDICTS = ['double', 'in-flight', 'orphan', 'drift', 'unknown', 'ok'] as const;
@@ -35,6 +36,8 @@ export interface JobObservation {
   readonly inFlight: boolean;
   /** Who began that move and when (its process may still be running it). */
   readonly inFlightBy?: { readonly holder: string; readonly at: string };
+  /** The job's last completed move in the journal (this clone's or the shared record): where it put the job, who, and when it ended. */
+  readonly lastMove?: { readonly operation: MoveOperation; readonly to: BackendName; readonly by: string; readonly at: string };
 }
 
 export interface JobStatus extends JobObservation {
@@ -82,7 +85,15 @@ export function judgeJob(o: JobObservation): JobStatus {
     return verdict('unknown', `${down.join(' and ')} could not be read`);
   }
   if (!declared && !other) return verdict('orphan', `enabled in neither system: every slot is lost; \`migrate apply ${o.name}\` enables it on ${o.declared}`);
-  if (other) return verdict('drift', `runs on ${running.join(' and ')}, but the definition says ${o.declared}: \`migrate move ${o.name} --to ${o.declared}\`, or fix backend:`);
+  if (other) {
+    // A move this clone's definition has not caught up with (made from another clone, not pulled yet).
+    const moved = o.lastMove && o.lastMove.to !== o.declared && running.includes(o.lastMove.to) ? o.lastMove : undefined;
+    if (moved) {
+      const undo = moved.operation === 'rollback' ? `migrate move ${o.name} --to ${o.declared}` : `migrate rollback ${o.name}`;
+      return verdict('drift', `${moved.operation === 'rollback' ? 'rolled back' : 'moved'} to ${moved.to} by ${moved.by} at ${moved.at}; this clone's definition still says ${o.declared}: pull, or run \`${undo}\``);
+    }
+    return verdict('drift', `runs on ${running.join(' and ')}, but the definition says ${o.declared}: \`migrate move ${o.name} --to ${o.declared}\`, or fix backend:`);
+  }
   if (o.matchesDefinition === false) return verdict('drift', `differs from the definition: see \`migrate diff ${o.name}\``);
   return verdict('ok', `enabled on ${o.declared} as defined`);
 }

@@ -138,7 +138,8 @@ suite('status: one verdict per job, each produced by a hand edit', () => {
       expect(JSON.parse(r.stdout)).toHaveLength(11);
       // The Chronos client asks once for the leader before its first call.
       expect(chronos.requests.filter((q) => !q.endsWith('/leader'))).toEqual(['GET /v1/scheduler/jobs']);
-      expect(kube.requests.map((q) => q.replace(/\?.*$/, ''))).toEqual(['GET /apis/batch/v1/namespaces/default/cronjobs']);
+      // Kubernetes: the CronJobs, and the record of moves (one LIST of its ConfigMaps per namespace).
+      expect(kube.requests.map((q) => q.replace(/\?.*$/, '')).sort()).toEqual(['GET /api/v1/namespaces/default/configmaps', 'GET /apis/batch/v1/namespaces/default/cronjobs']);
     } finally {
       await Promise.all([chronos.close(), kube.close()]);
     }

@@ -1,8 +1,9 @@
 /**
- * A move "killed" after any step: the real protocol (executeMove with the CLI's own wiring) runs
- * in-process until the journal record chosen as the kill point, and then never goes on, as if the
- * process had died there. Its lock is held by a process of this machine that has exited, as a
- * killed migrate's would be, so `resume` and `rollback` may take it over at once.
+ * A move "killed" after any step: the real protocol (executeMove with the CLI's own wiring, its
+ * journal the file and the cluster's record of moves) runs in-process until the journal record
+ * chosen as the kill point, and then never goes on, as if the process had died there. Its lock is
+ * held by a process of this machine that has exited, as a killed migrate's would be, so `resume`
+ * and `rollback` may take it over at once.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -11,7 +12,6 @@ import { planMove, sidesFor } from '../../src/actions/move-setup.js';
 import { openConnections } from '../../src/cli/connections.js';
 import type { GlobalArgs } from '../../src/cli/global-args.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { appendJournal } from '../../src/cli/journal-file.js';
 import { moveDeps } from '../../src/actions/moves.js';
 import { actionConfig } from '../../src/cli/action-config.js';
 import { loadWorkspace } from '../../src/cli/workspace.js';
@@ -82,7 +82,7 @@ export async function killedMove(
       const here = recordName(record) === kill.record;
       if (here && journalThrows) throw new Error(`ENOSPC: no space left on device, write ${repo.journalFile}`);
       if (here && kill.when === 'before') return die(), never;
-      await appendJournal(repo.journalFile, record);
+      await wiring.journal(record);
       if (here) return die(), never;
     },
     async acquireLock(ttlSeconds) {

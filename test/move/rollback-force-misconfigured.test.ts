@@ -80,7 +80,7 @@ test('an exec credential plugin that is not installed: named, and --force refuse
   writeFileSync(repo.kubeconfig, kubeconfig(repo.kubernetesUrl, { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'migrate-test-no-such-plugin', interactiveMode: 'Never' } }, true));
   const r = await repo.cli('rollback', 'job', '--yes', '--advance-sandbox', '--force');
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/^error: kubernetes cannot be asked \(the client is misconfigured\): kubeconfig context "prod" \(user "ops"\) gets its credentials by running "migrate-test-no-such-plugin", which is not installed\n/);
+  expect(r.stderr).toMatch(/^error: kubernetes cannot be asked \(the client is misconfigured\): kubeconfig context "prod" \(user "ops"\) gets its credentials by running "migrate-test-no-such-plugin", which is not installed\n/m);
   refusedForce(r.stderr);
   writeFileSync(repo.kubeconfig, good);
   await nothingChanged(before, 'kubernetes');
@@ -92,7 +92,7 @@ test('an http:// server without insecure-skip-tls-verify, which the client refus
   writeFileSync(repo.kubeconfig, kubeconfig(repo.kubernetesUrl, { token: 'not-sent' }, false));
   const r = await repo.cli('rollback', 'job', '--yes', '--advance-sandbox', '--force');
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/^error: kubernetes cannot be asked \(the client is misconfigured\): kubeconfig context "prod" \(user "ops"\) points at http:\/\/127\.0\.0\.1:\d+ over plain http, which the Kubernetes client refuses without insecure-skip-tls-verify\n/);
+  expect(r.stderr).toMatch(/^error: kubernetes cannot be asked \(the client is misconfigured\): kubeconfig context "prod" \(user "ops"\) points at http:\/\/127\.0\.0\.1:\d+ over plain http, which the Kubernetes client refuses without insecure-skip-tls-verify\n/m);
   refusedForce(r.stderr);
   writeFileSync(repo.kubeconfig, good);
   await nothingChanged(before, 'kubernetes');
@@ -106,7 +106,7 @@ test('an API server whose certificate the kubeconfig does not trust: a TLS failu
     writeFileSync(repo.kubeconfig, kubeconfig(tls.url, { token: 't' }, false));
     const r = await repo.cli('rollback', 'job', '--yes', '--advance-sandbox', '--force');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: kubernetes cannot be asked \(the client is misconfigured\): kubeconfig context "prod" cannot talk TLS to https:\/\/127\.0\.0\.1:\d+: self.signed certificate\n/);
+    expect(r.stderr).toMatch(/^error: kubernetes cannot be asked \(the client is misconfigured\): kubeconfig context "prod" cannot talk TLS to https:\/\/127\.0\.0\.1:\d+: self.signed certificate\n/m);
     expect(r.stderr).toContain("Set the cluster's certificate-authority-data to the CA that signed the server's certificate");
     refusedForce(r.stderr);
   } finally {

@@ -1,12 +1,16 @@
-/** `migrate history [job]`: the journal's moves, newest first. */
+/** `migrate history [job]`: the journal's moves (this clone's file and the shared record of moves), newest first. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { foldJournal, type MoveHistory } from '../../core/journal.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
+import { openConnections } from '../connections.js';
 import type { CliIO } from '../io.js';
-import { projectJournal, readJournal } from '../journal-file.js';
+import { projectJournal } from '../journal-file.js';
 import type { ExitHolder } from '../exit.js';
-import { loadProject } from '../workspace.js';
+import { readMergedJournal } from '../shared-journal.js';
+import { loadProject, loadWorkspace } from '../workspace.js';
 
 interface HistoryArgs extends GlobalArgs {
   readonly job?: string;
@@ -18,15 +22,24 @@ const FORMATS = ['table', 'json', 'yaml'] as const;
 export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalArgs, HistoryArgs> {
   return {
     command: 'history [job]',
-    describe: 'moves and rollbacks from the journal, newest first (-o table|json|yaml). Exit 0 listed (also when empty); 1 an error (a damaged journal)',
+    describe:
+      "moves and rollbacks from the journal and the cluster's record of moves, newest first (-o table|json|yaml). " +
+      'Exit 0 listed (also when empty); 1 an error (a damaged journal)',
     builder: (y) =>
       y
         .positional('job', { type: 'string', describe: 'only this job' })
         .describe('output', formatsHelp(FORMATS)),
-    handler: (args) => {
+    handler: async (args) => {
       const format = outputFormat(args, 'history', FORMATS);
-      loadProject(io, args); // the journal is beside the project file: a mistyped --config must not read as "no moves"
-      const moves = foldJournal(readJournal(projectJournal(io, args)))
+      // The journal is beside the project file: a mistyped --config must not read as "no moves".
+      const { project } = loadProject(io, args);
+      // The definitions say where each job's shared record is (its namespace); without a jobs
+      // folder there are none to look up, and the journal file is all there is.
+      const definitions = fs.existsSync(path.resolve(io.cwd, args['jobs-dir'])) ? loadWorkspace(io, args, [], { backendLint: false }).definitions : [];
+      const jobs = definitions.map((d) => d.job).filter((j) => !args.job || j.name === args.job);
+      const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
+      const records = await readMergedJournal(projectJournal(io, args), 'strict', openConnections(io, args, project), jobs, warn);
+      const moves = foldJournal(records)
         .filter((m) => !args.job || m.job === args.job)
         .reverse();
       if (format === 'json') io.stdout.write(`${JSON.stringify(moves.map(historyRecord), null, 2)}\n`);

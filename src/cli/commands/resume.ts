@@ -6,7 +6,7 @@ import type { LoadedDefinition } from '../../core/definition.js';
 import { ExitCode, UserError } from '../../core/errors.js';
 import { unfinishedMoves, type MoveHistory } from '../../core/journal.js';
 import { renderMovePlanHuman } from '../../core/move-plan.js';
-import { actionConfig } from '../action-config.js';
+import { loadActionConfig } from '../action-config.js';
 import { confirm } from '../confirm.js';
 import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
@@ -39,8 +39,9 @@ export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       // The definitions only: the backend lint (a year-long schedule proof a job) is not used here.
       const ws = loadWorkspace(io, args, [], { backendLint: false });
       // By name among the loaded definitions, else the lookup every job command uses (a file path, or `no job named`).
-      const name = (ws.definitions.find((d) => d.job.name === args.job) ?? loadJob(io, args, args.job)).job.name;
-      const config = actionConfig(io, args, ws, { advanceSandbox: args['advance-sandbox'] });
+      const { job } = ws.definitions.find((d) => d.job.name === args.job) ?? loadJob(io, args, args.job);
+      const name = job.name;
+      const config = await loadActionConfig(io, args, ws, { advanceSandbox: args['advance-sandbox'] }, [job]);
       const move = unfinishedMoves(config.journal.read()).get(name);
       if (!move) {
         io.stdout.write(`Nothing to resume: the journal has no unfinished move of ${name}.\n`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { decideRollback } from '../../actions/rollback.js';
 import { UserError } from '../../core/errors.js';
-import { actionConfig } from '../action-config.js';
+import { loadActionConfig } from '../action-config.js';
 import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { runMoves } from '../move-runner.js';
@@ -41,7 +41,7 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
       const definition = ws.definitions.find((d) => d.job.name === args.job);
       if (!definition) throw new UserError(`no job named "${args.job}" in ${path.relative(io.cwd, ws.jobsDir) || '.'}`);
       const commandLine = `migrate rollback ${args.job}${args.force ? ' --force' : ''}${args['advance-sandbox'] ? ' --advance-sandbox' : ''}`;
-      const config = actionConfig(io, args, ws, { advanceSandbox: args['advance-sandbox'] });
+      const config = await loadActionConfig(io, args, ws, { advanceSandbox: args['advance-sandbox'] }, [definition.job]);
       const decision = await decideRollback(config, definition, args.force);
       switch (decision.kind) {
         case 'unfinished':

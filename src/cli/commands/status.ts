@@ -1,7 +1,8 @@
 /**
  * `migrate status [job...]`: where every job runs now, in both systems, and one verdict each.
- * One LIST call per system (per namespace on Kubernetes); a system that cannot be read is shown
- * as unreachable and the other half still shows.
+ * One LIST call per system (per namespace on Kubernetes), and one for the shared record of moves
+ * (a LIST of its ConfigMaps per namespace); a system that cannot be read is shown as unreachable
+ * and the other half still shows.
  */
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -9,14 +10,15 @@ import { ALL_BACKENDS } from '../../../backends/index.js';
 import type { Backend, Listing, SystemView } from '../../core/backend.js';
 import { UserError, formatDiagnostic } from '../../core/errors.js';
 import type { BackendName, JobDefinition } from '../../core/job.js';
-import { unfinishedMoves } from '../../core/journal.js';
+import { foldJournal, unfinishedMoves } from '../../core/journal.js';
 import { sameObject } from '../../core/live-diff.js';
 import {
   buildStatusReport, renderStatusJson, renderStatusTable, renderStatusYaml, statusExitCode,
   type JobObservation, type StatusReport, type UnmanagedObject,
 } from '../../core/status.js';
-import { openConnections } from '../connections.js';
-import { projectJournal, readJournal } from '../journal-file.js';
+import { openConnections, type Connections } from '../connections.js';
+import { projectJournal } from '../journal-file.js';
+import { readMergedJournal } from '../shared-journal.js';
 import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import { declaredSides, everywhere, listingOf, readLiveSnapshot, scopesOf } from '../live-view.js';
@@ -67,8 +69,8 @@ export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly st
   const jobs = ws.definitions.filter((d) => !broken.has(d.file)).map((d) => d.job);
   const conn = openConnections(io, args, ws.project);
   const scopes = scopesOf(conn, everywhere(jobs));
-  const snapshot = await readLiveSnapshot(conn, scopes);
-  const inFlight = readInFlight(io, args);
+  const [snapshot, moves] = await Promise.all([readLiveSnapshot(conn, scopes), readMoves(io, args, conn, jobs)]);
+  const { inFlight, lastMove } = moves;
 
   const unreachable: Partial<Record<BackendName, string>> = {};
   for (const b of ALL_BACKENDS) {
@@ -80,7 +82,11 @@ export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly st
   const observations: JobObservation[] = jobs.map((job) => {
     const systems = Object.fromEntries(ALL_BACKENDS.map((b) => [b.name, view(b, listingOf(snapshot, scopes, b.name, job), job.name, scopes.of(b.name, job))])) as Record<BackendName, SystemView>;
     const matchesDefinition = matches(job, scopes.of(job.backend, job), listingOf(snapshot, scopes, job.backend, job));
-    return { name: job.name, declared: job.backend, systems, matchesDefinition, inFlight: inFlight.has(job.name), ...(inFlight.has(job.name) ? { inFlightBy: inFlight.get(job.name)! } : {}) };
+    const last = lastMove.get(job.name);
+    return {
+      name: job.name, declared: job.backend, systems, matchesDefinition, inFlight: inFlight.has(job.name),
+      ...(inFlight.has(job.name) ? { inFlightBy: inFlight.get(job.name)! } : {}), ...(last ? { lastMove: last } : {}),
+    };
   });
 
   const unmanaged: UnmanagedObject[] = [];
@@ -119,12 +125,24 @@ function view(backend: Backend, listing: Listing<unknown>, name: string, scope: 
 }
 
 /**
- * Jobs with an unfinished move in the journal beside the project file, with who began it and
- * when. A damaged journal is a warning here (status must still show the systems); the commands
- * that act on the journal refuse it.
+ * From the journal beside the project file merged with the shared record of moves (another
+ * clone's moves included): jobs with an unfinished move, with who began it and when, and each
+ * job's last completed move. A damaged journal, or a shared record that cannot be read, is a
+ * warning here (status must still show the systems); the commands that act on the journal refuse
+ * a damaged one.
  */
-function readInFlight(io: CliIO, args: GlobalArgs): Map<string, { holder: string; at: string }> {
+async function readMoves(io: CliIO, args: GlobalArgs, conn: Connections, jobs: readonly JobDefinition[]): Promise<{
+  inFlight: Map<string, { holder: string; at: string }>;
+  lastMove: Map<string, NonNullable<JobObservation['lastMove']>>;
+}> {
   const file = projectJournal(io, args);
-  const records = readJournal(file, { tolerant: (problem) => io.stderr.write(`warning: ${path.relative(io.cwd, file)}: ${problem}\n`) });
-  return new Map([...unfinishedMoves(records)].map(([job, move]) => [job, { holder: move.begin.holder, at: move.begin.at }]));
+  const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
+  const records = await readMergedJournal(file, { tolerant: (problem) => warn(`${path.relative(io.cwd, file)}: ${problem}`) }, conn, jobs, warn);
+  const inFlight = new Map([...unfinishedMoves(records)].map(([job, move]) => [job, { holder: move.begin.holder, at: move.begin.at }]));
+  const lastMove = new Map<string, NonNullable<JobObservation['lastMove']>>();
+  for (const m of foldJournal(records)) {
+    // The holder is `user@host pid N move <id>`: the operator is the first word.
+    if (m.outcome === 'done' && m.end) lastMove.set(m.job, { operation: m.begin.operation, to: m.begin.to, by: m.begin.holder.split(' ')[0]!, at: m.end.at });
+  }
+  return { inFlight, lastMove };
 }

@@ -1,0 +1,126 @@
+/**
+ * The journal as every command reads and writes it: this clone's file (`.migrate/journal.jsonl`)
+ * and the record of moves a backend keeps where every operator reaches it (on Kubernetes a
+ * ConfigMap per job), merged (`mergeJournals`). A record is appended to the file and then to the
+ * shared record before the step it announces is taken, so a clone that never ran the move sees
+ * it, can roll it back, and can resume it. A shared record that cannot be read or written (no
+ * RBAC for it, a cluster that does not answer) leaves the file alone in charge, with one warning
+ * per job; only a write that other writers kept beating fails the append.
+ */
+import path from 'node:path';
+import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
+import type { JournalStore } from '../actions/config.js';
+import { MoveRecordConflictError, type MoveRecordStore } from '../core/backend.js';
+import { UserError } from '../core/errors.js';
+import type { BackendName, JobDefinition } from '../core/job.js';
+import { mergeJournals, type JournalRecord } from '../core/journal.js';
+import type { Connections } from './connections.js';
+import { appendJournal, readJournal, type JournalReading } from './journal-file.js';
+
+export interface SharedRecord {
+  readonly system: BackendName;
+  readonly store: MoveRecordStore;
+}
+
+/** The first backend in the registry that keeps a record of moves, if any does. */
+export function sharedRecordOf(systems: Pick<Connections, 'to'>): SharedRecord | undefined {
+  for (const b of ALL_BACKENDS) {
+    const store = systems.to(b.name).moveRecords;
+    if (store) return { system: b.name, store };
+  }
+  return undefined;
+}
+
+/** Says one thing about one job's shared record (a warning line). */
+export type SharedRecordWarning = (job: string, message: string) => void;
+
+/**
+ * What the shared record's failure does: `throw` it (a bug, or writers that kept winning), or the
+ * one line the operator reads before this clone's journal is used alone.
+ */
+function degraded(shared: SharedRecord, err: unknown): string | 'throw' {
+  if (err instanceof MoveRecordConflictError) return 'throw';
+  if (backendOf(shared.system).failureClass(err) === undefined) return 'throw';
+  return err instanceof UserError ? err.summary : err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+}
+
+/** The journal an action runs over: `load` the shared record of the jobs it acts on before its first `read`. */
+export class SharedJournal implements JournalStore {
+  /** Per job, its shared record as last read or written. */
+  private readonly kept = new Map<string, readonly JournalRecord[]>();
+  /** Jobs whose shared record this process no longer writes: it failed once (warned), so the cluster holds a prefix of the move. */
+  private readonly off = new Set<string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly shared: SharedRecord | undefined,
+    private readonly definitionOf: (job: string) => JobDefinition | undefined,
+    private readonly warn: SharedRecordWarning,
+  ) {}
+
+  /** Reads the shared record of `jobs` (one call per scope); a job whose record cannot be read is warned about and left to the file. */
+  async load(jobs: readonly JobDefinition[]): Promise<void> {
+    const shared = this.shared;
+    if (!shared || jobs.length === 0) return;
+    const reading = await readShared(shared, jobs);
+    for (const [job, records] of reading.records) this.kept.set(job, records);
+    for (const f of reading.failures) {
+      for (const job of f.jobs) {
+        this.off.add(job);
+        this.warn(job, `${f.where} cannot be read (${f.message}); only this clone's journal is used, and moves made from other clones are not seen`);
+      }
+    }
+  }
+
+  read(): readonly JournalRecord[] {
+    return mergeJournals(readJournal(this.file), ...this.kept.values());
+  }
+
+  async append(record: JournalRecord): Promise<void> {
+    // The file first: the shared record is then always a prefix of what this clone wrote.
+    await appendJournal(this.file, record);
+    const shared = this.shared;
+    const job = this.definitionOf(record.job);
+    if (!shared || !job || this.off.has(record.job)) return;
+    try {
+      this.kept.set(record.job, await shared.store.append(job, record));
+    } catch (err) {
+      const why = degraded(shared, err);
+      if (why === 'throw') throw err;
+      this.off.add(record.job);
+      this.warn(record.job, `${shared.store.where(job)} cannot be written (${why}); this move is recorded in ${path.basename(this.file)} only: commit and push it so that others see the move`);
+    }
+  }
+}
+
+interface SharedReading {
+  readonly records: ReadonlyMap<string, readonly JournalRecord[]>;
+  readonly failures: readonly { readonly jobs: readonly string[]; readonly where: string; readonly message: string }[];
+}
+
+async function readShared(shared: SharedRecord, jobs: readonly JobDefinition[]): Promise<SharedReading> {
+  const failed = (where: string, names: readonly string[], err: unknown) => {
+    const why = degraded(shared, err);
+    if (why === 'throw') throw err;
+    return { jobs: names, where, message: why };
+  };
+  try {
+    const reading = await shared.store.read(jobs);
+    return { records: reading.records, failures: reading.failures.map((f) => failed(f.where, f.jobs, f.error)) };
+  } catch (err) {
+    return { records: new Map(), failures: [failed(`the ${backendOf(shared.system).title} record of moves`, jobs.map((j) => j.name), err)] };
+  }
+}
+
+/**
+ * The merged journal for a command that only reports (`status`, `history`): the file read as
+ * `reading` says, the shared record of `jobs`, and one warning line per scope that could not be read.
+ */
+export async function readMergedJournal(file: string, reading: JournalReading, systems: Pick<Connections, 'to'>, jobs: readonly JobDefinition[], warn: (line: string) => void): Promise<JournalRecord[]> {
+  const local = readJournal(file, reading);
+  const shared = sharedRecordOf(systems);
+  if (!shared || jobs.length === 0) return local;
+  const { records, failures } = await readShared(shared, jobs);
+  for (const f of failures) warn(`${f.where} cannot be read (${f.message}); showing this clone's journal only for ${f.jobs.length <= 3 ? f.jobs.join(', ') : `${f.jobs.length} jobs`}`);
+  return mergeJournals(local, ...records.values());
+}

@@ -26,6 +26,13 @@ export type BackendLinters = Readonly<Record<BackendName, (job: JobDefinition) =
  */
 export function lintDefinitions(definitions: readonly LoadedDefinition[], backendLint: BackendLinters, unloaded: readonly UnloadedDefinition[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // A folder of thousands of jobs holds a few hundred distinct schedules: each is parsed once.
+  const scheduleErrorsSeen = new Map<string, readonly string[]>();
+  const scheduleErrorsOf = (schedule: string): readonly string[] => {
+    let errors = scheduleErrorsSeen.get(schedule);
+    if (!errors) scheduleErrorsSeen.set(schedule, (errors = scheduleErrors(schedule)));
+    return errors;
+  };
   const entries: UnloadedDefinition[] = [...definitions.map((d) => ({ file: d.file, job: d.job, positions: d.positions, unreadable: NOTHING })), ...unloaded];
   const byName = new Map<string, UnloadedDefinition[]>();
   for (const def of entries) {
@@ -51,7 +58,7 @@ export function lintDefinitions(definitions: readonly LoadedDefinition[], backen
     let scheduleOk = job.schedule !== undefined;
     if (job.schedule !== undefined) {
       // As the apiserver does: a TZ= prefix does not hide an error in the rest of the schedule.
-      for (const message of scheduleErrors(job.schedule)) {
+      for (const message of scheduleErrorsOf(job.schedule)) {
         scheduleOk = false;
         out.push(at('schedule')(`schedule "${job.schedule}" is not valid for Kubernetes: ${message}`));
       }

@@ -84,6 +84,8 @@ export async function commandsFor(argv: readonly string[]): Promise<readonly Com
  * choice does not depend on which commands are registered).
  */
 function commandName(argv: readonly string[]): string | undefined {
+  // Shell completion (yargs' --get-yargs-completions) offers every command.
+  if (argv.includes('--get-yargs-completions')) return undefined;
   try {
     const parsed = withGlobalOptions(yargs([...argv])).help(false).version(false).exitProcess(false).fail(false).parseSync();
     const first = parsed._[0];

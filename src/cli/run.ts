@@ -7,6 +7,7 @@ import { ExitCode, UserError } from '../core/errors.js';
 import { missingValue, withGlobalOptions } from './global-args.js';
 import type { CliIO } from './io.js';
 import { commandsFor } from './commands/index.js';
+import { COMPLETION_REQUEST, completer, jobArgumentsOf } from './completion.js';
 import type { ExitHolder } from './exit.js';
 
 export type { ExitHolder } from './exit.js';
@@ -30,7 +31,8 @@ export async function runCommand(given: readonly string[], io: CliIO): Promise<R
   const argv = given.length === 1 && given[0] === '-v' ? ['--version'] : given;
   // diff follows kubectl: a usage error must not read as "differences found" (1).
   const usageExit = argv.find((a) => !a.startsWith('-')) === 'diff' ? ExitCode.DiffError : ExitCode.Error;
-  const verbosity = argv.find((a) => /^-v+(=.*|\d+)?$/.test(a));
+  const completing = argv.indexOf(COMPLETION_REQUEST);
+  const verbosity = completing < 0 ? argv.find((a) => /^-v+(=.*|\d+)?$/.test(a)) : undefined;
   if (verbosity) return outcome(reportError(verbosityFlag(verbosity, usageExit), io, debug, exit.code));
   let parser = withGlobalOptions(yargs([...argv]))
     .scriptName('migrate')
@@ -50,7 +52,12 @@ export async function runCommand(given: readonly string[], io: CliIO): Promise<R
       const error = (valueMissing && missingValue(valueMissing[1]!)) ?? err ?? new UserError(msg ?? 'invalid command line', 'Run `migrate --help` for usage.');
       throw error instanceof UserError && error.exitCode < usageExit ? new UserError(error.summary, error.detail, usageExit) : error;
     });
-  for (const factory of await commandsFor(argv)) parser = factory(io, exit, run).addTo(parser);
+  // Only for a completion request: yargs' own `completion` command would stand in for ours. The
+  // command is chosen from the words being completed (after the program's name), never from the
+  // request itself, which any parser would answer.
+  const registry = (await commandsFor(completing >= 0 ? argv.slice(completing + 2) : argv)).map((factory) => factory(io, exit, run));
+  if (completing >= 0) parser = parser.completion('completion', false, completer(io, argv.slice(completing + 1), jobArgumentsOf(registry.map((c) => c.usage()))));
+  for (const command of registry) parser = command.addTo(parser);
   let helpText = '';
   parser = parser.showHelpOnFail(false);
   try {

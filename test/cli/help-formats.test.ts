@@ -19,7 +19,8 @@ const names = commands.map((factory) => String(factory(io, { code: 0 }, async ()
 
 const help = async (name: string) => (await runCli([name, '--help'], { cwd: root })).stdout;
 
-test.each([
+/** What each command's --help says -o takes. */
+const SAYS: readonly (readonly [string, string])[] = [
   ['validate', 'output format: text (default), json or yaml'],
   ['render', 'output format: yaml (default) or json'],
   ['next', 'output format: table (default), json or yaml'],
@@ -33,12 +34,15 @@ test.each([
   ['resume', 'one format only: the plan, each step and the outcome, as text'],
   ['sandbox', 'one format only: the URLs and exports to use, as text'],
   ['demo', 'one format only: a narrated rehearsal, as text'],
-])('%s --help says what -o takes', async (name, says) => {
+  ['completion', 'one format only: a shell script'],
+];
+
+test.each(SAYS)('%s --help says what -o takes', async (name, says) => {
   expect(await help(name)).toMatch(new RegExp(`\\n {2}-o, --output +${says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\[string\\]\\n`));
 });
 
 test('every command is in that table', () => {
-  expect(names).toHaveLength(13);
+  expect([...names].sort()).toEqual(SAYS.map(([name]) => name).sort());
 });
 
 /** The global options' lines (and their wrapped continuations), which docs/commands.md lists once. */

@@ -16,6 +16,8 @@ import type { ExitHolder, RunCommandLine } from '../exit.js';
 export interface Command {
   /** Its name, as typed: `validate`. */
   readonly command: string;
+  /** Its usage line, `render <job>`, once its module is loaded (`commandsFor`); shell completion reads it. */
+  readonly usage: () => string | undefined;
   /** Adds it to the parser; its module must have been loaded (`commandsFor`). */
   readonly addTo: (parser: Argv<GlobalArgs>) => Argv<GlobalArgs>;
 }
@@ -39,6 +41,7 @@ function registered<A>(name: string, load: () => Promise<CommandModuleFactory<A>
     },
     factory: (io, exit, runLine) => ({
       command: name,
+      usage: () => (loaded ? String(loaded(io, exit, runLine).command) : undefined),
       addTo: (parser) => {
         if (!loaded) throw new Error(`the ${name} command is not loaded: commandsFor() loads the commands a command line needs`);
         return parser.command(loaded(io, exit, runLine));
@@ -61,6 +64,7 @@ const ENTRIES: readonly Entry[] = [
   registered('history', async () => (await import('./history.js')).historyCommand),
   registered('sandbox', async () => (await import('./sandbox.js')).sandboxCommand),
   registered('demo', async () => (await import('./demo.js')).demoCommand),
+  registered('completion', async () => (await import('./completion.js')).completionCommand),
 ];
 
 /** Every command, in the order of --help. */

@@ -6,6 +6,7 @@
  *   API prefix:  MIGRATE_CHRONOS_PREFIX, chronos.apiPrefix, /v1/scheduler
  *   credentials: MIGRATE_CHRONOS_USER / MIGRATE_CHRONOS_PASSWORD, or user:password in the URL
  */
+import type { RunEvidence } from '../../src/core/runs.js';
 import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type FailureClass, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
 import { UserError } from '../../src/core/errors.js';
 import type { JobDefinition } from '../../src/core/job.js';
@@ -17,6 +18,7 @@ import { ChronosError } from './errors.js';
 import { chronosCutoverSide } from './cutover.js';
 import { readChronosJob, SERVER_OWNED_FIELDS, type ChronosJob } from './model.js';
 import { normalizeChronosJob } from './normalize.js';
+import { chronosRuns } from './runs.js';
 import { ChronosRenderError, chronosJobToDefinition, lintForChronos, renderChronosJob, type ChronosJobBody } from './render.js';
 import { canonicalSchedule, readSchedule } from './schedule.js';
 
@@ -98,7 +100,42 @@ function connect(settings: ConnectionSettings): ChronosConnection {
     async probe() {
       await get().ping();
     },
+    async runs(jobs) {
+      const c = get();
+      let live: ReadonlyMap<string, ChronosJob>;
+      try {
+        live = new Map((await c.list()).map((j) => [j.name, j]));
+      } catch (err) {
+        const error = err instanceof UserError ? err.summary : String(err);
+        return new Map(jobs.map((j) => [j.name, { ok: false, error }]));
+      }
+      // One request per job (the API has no batch read), a few at a time.
+      const answers = await mapLimited(jobs, STAT_READS_AT_ONCE, async (job): Promise<[string, RunEvidence]> => {
+        try {
+          const stat = live.has(job.name) ? await c.jobStat(job.name) : undefined;
+          return [job.name, chronosRuns(live.get(job.name), stat, `GET /job/stat/${job.name}`)];
+        } catch (err) {
+          return [job.name, { ok: false, error: err instanceof UserError ? err.summary : String(err) }];
+        }
+      });
+      return new Map(answers);
+    },
   };
+}
+
+const STAT_READS_AT_ONCE = 8;
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 /** What Chronos would hold after a POST of the definition rendered at `now`: the full job, defaults in. */

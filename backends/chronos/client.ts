@@ -75,6 +75,28 @@ export interface ChronosJobSummary {
   readonly disabled: boolean;
 }
 
+/** One task of `GET /job/stat/{name}`'s `taskStatHistory`, as the server writes it (times in its JVM's zone, no zone printed). */
+export interface ChronosTaskStat {
+  readonly taskId: string;
+  readonly jobName: string;
+  readonly slaveId: string;
+  /** `MM/dd/yy HH:mm:ss`, or `N/A`. */
+  readonly startTime: string;
+  /** `MM/dd/yy HH:mm:ss`, or `N/A` while the task runs. */
+  readonly endTime: string;
+  /** A Joda period (`1m30s`), once the task ended. */
+  readonly duration?: string;
+  /** `Running`, `Success`, `Fail` (a kill too) or `Idle`. */
+  readonly status: string;
+}
+
+export interface ChronosJobStat {
+  /** The successful tasks' run times in ms, since the leader started. */
+  readonly histogram: Readonly<Record<string, number>>;
+  /** The newest tasks first, at most the server's --job_history_limit; empty without Cassandra. */
+  readonly taskStatHistory: readonly ChronosTaskStat[];
+}
+
 interface CallOptions {
   readonly query?: Record<string, string | number | undefined>;
   readonly body?: unknown;
@@ -251,6 +273,20 @@ export class ChronosClient {
       if (fields[0] === 'node' && fields.length === 4) states.set(fields[1]!, fields[3]!.trim());
     }
     return states;
+  }
+
+  /** GET /job/stat/{name}: the job's task history and run-time histogram; undefined when the job does not exist. */
+  async jobStat(name: string): Promise<ChronosJobStat | undefined> {
+    try {
+      const res = await this.call('GET', `/job/stat/${encodeURIComponent(name)}`, { idempotent: true, job: name });
+      const body = res.data as { histogram?: unknown; taskStatHistory?: unknown } | null;
+      const history = asArray(body?.taskStatHistory, `GET /job/stat/${name}`) as ChronosTaskStat[];
+      const histogram = body?.histogram && typeof body.histogram === 'object' ? (body.histogram as Record<string, number>) : {};
+      return { histogram, taskStatHistory: history };
+    } catch (err) {
+      if (err instanceof ChronosNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   /** PUT /job/{name}: a manual run now (not idempotent: never retried). */

@@ -14,7 +14,9 @@ import {
 } from '../../src/core/backend.js';
 import type { Lock, LockProvider } from '../../src/core/cutover.js';
 import type { JobDefinition } from '../../src/core/job.js';
+import { UserError } from '../../src/core/errors.js';
 import type { JournalRecord } from '../../src/core/journal.js';
+import type { RunEvidence } from '../../src/core/runs.js';
 import { cronNext, parseCron } from '../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../src/core/time.js';
 import { clientModule } from '../client-module.js';
@@ -24,6 +26,7 @@ import type { LoadedKubeConfig } from './kubeconfig.js';
 import { kubernetesCutoverSide } from './cutover.js';
 import { appendRecord, listRecordMaps, moveRecordName, readRecordMap, recordsOf } from './move-records.js';
 import { normalizeCronJob } from './normalize.js';
+import { kubernetesRuns } from './runs.js';
 import { sameObject } from '../../src/core/same-object.js';
 import { CONTAINER_NAME, cronJobToDefinition, lintForKubernetes, MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from './render.js';
 
@@ -162,6 +165,28 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
     locks,
     moveRecords,
   };
+    async runs(jobs) {
+      const byNamespace = new Map<string, JobDefinition[]>();
+      for (const job of jobs) {
+        const ns = namespaceFor(job.namespace);
+        byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), job]);
+      }
+      const answers = new Map<string, RunEvidence>();
+      // Three LISTs per namespace, whatever the number of jobs in it.
+      await Promise.all([...byNamespace].map(async ([ns, inNs]) => {
+        try {
+          const c = client(ns);
+          const [cronJobs, allJobs, pods] = await Promise.all([c.listCronJobs(), c.listJobs(), c.listPods()]);
+          const now = c.serverClock().now();
+          const cronJob = new Map(cronJobs.map((cj) => [cj.metadata.name, cj]));
+          for (const job of inNs) answers.set(job.name, kubernetesRuns(job.name, ns, cronJob.get(job.name), allJobs, pods, now));
+        } catch (err) {
+          const error = `namespace ${ns}: ${err instanceof UserError ? err.summary : String(err)}`;
+          for (const job of inNs) answers.set(job.name, { ok: false, error });
+        }
+      }));
+      return answers;
+    },
 }
 
 /** The CronJob as migrate applies it, in the namespace it is read from. */

@@ -17,7 +17,7 @@ import { KubernetesApiError } from './errors.js';
 import { loadKubeConfig, requestSetupError, connectionSetupError, type KubeConfigOptions, type LoadedKubeConfig } from './kubeconfig.js';
 import { LeaseLocks, type LeaseLock } from './lease-lock.js';
 import type { CronJobManifest } from './render.js';
-import { SCHEDULED_TIMESTAMP_ANNOTATION, type JobObject } from './slots.js';
+import { SCHEDULED_TIMESTAMP_ANNOTATION, type JobObject, type PodObject } from './slots.js';
 
 export { KubernetesApiError, kubernetesFailureClass } from './errors.js';
 export type { LeaseLock } from './lease-lock.js';
@@ -32,6 +32,7 @@ const RESOURCES = {
   jobs: { group: 'batch', kind: 'Job' },
   leases: { group: 'coordination.k8s.io', kind: 'Lease' },
   configmaps: { group: '', kind: 'ConfigMap' },
+  pods: { group: '', kind: 'Pod' },
 } as const;
 
 type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
@@ -210,6 +211,13 @@ export class KubernetesClient {
     await this.request({ verb: 'delete', resource: 'jobs', name, query: { propagationPolicy } });
   }
 
+  // ---- Pods --------------------------------------------------------------------------------
+
+  /** Every Pod (matching `labelSelector`), a page at a time. */
+  listPods(labelSelector?: string, pageSize = 500): Promise<PodObject[]> {
+    return this.listAll<PodObject>('pods', labelSelector, pageSize);
+  }
+
   /** Unfinished Jobs of this CronJob: owned by it, or named for one of its slots. */
   async activeRuns(name: string): Promise<readonly ActiveRun[]> {
     const jobs = await this.listJobs();
@@ -249,7 +257,7 @@ export class KubernetesClient {
   // ---- reads -------------------------------------------------------------------------------
 
   /** Every object of `resource`, following `continue` tokens; list items carry no kind on the wire. */
-  private async listAll<T>(resource: 'cronjobs' | 'jobs', labelSelector: string | undefined, pageSize: number): Promise<T[]> {
+  private async listAll<T>(resource: 'cronjobs' | 'jobs' | 'pods', labelSelector: string | undefined, pageSize: number): Promise<T[]> {
     const out: T[] = [];
     let token: string | undefined;
     do {
@@ -257,7 +265,7 @@ export class KubernetesClient {
         verb: 'list', resource, query: { limit: String(pageSize), labelSelector, continue: token },
       });
       // The items are objects of `resource` as the server sent them; the kind is put back.
-      for (const item of page.items ?? []) out.push({ apiVersion: 'batch/v1', kind: RESOURCES[resource].kind, ...item } as T);
+      for (const item of page.items ?? []) out.push({ apiVersion: RESOURCES[resource].group ? `${RESOURCES[resource].group}/v1` : 'v1', kind: RESOURCES[resource].kind, ...item } as T);
       token = page.metadata?.continue || undefined;
     } while (token);
     return out;

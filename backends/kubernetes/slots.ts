@@ -50,6 +50,21 @@ export interface JobObject {
   };
 }
 
+/** A v1 Pod as JSON: the fields `slo` reads typed, the rest kept as they came. */
+export interface PodObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata: ObjectMeta & { readonly ownerReferences?: readonly OwnerReference[] };
+  readonly status?: {
+    /** `Pending`, `Running`, `Succeeded`, `Failed`, `Unknown`. */
+    readonly phase?: string;
+    /** `Evicted` for a pod the kubelet evicted. */
+    readonly reason?: string;
+    readonly conditions?: readonly JobCondition[];
+    readonly [other: string]: unknown;
+  };
+}
+
 /** What a slot's Job is made from: a CronJob as the client reads it, or as the stand-in stores it. */
 interface CronJobParts {
   readonly metadata?: { readonly name?: string; readonly uid?: string };

@@ -14,6 +14,7 @@ import type { BackendName, JobDefinition } from './job.js';
 import { UserError } from './errors.js';
 import type { JournalRecord } from './journal.js';
 import type { ProjectConfig } from './project.js';
+import type { RunEvidence, RunWindow } from './runs.js';
 
 /** A field of the definition that the target cannot carry, reported, never silently lost. */
 export interface TranslationWarning {
@@ -129,6 +130,12 @@ export interface BackendConnection<Live = unknown> {
   readonly moveRecords?: MoveRecordStore;
   /** The server's clock as last seen (the newest Date header of any call), aged by the local clock since. */
   serverClock(): Clock;
+  /**
+   * The runs of each job that the system still keeps, for slots in `window` and the runs just
+   * before it (`slo`), with pods waiting now where the system has pods; one answer per job, a job
+   * the system could not be asked about carrying the error. Reads in as few calls as the API allows.
+   */
+  runs(jobs: readonly JobDefinition[], window: RunWindow): Promise<ReadonlyMap<string, RunEvidence>>;
 }
 
 /**

@@ -558,7 +558,7 @@ export async function faultPoint(base: BenchState, options: BenchOptions, c: Fau
   const bench = await FaultBench.restore(base, options);
   try {
     const run = await bench.faultedRun(c.command, c.calls, c.fault, c.recovery ?? 'resume');
-    bench.advance(c.settleSeconds ?? 1800);
+    bench.advance(c.settleSeconds ?? 900);
     const judgement = bench.judge(c.since, outputsOf(run), run.recovery.last);
     const problems = [...run.scenario, ...faultHappened(bench.sandbox, run, c.fault), ...judgement.problems];
     return { problems, judgement, run, explanation: problems.length ? explain(bench, c, run, judgement, problems) : '' };
@@ -574,7 +574,7 @@ export interface FaultPointCase {
   /** The slots judged are those after this instant. */
   readonly since: Date;
   readonly recovery?: 'resume' | 'rollback';
-  /** Virtual time let pass after the recovery, before the ledger is read (default half an hour). */
+  /** Virtual time let pass after the recovery, before the ledger is read (default a quarter of an hour). */
   readonly settleSeconds?: number;
 }
 

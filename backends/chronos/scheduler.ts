@@ -18,6 +18,13 @@ export const RUN_SECONDS_ENV = 'SANDBOX_RUN_SECONDS';
 export type RunOutcome = 'success' | 'failure';
 
 export interface SchedulerOptions {
+  /**
+   * Whether task history is kept, as a Chronos with Cassandra keeps it (`--cassandra_contact_points`);
+   * without it, `GET /job/stat/{name}` answers an empty `taskStatHistory`. Default true.
+   */
+  readonly taskHistory?: boolean;
+  /** How many of a job's most recent tasks `GET /job/stat/{name}` lists (`--job_history_limit`). Default 5, as Chronos 3.x. */
+  readonly jobHistoryLimit?: number;
   /** Simulated duration of a run in sandbox seconds (at least 1). Default 30. */
   readonly runSeconds?: number;
   /** Outcome of every run whose job does not set SANDBOX_OUTCOME. Default `success`. */
@@ -35,6 +42,22 @@ interface ActiveTask {
   readonly attempt: number;
   readonly outcome: RunOutcome;
 }
+
+/**
+ * One task as Chronos' JobStats keeps it (a Cassandra row per Mesos status update, folded by task
+ * id): started at its TASK_RUNNING, ended at its terminal state. A kill (TASK_KILLED) is a `Fail`,
+ * as every terminal state but TASK_FINISHED is.
+ */
+export interface TaskStat {
+  readonly taskId: string;
+  readonly job: string;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  readonly status: 'Running' | 'Success' | 'Fail';
+}
+
+/** The codahale reservoir behind a job's run-time histogram holds this many samples. */
+const HISTOGRAM_SAMPLES = 1028;
 
 interface PendingRetry {
   readonly job: string;
@@ -72,6 +95,8 @@ export interface SchedulerSnapshot {
   readonly retries: readonly PendingRetry[];
   readonly firedEdges: Readonly<Record<string, readonly string[]>>;
   readonly taskSeq: number;
+  /** Each job's most recent tasks (what Cassandra keeps for it); absent in state saved before it was kept. */
+  readonly history?: Readonly<Record<string, readonly TaskStat[]>>;
 }
 
 /** Fields a dependent child loses when its scheduled parent is deleted (JobManagementResource.delete). */
@@ -95,6 +120,12 @@ export class ChronosScheduler implements TimedParticipant {
   private readonly runSeconds: number;
   private readonly outcome: RunOutcome;
   private readonly failureRetryMs: number;
+  private readonly keepHistory: boolean;
+  readonly jobHistoryLimit: number;
+  /** Per job, its most recent tasks, oldest first: only the last `jobHistoryLimit` are ever served. */
+  private history = new Map<string, TaskStat[]>();
+  /** Per job, the run times (ms) of its successful tasks since the scheduler started: in memory, as the server's metrics. */
+  private runTimes = new Map<string, number[]>();
 
   constructor(
     private readonly clock: StandInClock,
@@ -104,6 +135,8 @@ export class ChronosScheduler implements TimedParticipant {
     this.runSeconds = Math.max(1, options.runSeconds ?? 30);
     this.outcome = options.outcome ?? 'success';
     this.failureRetryMs = options.failureRetryMs ?? CHRONOS_DEFAULTS.failureRetryMs;
+    this.keepHistory = options.taskHistory ?? true;
+    this.jobHistoryLimit = Math.max(0, options.jobHistoryLimit ?? 5);
   }
 
   // --- the store -------------------------------------------------------------------------------
@@ -182,8 +215,10 @@ export class ChronosScheduler implements TimedParticipant {
     this.launch(entry, this.clock.now().getTime(), null, 0);
   }
 
-  /** DELETE /task/kill/{name}: the running tasks end without bookkeeping. */
+  /** DELETE /task/kill/{name}: the running tasks end without bookkeeping (their TASK_KILLED is a `Fail` in the task history). */
   kill(name: string): void {
+    const now = this.clock.now().getTime();
+    for (const t of this.tasks) if (t.job === name) this.noteEnd(t, now, 'Fail');
     this.setTasks(this.tasks.filter((t) => t.job !== name));
     const entry = this.entries.get(name);
     if (entry) this.index(entry);
@@ -211,6 +246,16 @@ export class ChronosScheduler implements TimedParticipant {
 
   lastOutcome(name: string): Entry['lastOutcome'] {
     return this.entries.get(name)?.lastOutcome ?? 'fresh';
+  }
+
+  /** The job's most recent tasks, newest start first, at most `jobHistoryLimit` (`getMostRecentTaskStatsByJob`). */
+  taskHistory(name: string): readonly TaskStat[] {
+    return [...(this.history.get(name) ?? [])].sort((a, b) => b.startedAt - a.startedAt).slice(0, this.jobHistoryLimit);
+  }
+
+  /** Run times (ms, from the task's due time to its success) since the scheduler started. */
+  runTimesOf(name: string): readonly number[] {
+    return this.runTimes.get(name) ?? [];
   }
 
   // --- TimedParticipant --------------------------------------------------------------------
@@ -261,6 +306,7 @@ export class ChronosScheduler implements TimedParticipant {
       retries: this.retries,
       firedEdges: Object.fromEntries([...this.firedEdges].map(([n, s]) => [n, [...s]])),
       taskSeq: this.taskSeq,
+      history: Object.fromEntries(this.history),
     };
   }
 
@@ -277,6 +323,8 @@ export class ChronosScheduler implements TimedParticipant {
     this.retries = [...state.retries];
     this.firedEdges = new Map(Object.entries(state.firedEdges).map(([n, ps]) => [n, new Set(ps)]));
     this.taskSeq = state.taskSeq;
+    this.history = new Map(Object.entries(state.history ?? {}).map(([n, h]) => [n, [...h]]));
+    this.runTimes = new Map();
     this.dependentsCache = undefined;
   }
 
@@ -341,8 +389,10 @@ export class ChronosScheduler implements TimedParticipant {
     const outcome = envOutcome(job) ?? this.outcome;
     this.taskSeq += 1;
     this.running.set(job.name, this.runningCount(job.name) + 1);
+    const id = `ct:${now}:${attempt}:${job.name}:${this.taskSeq}`;
+    this.noteStart(job.name, id, now);
     this.tasks.push({
-      id: `ct:${now}:${attempt}:${job.name}:${this.taskSeq}`,
+      id,
       job: job.name,
       slot,
       startedAt: now,
@@ -353,6 +403,8 @@ export class ChronosScheduler implements TimedParticipant {
   }
 
   private finish(task: ActiveTask, now: number): void {
+    this.noteEnd(task, now, task.outcome === 'success' ? 'Success' : 'Fail');
+    if (task.outcome === 'success') this.noteRunTime(task.job, now - task.startedAt);
     const entry = this.entries.get(task.job);
     if (!entry) return;
     if (task.outcome === 'success') {
@@ -375,6 +427,29 @@ export class ChronosScheduler implements TimedParticipant {
       lastError: new Date(now).toISOString(),
     };
     if (job.softError) this.triggerChildren(job.name, now);
+  }
+
+  /** TASK_RUNNING: the task enters the job's history (the offer is always there, so it runs at launch). */
+  private noteStart(job: string, taskId: string, at: number): void {
+    if (!this.keepHistory) return;
+    const kept = this.history.get(job) ?? [];
+    kept.push({ taskId, job, startedAt: at, status: 'Running' });
+    // Older rows stay in Cassandra (for --cassandra_ttl), but only the newest are ever served.
+    if (kept.length > this.jobHistoryLimit) kept.splice(0, kept.length - this.jobHistoryLimit);
+    this.history.set(job, kept);
+  }
+
+  private noteEnd(task: ActiveTask, at: number, status: 'Success' | 'Fail'): void {
+    const kept = this.history.get(task.job);
+    const i = kept?.findIndex((t) => t.taskId === task.id) ?? -1;
+    if (kept && i >= 0) kept[i] = { ...kept[i]!, endedAt: at, status };
+  }
+
+  private noteRunTime(job: string, ms: number): void {
+    const times = this.runTimes.get(job) ?? [];
+    times.push(ms);
+    if (times.length > HISTOGRAM_SAMPLES) times.shift();
+    this.runTimes.set(job, times);
   }
 
   private recordSuccess(entry: Entry, now: number): void {

@@ -161,10 +161,7 @@ export class ChronosStandIn implements StandIn {
         return;
       case 'GET job/stat/*':
         this.mustGet(at(2));
-        return sendJson(res, 200, {
-          histogram: { '75thPercentile': 0, '95thPercentile': 0, '98thPercentile': 0, '99thPercentile': 0, median: 0, mean: 0, count: 0 },
-          taskStatHistory: [],
-        });
+        return sendJson(res, 200, this.jobStat(at(2)));
       case 'GET graph/dot':
         return sendText(res, this.graphDot());
       case 'GET graph/csv':
@@ -238,6 +235,33 @@ export class ChronosStandIn implements StandIn {
     requireThat(typeof n === 'number' && n >= 0, 'numAdditionalElementsProcessed must be a non-negative number');
   }
 
+  /**
+   * `JobManagementResource.getStat`: the run-time histogram of the job's successful tasks since
+   * the leader started (ms from the task's due time to its end), and its most recent tasks, newest
+   * first, as `JobStatWrapperSerializer` writes them: times as `MM/dd/yy HH:mm:ss` in the JVM's
+   * zone (UTC here), `N/A` for an end not yet reached, a Joda period for the duration.
+   */
+  private jobStat(name: string): Record<string, unknown> {
+    const times = [...this.scheduler.runTimesOf(name)].sort((a, b) => a - b);
+    const q = (quantile: number) => snapshotValue(times, quantile);
+    return {
+      histogram: {
+        '75thPercentile': q(0.75), '95thPercentile': q(0.95), '98thPercentile': q(0.98), '99thPercentile': q(0.99),
+        // The server writes getValue(0.5) as the mean too.
+        median: q(0.5), mean: q(0.5), count: times.length,
+      },
+      taskStatHistory: this.scheduler.taskHistory(name).map((t) => ({
+        taskId: t.taskId,
+        jobName: t.job,
+        slaveId: STAND_IN_AGENT_ID,
+        startTime: jodaTime(t.startedAt),
+        endTime: t.endedAt === undefined ? 'N/A' : jodaTime(t.endedAt),
+        ...(t.endedAt === undefined ? {} : { duration: jodaPeriod(t.endedAt - t.startedAt) }),
+        status: t.status,
+      })),
+    };
+  }
+
   private mustGet(name: string): ChronosJob {
     const job = this.scheduler.get(name);
     requireThat(job !== undefined, `Job '${name}' not found`);
@@ -294,6 +318,38 @@ export class ChronosStandIn implements StandIn {
     for (const j of jobs) for (const p of j.parents ?? []) lines.push(`link,${p},${j.name}`);
     return lines.length ? `${lines.join('\n')}\n` : '';
   }
+}
+
+/** The Mesos agent every stand-in task runs on. */
+export const STAND_IN_AGENT_ID = '20261101-000000-16777343-5050-1-S0';
+
+/** Joda `MM/dd/yy HH:mm:ss`, in UTC (the sandbox's JVM zone): whole seconds, no zone. */
+function jodaTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}/${two(d.getUTCFullYear() % 100)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+}
+
+/**
+ * A duration as the serializer's PeriodFormatter prints `Duration.toPeriod`: hours, minutes and
+ * seconds (a Duration has no days), each only when not zero, except the seconds: `1h0s`, `1m30s`, `0s`.
+ */
+function jodaPeriod(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${total % 60}s`;
+}
+
+/** codahale `UniformSnapshot.getValue`: the quantile between the two nearest samples. */
+function snapshotValue(sorted: readonly number[], quantile: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = quantile * (sorted.length + 1);
+  const index = Math.floor(pos);
+  if (index < 1) return sorted[0]!;
+  if (index >= sorted.length) return sorted[sorted.length - 1]!;
+  const lower = sorted[index - 1]!;
+  return lower + (pos - index) * (sorted[index]! - lower);
 }
 
 function requireThat(condition: boolean, message: string): void {

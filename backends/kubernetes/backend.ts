@@ -164,7 +164,6 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
     },
     locks,
     moveRecords,
-  };
     async runs(jobs) {
       const byNamespace = new Map<string, JobDefinition[]>();
       for (const job of jobs) {
@@ -187,6 +186,7 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
       }));
       return answers;
     },
+  };
 }
 
 /** The CronJob as migrate applies it, in the namespace it is read from. */

@@ -669,12 +669,14 @@ export async function prepareOperation(command: Command, options: BenchOptions, 
       const trial = await FaultBench.restore(bench.save(), options);
       const { calls } = await trial.recordCalls('move').finally(() => trial.close());
       const target = other(options.on);
-      const enable = calls.findIndex((c) => c.system === target && c.method !== 'GET' && !c.path.includes('/leases'));
+      // The enable: the first write to the target that is not the lock or the cluster's record of moves.
+      const enable = calls.findIndex((c) => c.system === target && c.method !== 'GET' && !/\/(leases|configmaps)(\/|$)/.test(c.path));
       if (enable < 0) throw new Error(`the move made no write to ${target}`);
       const id = bench.armAt(calls, { kind: 'kill', index: enable });
       const killed = await bench.operate('move', id);
       bench.sandbox.ctx.faults.clear();
-      if (killed.outcome !== 'killed') throw new Error(`the move was not killed before its enable:\n${killed.stdout}${killed.stderr}`);
+      const steps = bench.journal().flatMap((r) => (r.kind === 'step' ? [r.step] : []));
+      if (killed.outcome !== 'killed' || !steps.includes('source-disabled')) throw new Error(`the move was not killed after its source was disabled and before its enable (steps: ${steps.join(', ')}):\n${killed.stdout}${killed.stderr}`);
     }
     if (times.at) bench.advanceTo(times.at);
     const base = bench.save();

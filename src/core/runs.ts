@@ -67,6 +67,8 @@ export type RunEvidence =
       readonly source: string;
       /** Pods waiting to be placed now; undefined where the system has none to ask about. */
       readonly waiting?: readonly WaitingPod[];
+      /** Why the waiting pods could not be read (the rest could), e.g. no RBAC to list pods. */
+      readonly waitingUnread?: string;
       /** Only when there is no run history: what the job's own fields say. */
       readonly counters?: RunCounters;
       /** Anything the reader should know about these figures. */

@@ -25,13 +25,15 @@ export interface RunMovesOptions {
   readonly watch?: boolean;
   /** With watch: roll back when that first run does not come. */
   readonly autoRollback?: boolean;
+  /** A wave (more than one job): each job's full plan after the summary. */
+  readonly details?: boolean;
 }
 
 export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targets: readonly MoveTarget[], options: RunMovesOptions): Promise<number> {
   const config = await loadActionConfig(io, args, ws, { advanceSandbox: options.advanceSandbox }, targets.map((t) => t.definition.job));
   const structured = isStructured(args.output);
   const planned = await planMoves(config, targets, options.concurrency);
-  io.stdout.write(renderPlans(planned.map((p) => p.planned.plan), { format: args.output ?? 'table', color: useColor(io, args.color) }));
+  io.stdout.write(renderPlans(planned.map((p) => p.planned.plan), { format: args.output ?? 'table', color: useColor(io, args.color), details: options.details ?? false }));
 
   const runnable = planned.filter((p) => !p.planned.plan.refusal);
   const refused = planned.length - runnable.length;

@@ -33,8 +33,11 @@ export interface MovePlan {
   readonly basis: string;
 }
 
-/** The plan as the operator reads it before confirming; `color`: the diffs as `diff` colours them. */
-export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: boolean } = {}): string {
+/**
+ * The plan as the operator reads it before confirming; `color`: the diffs as `diff` colours them;
+ * `closing: false`: without its closing `Plan:` line (a wave ends with one for all its jobs).
+ */
+export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: boolean; readonly closing?: boolean } = {}): string {
   const diff = (patch: string) => indent(patch ? (options.color ? colorizePatch(patch) : patch) : '(no change)\n');
   const local = (d: Date) => DateTime.fromJSDate(d, { zone: intlZone(plan.timezone) }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
   const verb = plan.operation === 'rollback' ? 'Rollback' : 'Move';
@@ -68,8 +71,8 @@ export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: 
       ? `  Runs in flight on ${plan.from}: ${plan.runsInFlight.map((r) => r.id + (r.scheduledFor ? ` (slot ${toRfc3339(r.scheduledFor)})` : '')).join(', ')}`
       : `  Runs in flight on ${plan.from}: none`,
   );
-  lines.push('');
-  lines.push(plan.refusal ? `Refused: ${plan.refusal}` : `Plan: 1 job to ${plan.operation === 'rollback' ? 'roll back' : 'move'}, ${plan.from} disabled, ${plan.to} enabled at ${toRfc3339(h.at)}.`);
+  if (plan.refusal) lines.push('', `Refused: ${plan.refusal}`);
+  else if (options.closing !== false) lines.push('', `Plan: 1 job to ${plan.operation === 'rollback' ? 'roll back' : 'move'}, ${plan.from} disabled, ${plan.to} enabled at ${toRfc3339(h.at)}.`);
   return `${lines.join('\n')}\n`;
 }
 

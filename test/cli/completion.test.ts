@@ -89,7 +89,7 @@ describe('the answers to a completion request', () => {
 
   test('a word starting with - gets the options, the command’s own and the global ones', async () => {
     const options = await complete('move', '-');
-    expect(options).toEqual(expect.arrayContaining(['--to', '--dry-run', '--context', '--yes', '-y']));
+    expect(options).toEqual(expect.arrayContaining(['--to', '--dry-run', '--details', '--context', '--yes', '-y']));
     expect(options).not.toContain('backup');
   });
 

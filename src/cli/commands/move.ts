@@ -14,6 +14,7 @@ export interface MoveArgs extends GlobalArgs {
   readonly to: string;
   readonly selector?: string;
   readonly 'dry-run': boolean;
+  readonly details: boolean;
   readonly concurrency: number;
   readonly 'advance-sandbox': boolean;
   readonly watch: boolean;
@@ -35,6 +36,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
         .option('selector', { alias: 'l', type: 'string', describe: 'jobs whose labels (or tier) match, e.g. tier=low,team=core' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and stop' })
+        .option('details', { type: 'boolean', default: false, describe: "with more than one job: each job's full plan after the wave's summary" })
         .option('concurrency', { type: 'number', default: 4, describe: 'jobs moved at once' })
         .option('watch', { type: 'boolean', default: false, describe: "after the move, wait for the target's first run inside the start window" })
         .option('auto-rollback', { type: 'boolean', default: false, describe: 'roll back when that first run does not come (implies --watch)' })
@@ -69,6 +71,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
       }
       exit.code = await runMoves(io, args, ws, targets, {
         dryRun: args['dry-run'],
+        details: args.details,
         concurrency: Math.max(1, Math.min(16, Math.floor(args.concurrency))),
         advanceSandbox: args['advance-sandbox'],
         watch: args.watch || args['auto-rollback'],

@@ -28,6 +28,7 @@ import { appendRecord, listRecordMaps, moveRecordName, readRecordMap, recordsOf 
 import { normalizeCronJob } from './normalize.js';
 import { kubernetesRuns } from './runs.js';
 import { sameObject } from '../../src/core/same-object.js';
+import { kubernetesAccess } from './rbac.js';
 import { CONTAINER_NAME, cronJobToDefinition, lintForKubernetes, MANAGED_BY_LABEL, NAME_LABEL, renderCronJob, type CronJobManifest } from './render.js';
 
 export interface KubernetesState extends SystemState {
@@ -295,4 +296,5 @@ export const kubernetesBackend = {
   status,
   connect,
   failureClass: kubernetesFailureClass,
+  access: kubernetesAccess,
 } satisfies Backend<CronJobManifest, KubernetesState>;

@@ -174,6 +174,21 @@ export class MoveRecordConflictError extends UserError {
   }
 }
 
+/** Who `migrate rbac` grants access to. */
+export interface AccessSubject {
+  readonly kind: 'user' | 'group' | 'service-account';
+  readonly name: string;
+  /** A service account's own namespace (default: each namespace granted). */
+  readonly namespace?: string;
+}
+
+/** The least access migrate needs on one system, in that system's own terms, and how to apply it. */
+export interface AccessGrant {
+  readonly manifest: string;
+  /** The command that applies `manifest` from its standard input: `kubectl apply -f -`. */
+  readonly applyWith: string;
+}
+
 /** A scheduler: everything a command or an action needs to know about it. */
 export interface Backend<Live = unknown, State extends SystemState = SystemState, Manifest = Live> {
   readonly name: BackendName;
@@ -227,6 +242,8 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
   connect(settings: ConnectionSettings): BackendConnection<Live>;
   /** How a client error of this backend reads (undefined: not this backend's error). */
   failureClass(err: unknown): FailureClass | undefined;
+  /** What an operator must be granted in these scopes, where the system has access control migrate's calls need (`migrate rbac`). */
+  readonly access?: (scopes: readonly string[], subject: AccessSubject) => AccessGrant;
 }
 
 /** A listing that failed, with the client's own summary and its "what to do" line. */

@@ -35,6 +35,7 @@ const SAYS: readonly (readonly [string, string])[] = [
   ['resume', 'one format only: the plan, each step and the outcome, as text'],
   ['sandbox', 'one format only: the URLs and exports to use, as text'],
   ['demo', 'one format only: a narrated rehearsal, as text'],
+  ['rbac', 'one format only: YAML manifests'],
   ['completion', 'one format only: a shell script'],
 ];
 

@@ -329,7 +329,10 @@ export async function settle(deps: Pick<MoveDeps, 'localNow' | 'wait'>, lock: Lo
       throw new UnsettledWriteError(`${side.system} cannot be read to tell whether a write landed (${why})`, settleBy);
     }
     await deps.wait(Math.min(left, 2000));
-    await lock?.renew();
+    // A renewal that fails must not end the settling: whatever comes next (going on, or putting
+    // back) is decided only once the write in flight has settled. The lease outlives a settling
+    // (its TTL is at least two minutes); the next renewal outside it reports a lock really lost.
+    await lock?.renew().catch(() => undefined);
   }
 }
 

@@ -2,17 +2,14 @@
  * Two faults in one move, found by the soak (bench/soak.ts, seed 20261975 under heavy load, where
  * a 1 s timeout of the Lease renewal stood in for the refusal here): the source's disable gets no
  * answer and is being settled when the lock's renewal fails. The move must not put the source
- * back while that disable may still land; here it does, and the disable lands 18 s later on the
- * copy it re-enabled: the job runs nowhere, and `status` said ok in between.
- *
- * Marked failing until the protocol settles a write before any compensation whatever error ends
- * the settling (reported to the lead engineer; remove `.failing` with the fix).
+ * back while that disable may still land (it did, before the fix, and the disable landed 18 s later
+ * on the copy it had re-enabled: the job ran nowhere, and `status` said ok in between).
  */
 import { FaultBench, outputsOf } from '../../bench/faults/harness.js';
 
 const START = new Date('2026-11-25T10:07:00Z');
 
-test.failing('move chronos -> kubernetes: the disable held 20 s, the first renewal of the lock refused (500) while settling it: the job still runs exactly once', async () => {
+test('move chronos -> kubernetes: the disable held 20 s, the first renewal of the lock refused (500) while settling it: the job still runs exactly once', async () => {
   const bench = await FaultBench.start({ schedule: '*/5 * * * *', start: START, on: 'chronos', requestTimeoutMs: 1000 });
   try {
     bench.advanceTo(new Date('2026-11-25T10:12:30Z'));

@@ -99,6 +99,8 @@ async function runSequence(seed: number): Promise<SequenceResult> {
   const faults: Record<Kind, { armed: number; fired: number }> = { fail: { armed: 0, fired: 0 }, 'drop-answer': { armed: 0, fired: 0 }, hold: { armed: 0, fired: 0 } };
   const kills = { armed: 0, killed: 0, landedLater: 0 };
   const outputs: string[] = [];
+  /** Held calls already in the log (a finished hold stays in the sandbox's report until its next clear). */
+  const shown = new Set<string>();
   const problems: string[] = [];
   const bench = await FaultBench.start({ schedule: shape.schedule, start, on, requestTimeoutMs: 1000 });
   try {
@@ -160,7 +162,7 @@ async function runSequence(seed: number): Promise<SequenceResult> {
         kills.killed++;
         if (kill === 'kill-lands') kills.landedLater++;
       }
-      const heldBefore = bench.sandbox.ctx.faults.report().held;
+      const heldBefore = bench.sandbox.ctx.faults.report().held.filter((h) => !shown.has(h.id));
       bench.sandbox.ctx.faults.clear();
       log.push(`  step ${step + 1} at ${new Date(now + Math.max(1, Math.round(wait / 1000)) * 1000).toISOString()}: ${command}${described ? ` [${described}]` : ''} -> ${result.outcome}, exit ${result.code}`);
       log.push(...`${result.stdout}${result.stderr}`.trimEnd().split('\n').map((l) => `      ${l}`));
@@ -176,6 +178,7 @@ async function runSequence(seed: number): Promise<SequenceResult> {
       // What became of each held call (those still held when the operation ended landed during the recovery, or will).
       const heldAfter = new Map(bench.sandbox.ctx.faults.report().held.map((h) => [h.id, h]));
       for (const h of heldBefore.map((x) => heldAfter.get(x.id) ?? x)) {
+        shown.add(h.id);
         log.push(`    held ${h.id} (${h.fault}): ${h.system} ${h.method} ${h.path} at ${h.heldAt}, client gone ${h.clientGaveUpAt ?? '-'}, ${h.state}${h.releasedAt ? ` at ${h.releasedAt}` : ''}`);
       }
       if (recovery.last.verdict !== 'ok') problems.push(`after step ${step + 1} (${command}), status is ${recovery.last.verdict}: ${recovery.last.reason ?? ''}`);

@@ -17,8 +17,9 @@
  * its definition declares.
  *
  * Sequence k runs with seed `seed + k`, so a failing one replays alone with
- * `--seed <its seed> --sequences 1` (add `--verbose` for every step). Exit 1 if any failed.
- * Figures are recorded in docs/performance.md.
+ * `--seed <its seed> --sequences 1` (add `--verbose` for every step). Defaults: 100 sequences
+ * from seed 1, 4 at a time (`--concurrency`). Exit 1 if any failed. Figures are recorded in
+ * docs/performance.md.
  */
 import { performance } from 'node:perf_hooks';
 import { slotAfter } from '../src/core/handoff.js';
@@ -229,7 +230,8 @@ function parseArgs(argv: readonly string[]): Options {
   };
   return {
     sequences: value('--sequences', 100),
-    seed: value('--seed', Date.now() % 1_000_000),
+    // A fixed default, so that `npm run bench` gives the same verdict twice; pass --seed to explore others.
+    seed: value('--seed', 1),
     concurrency: Math.max(1, value('--concurrency', 4)),
     verbose: argv.includes('--verbose'),
   };

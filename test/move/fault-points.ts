@@ -5,11 +5,13 @@
  * `FaultKind`): refused with a 500, applied with its answer lost, held until 30 virtual seconds
  * after it arrived (its client gave up after 1 s; it lands at the next slot's instant), and the
  * process killed just before it (the call never lands) or, for a write, while it is in flight
- * (it lands 30 s later). Each case then recovers as docs/runbook.md says (`status`, then `resume`
- * while in-flight), lets a quarter of an hour pass, and judges the run ledger with the demo's check: no
- * slot missed unless the output named it lost, none doubled, none late, none unexpected; the job
- * enabled in exactly one system, the one its definition file declares. Each case also checks that
- * its fault happened as aimed (the call it took, and what became of it).
+ * (it lands 30 s later). Each case then recovers as docs/runbook.md says (`status`, then
+ * `resume` while in-flight), lets a quarter of an hour pass, and judges the run ledger with the
+ * demo's check: no slot missed unless the output named it lost, none doubled, none late, none
+ * unexpected; the job enabled in exactly one system, the one its definition file declares. Each
+ * case also checks that its fault happened as aimed (the call it took, and what became of it).
+ * The cases of one file run concurrently (jest's test.concurrent): a held call's client waits 1 s
+ * of real time, which the other cases use.
  */
 import { describeCall, faultPoint, faultsFor, other, prepareOperation, type Command, type PreparedOperation } from '../../bench/faults/harness.js';
 import type { SystemName } from '../../src/sandbox/ledger.js';

@@ -5,22 +5,14 @@
  */
 import { SandboxClock } from '../../src/sandbox/clock.js';
 import { postJson, startChronos, T0, type TestChronos } from './helpers.js';
+import type { ChronosTaskStat } from '../../backends/chronos/client.js';
 
 const P = '/v1/scheduler';
 
-interface TaskStatJson {
-  readonly taskId: string;
-  readonly jobName: string;
-  readonly slaveId: string;
-  readonly startTime: string;
-  readonly endTime: string;
-  readonly duration?: string;
-  readonly status: string;
-}
 
 interface JobStatJson {
   readonly histogram: Readonly<Record<string, number>>;
-  readonly taskStatHistory: readonly TaskStatJson[];
+  readonly taskStatHistory: readonly ChronosTaskStat[];
 }
 
 const started: TestChronos[] = [];

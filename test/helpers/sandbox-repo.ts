@@ -112,6 +112,26 @@ export interface SandboxRepo {
   close(): Promise<void>;
 }
 
+/** Runs `migrate` in-process in `dir`, its output captured and its local clock `clock` (the sandbox's). */
+export function cliIn(dir: string, env: Readonly<Record<string, string>>, clock: CliIO['clock']): (argv: readonly string[], opts: CliOptions) => Promise<CliResult> {
+  return async (argv, opts) => {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIO = {
+      stdout: { write: (t) => void (stdout += t) },
+      stderr: { write: (t) => void (stderr += t) },
+      isTTY: opts.prompt !== undefined,
+      env,
+      cwd: dir,
+      clock,
+      ...(opts.prompt ? { prompt: opts.prompt } : {}),
+      ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
+    };
+    const code = await run(argv, io);
+    return { code, stdout, stderr };
+  };
+}
+
 export async function startSandboxRepo(options: SandboxRepoOptions): Promise<SandboxRepo> {
   const start = typeof options.start === 'string' ? new Date(options.start) : options.start;
   const sandbox = await startSandbox({ clock: 'virtual', start, ...(options.chronos ? { chronos: options.chronos } : {}) });
@@ -134,22 +154,7 @@ export async function startSandboxRepo(options: SandboxRepoOptions): Promise<San
     return text ? JSON.parse(text) : undefined;
   };
 
-  const cliWith = async (argv: readonly string[], opts: CliOptions): Promise<CliResult> => {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIO = {
-      stdout: { write: (t) => void (stdout += t) },
-      stderr: { write: (t) => void (stderr += t) },
-      isTTY: opts.prompt !== undefined,
-      env,
-      cwd: dir,
-      clock: sandbox.ctx.clock,
-      ...(opts.prompt ? { prompt: opts.prompt } : {}),
-      ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
-    };
-    const code = await run(argv, io);
-    return { code, stdout, stderr };
-  };
+  const cliWith = cliIn(dir, env, sandbox.ctx.clock);
 
   const repo: SandboxRepo = {
     sandbox,

@@ -6,10 +6,8 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIO } from '../../src/cli/io.js';
-import { run } from '../../src/cli/run.js';
 import { parseJournal } from '../../src/core/journal.js';
-import type { SandboxRepo } from './sandbox-repo.js';
+import { cliIn, type SandboxRepo } from './sandbox-repo.js';
 
 export function secondClone(repo: SandboxRepo): SandboxRepo {
   const dir = mkdtempSync(join(tmpdir(), 'migrate-clone-'));
@@ -21,22 +19,7 @@ export function secondClone(repo: SandboxRepo): SandboxRepo {
     dir,
     journalFile,
     cli: (...argv) => clone.cliWith(argv, {}),
-    async cliWith(argv, opts) {
-      let stdout = '';
-      let stderr = '';
-      const io: CliIO = {
-        stdout: { write: (t) => void (stdout += t) },
-        stderr: { write: (t) => void (stderr += t) },
-        isTTY: opts.prompt !== undefined,
-        env: repo.env,
-        cwd: dir,
-        clock: repo.sandbox.ctx.clock,
-        ...(opts.prompt ? { prompt: opts.prompt } : {}),
-        ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
-      };
-      const code = await run(argv, io);
-      return { code, stdout, stderr };
-    },
+    cliWith: cliIn(dir, repo.env, repo.sandbox.ctx.clock),
     writeJob: (name, yaml) => writeFileSync(join(dir, 'jobs', `${name}.yaml`), yaml),
     readJob: (name) => readFileSync(join(dir, 'jobs', `${name}.yaml`), 'utf8'),
     journal: () => (existsSync(journalFile) ? parseJournal(readFileSync(journalFile, 'utf8')).records : []),

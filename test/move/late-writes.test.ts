@@ -44,7 +44,9 @@ async function held(): Promise<Held[]> {
 
 /** The scenario happened: the write was held, its client gave up, and it was applied (or failed) afterwards. */
 async function expectLandedAfterClientGaveUp(state: 'landed' | 'failed' = 'landed'): Promise<Held> {
-  const [h] = await held();
+  const all = await held();
+  expect(all).toHaveLength(1);
+  const [h] = all;
   expect(h).toMatchObject({ state, clientGaveUpAt: expect.any(String), releasedAt: expect.any(String) });
   expect(Date.parse(h!.releasedAt!)).toBeGreaterThanOrEqual(Date.parse(h!.clientGaveUpAt!));
   return h!;
@@ -126,7 +128,7 @@ test('a suspend that lands after the bound is fenced: the move changed nothing, 
   expect(r.stdout).toContain('Nothing changed: job still runs on kubernetes.');
   await repo.advanceTo('2026-11-25T10:20:30Z');
   expect((await held()).map((h) => h.status)).toEqual([409, 409, 409]);
-  expect(await enabledIn()).toMatchObject({ declared: 'kubernetes', verdict: 'ok', kubernetes: { enabled: true } });
+  expect(await enabledIn()).toMatchObject({ declared: 'kubernetes', verdict: 'ok', chronos: { enabled: false }, kubernetes: { enabled: true } });
   await expectLedgerClean(() => 'kubernetes');
 });
 
@@ -193,6 +195,8 @@ test('r6: the CronJob comes up after a slot but that slot\'s Job is refused: the
   const r = await cli('move', 'job', '--to', 'k8s');
   expect(r.code).toBe(1);
   expect(r.stdout).toContain('Put back: job runs on chronos again from 2026-11-25T10:13:00Z; kubernetes is disabled');
+  // The scenario happened: both creates were held past their client and landed after the slot.
+  expect((await held()).map((h) => [h.state, h.clientGaveUpAt !== undefined])).toEqual([['landed', true], ['landed', true]]);
   expect(await enabledIn()).toMatchObject({ declared: 'chronos', verdict: 'ok', chronos: { enabled: true }, kubernetes: { enabled: false } });
   await expectLedgerClean(() => 'chronos', MINUTE);
 });

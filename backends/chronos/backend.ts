@@ -8,9 +8,10 @@
  */
 import type { RunEvidence } from '../../src/core/runs.js';
 import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type FailureClass, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
+import { mapLimited } from '../../src/core/concurrency.js';
 import { UserError } from '../../src/core/errors.js';
 import type { JobDefinition } from '../../src/core/job.js';
-import { toRfc3339 } from '../../src/core/time.js';
+import { rfc3339OrNull, shortTime } from '../../src/core/time.js';
 import { cronToChronosCached } from '../../src/core/schedule/translate.js';
 import { clientModule } from '../client-module.js';
 import type { ChronosClient, ChronosClientOptions } from './client.js';
@@ -29,19 +30,17 @@ export interface ChronosState extends SystemState {
   readonly nextRun?: Date;
 }
 
-const time = (d: Date | undefined) => (d ? toRfc3339(d) : null);
-const short = (d: Date | undefined) => (d ? toRfc3339(d).replace(/:00Z$/, 'Z').replace('T', ' ') : '-');
 
 const status: StatusView<ChronosState> = {
   columns: ['CHRONOS', 'LAST RUN', 'NEXT RUN'],
   cells(v: SystemView<ChronosState>) {
     if (!v.reachable) return ['unreachable', '?', '?'];
     const s = v.state;
-    return [s.present ? (s.enabled ? 'enabled' : 'disabled') : 'absent', short(s.lastRun), s.enabled ? short(s.nextRun) : '-'];
+    return [s.present ? (s.enabled ? 'enabled' : 'disabled') : 'absent', shortTime(s.lastRun), s.enabled ? shortTime(s.nextRun) : '-'];
   },
   record(v: SystemView<ChronosState>) {
     return v.reachable
-      ? { reachable: true, present: v.state.present, enabled: v.state.enabled, lastRun: time(v.state.lastRun), nextRun: time(v.state.nextRun) }
+      ? { reachable: true, present: v.state.present, enabled: v.state.enabled, lastRun: rfc3339OrNull(v.state.lastRun), nextRun: rfc3339OrNull(v.state.nextRun) }
       : { reachable: false, present: null, enabled: null, error: v.error };
   },
   stateWord: (enabled) => (enabled ? 'enabled' : 'disabled'),
@@ -124,19 +123,6 @@ function connect(settings: ConnectionSettings): ChronosConnection {
 }
 
 const STAT_READS_AT_ONCE = 8;
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** What Chronos would hold after a POST of the definition rendered at `now`: the full job, defaults in. */
 function desired(job: JobDefinition, now: Date, live: ChronosJob | undefined): ChronosJob {

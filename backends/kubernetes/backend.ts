@@ -18,7 +18,7 @@ import { UserError } from '../../src/core/errors.js';
 import type { JournalRecord } from '../../src/core/journal.js';
 import type { RunEvidence } from '../../src/core/runs.js';
 import { cronNext, parseCron } from '../../src/core/schedule/cron.js';
-import { toRfc3339 } from '../../src/core/time.js';
+import { rfc3339OrNull, shortTime } from '../../src/core/time.js';
 import { clientModule } from '../client-module.js';
 import type { KubernetesClient, KubernetesClientOptions } from './client.js';
 import { kubernetesFailureClass } from './errors.js';
@@ -39,21 +39,19 @@ export interface KubernetesState extends SystemState {
   readonly activeRuns: number;
 }
 
-const time = (d: Date | undefined) => (d ? toRfc3339(d) : null);
-const short = (d: Date | undefined) => (d ? toRfc3339(d).replace(/:00Z$/, 'Z').replace('T', ' ') : '-');
 
 const status: StatusView<KubernetesState> = {
   columns: ['KUBERNETES', 'LAST SCHEDULE', 'NEXT RUN', 'ACTIVE'],
   cells(v: SystemView<KubernetesState>) {
     if (!v.reachable) return ['unreachable', '?', '?', '?'];
     const s = v.state;
-    return [s.present ? (s.enabled ? 'active' : 'suspended') : 'absent', short(s.lastScheduleTime), s.enabled ? short(s.nextRun) : '-', s.present ? String(s.activeRuns) : '-'];
+    return [s.present ? (s.enabled ? 'active' : 'suspended') : 'absent', shortTime(s.lastScheduleTime), s.enabled ? shortTime(s.nextRun) : '-', s.present ? String(s.activeRuns) : '-'];
   },
   record(v: SystemView<KubernetesState>) {
     return v.reachable
       ? {
           reachable: true, present: v.state.present, enabled: v.state.enabled, namespace: v.state.namespace,
-          lastScheduleTime: time(v.state.lastScheduleTime), nextRun: time(v.state.nextRun), activeRuns: v.state.activeRuns,
+          lastScheduleTime: rfc3339OrNull(v.state.lastScheduleTime), nextRun: rfc3339OrNull(v.state.nextRun), activeRuns: v.state.activeRuns,
         }
       : { reachable: false, present: null, enabled: null, error: v.error };
   },

@@ -94,8 +94,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
   const target = deps.sides[req.to];
   const schedule = { cron: job.schedule, timezone: job.timezone, startingDeadlineSeconds: job.startingDeadlineSeconds };
   const clockSide = deps.sides[deps.reference];
-  const record = async (r: RecordBody) =>
-    deps.journal({ v: JOURNAL_VERSION, id: deps.id, job: job.name, at: toRfc3339(wholeSecond(clockSide.serverClock().now())), ...r } as JournalRecord);
+  const record = recordWriter(deps, deps.id, job.name);
 
   let now = await clockSide.serverNow();
   await warnOnSkew(deps, now, req);
@@ -187,17 +186,9 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
 
       // Step 6: enable the target from the first slot after H (after the source's last, if later).
       const targetLive = await target.read();
-      const desired = req.desiredTarget(targetLive);
-      let outcome: EnableOutcome | undefined;
       // `source-disabled` is written now, announcing the enable it precedes.
-      const enabled = await settledWrite(deps, record, lock, target, 'enable', true, async () => {
-        outcome = await target.enableFrom(desired, handoff.nextSlot, schedule);
-      }, sourceDisabled);
-      if (enabled.kind === 'not-applied') throw new Error(`${req.to} did not enable the job: ${enabled.reason}`);
+      const outcome = await settledEnable(deps, record, lock, target, req.desiredTarget(targetLive), handoff.nextSlot, schedule, (why) => `${req.to} did not enable the job: ${why}`, sourceDisabled);
       stage = 'enabled';
-      // Seen enabled after an answer was lost: enabling again is idempotent and makes up what the
-      // lost call may not have done (a passed slot's Job).
-      outcome ??= await target.enableFrom(desired, handoff.nextSlot, schedule, enabled.seenAt);
       await record({ kind: 'step', step: 'target-enabled', detail: enableDetail(outcome) });
       deps.report({ kind: 'step', step: 'target-enabled', message: describeEnable(req.to, outcome) });
       for (const slot of outcome.lost) deps.report({ kind: 'warning', message: `slot ${toRfc3339(slot)} passed while the job ran nowhere and is outside the start window: it is lost` });
@@ -217,7 +208,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       return { id: deps.id, handoff, outcome, definitionDiff };
     } catch (err) {
       if (err instanceof NothingChangedError || err instanceof UnsettledWriteError) throw err;
-      const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      const reason = firstLine(err);
       // Whether the target came up is read, not assumed: an enable that failed after its CronJob
       // was created (a passed slot's Job refused) left it enabled all the same.
       if (stage === 'disabled') {
@@ -307,6 +298,36 @@ export async function settledWrite(
     deps.report({ kind: 'warning', message: `${side.system} did not answer the ${write} (${firstLine(err)}): reading until it shows whether it landed (at most until ${toRfc3339(settleBy)})` });
     return settle(deps, lock, side, expectEnabled, settleBy, firstLine(err));
   }
+}
+
+/**
+ * Enables `side` from `firstSlot` as one settled write. Seen enabled after its answer was lost,
+ * it is enabled again: that is idempotent and makes up what the lost call may not have done (a
+ * passed slot's Job, the lost slots of a late landing). Not applied: throws `notApplied(why)`.
+ */
+export async function settledEnable(
+  deps: Pick<MoveDeps, 'localNow' | 'wait' | 'report'>,
+  record: (r: RecordBody) => Promise<void>,
+  lock: Lock,
+  side: CutoverSide,
+  desired: unknown,
+  firstSlot: Date,
+  schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number },
+  notApplied: (why: string) => string,
+  carrier?: Extract<RecordBody, { kind: 'step' }>,
+): Promise<EnableOutcome> {
+  let outcome: EnableOutcome | undefined;
+  const on = await settledWrite(deps, record, lock, side, 'enable', true, async () => {
+    outcome = await side.enableFrom(desired, firstSlot, schedule);
+  }, carrier);
+  if (on.kind === 'not-applied') throw new Error(notApplied(on.reason));
+  return outcome ?? side.enableFrom(desired, firstSlot, schedule, on.seenAt);
+}
+
+/** Writes a record of move `id`, stamped with the reference server's time in whole seconds. */
+export function recordWriter(deps: Pick<MoveDeps, 'journal' | 'sides' | 'reference'>, id: string, job: string): (r: RecordBody) => Promise<void> {
+  const clock = deps.sides[deps.reference];
+  return (r) => deps.journal({ v: JOURNAL_VERSION, id, job, at: toRfc3339(wholeSecond(clock.serverClock().now())), ...r } as JournalRecord);
 }
 
 /** Reads until `side` shows the job enabled as expected, or `settleBy` (local clock) has passed with it not. */
@@ -436,12 +457,7 @@ async function putBack(
   }
   const sourceLive = await source.read();
   if (!sourceLive) return { kind: 'no-source-copy', ...base };
-  let outcome: EnableOutcome | undefined;
-  const on = await settledWrite(deps, record, lock, source, 'enable', true, async () => {
-    outcome = await source.enableFrom(sourceLive, firstUnrun, schedule);
-  });
-  if (on.kind === 'not-applied') throw new Error(on.reason);
-  outcome ??= await source.enableFrom(sourceLive, firstUnrun, schedule, on.seenAt);
+  const outcome = await settledEnable(deps, record, lock, source, sourceLive, firstUnrun, schedule, (why) => why);
   await record({ kind: 'step', step: 'source-restored', detail: enableDetail(outcome) });
   return { kind: 'restored', ...base, firstSlot: outcome.firstSlot, target: stage === 'enabled' ? 'disabled' : 'not enabled', lost: outcome.lost, definition: 'unchanged' };
 }

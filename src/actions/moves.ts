@@ -6,6 +6,7 @@
  */
 import { backendOf } from '../../backends/index.js';
 import type { CutoverSide } from '../core/cutover.js';
+import { mapLimited } from '../core/concurrency.js';
 import { UserError } from '../core/errors.js';
 import type { BackendName } from '../core/job.js';
 import { unfinishedMoves, type BeginRecord } from '../core/journal.js';
@@ -41,7 +42,7 @@ export interface MoveOutcome {
 export async function planMoves(config: ActionConfig, targets: readonly MoveTarget[], concurrency: number): Promise<PlannedTarget[]> {
   const unfinished = unfinishedMoves(config.journal.read());
   const unique = targets.filter((t, i) => targets.findIndex((u) => u.definition.job.name === t.definition.job.name) === i);
-  return pool(unique, concurrency, async (target) => {
+  return mapLimited(unique, concurrency, async (target) => {
     const sides = sidesFor(config.systems, target.definition.job);
     const u = unfinished.get(target.definition.job.name);
     const planned = await planMove(config.systems, {
@@ -56,7 +57,7 @@ export async function planMoves(config: ActionConfig, targets: readonly MoveTarg
 
 /** Executes the plans the operator confirmed (refused ones are skipped by the caller). */
 export async function applyMoves(config: ActionConfig, plans: readonly PlannedTarget[], options: ApplyOptions): Promise<MoveOutcome[]> {
-  return pool(plans, options.concurrency, async ({ target, sides, planned }) => {
+  return mapLimited(plans, options.concurrency, async ({ target, sides, planned }) => {
     const name = target.definition.job.name;
     // A plan is only as good as what it read: re-read and refuse if any system changed.
     if (!target.sourceUnreachable && (await currentBasis(sides)) !== planned.plan.basis) {
@@ -149,18 +150,4 @@ async function watchFirstRun(side: CutoverSide, slot: Date, windowSeconds: numbe
     if (now.getTime() > deadline) return undefined;
     await wait(Math.min(Math.max(1000, now.getTime() < slot.getTime() ? slot.getTime() - now.getTime() : 5000), deadline - now.getTime() + 1000, 60_000));
   }
-}
-
-/** Runs `fn` over `items`, at most `limit` at once, results in order. */
-export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }

@@ -13,7 +13,7 @@
 import type { CutoverSide, EnableOutcome, Lock } from '../core/cutover.js';
 import { lastTakenSlot, slotAfter } from '../core/handoff.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
-import { JOURNAL_VERSION, type JournalRecord, type MoveHistory } from '../core/journal.js';
+import type { MoveHistory } from '../core/journal.js';
 import { restorableSnapshot } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
 import { UserError } from '../core/errors.js';
@@ -22,7 +22,7 @@ import type { MovePlan } from '../core/move-plan.js';
 import type { ActionConfig } from './config.js';
 import { desiredTargetFor, planMove, sidesFor, type MoveTarget } from './move-setup.js';
 import { moveDeps, moveRequest } from './moves.js';
-import { executeMove, MoveAbortedError, settle, settledWrite, takenUpTo, type MoveDeps, type MoveRequest, type RecordBody } from './move.js';
+import { executeMove, MoveAbortedError, recordWriter, settle, settledEnable, settledWrite, takenUpTo, type MoveDeps, type MoveRequest, type RecordBody } from './move.js';
 import { LATE_WRITE_BOUND_MS } from '../core/cutover.js';
 
 export interface FinishResult {
@@ -49,8 +49,7 @@ export async function finishMove(
   const nextSlot = new Date(move.begin.handoff.nextSlot);
   const schedule = { cron: job.schedule, timezone: job.timezone, startingDeadlineSeconds: job.startingDeadlineSeconds };
   const clock = deps.sides[deps.reference];
-  const record = async (r: RecordBody) =>
-    deps.journal({ v: JOURNAL_VERSION, id: move.id, job: job.name, at: toRfc3339(new Date(Math.floor(clock.serverClock().now().getTime() / 1000) * 1000)), ...r } as JournalRecord);
+  const record = recordWriter(deps, move.id, job.name);
 
   const lock = await deps.acquireLock(180);
   const finished = await finishUnderLock(lock).finally(() => lock.release().catch(() => undefined));
@@ -86,13 +85,7 @@ export async function finishMove(
         const last = await lastTakenSlot(schedule.cron, schedule.timezone, nextSlot, now, (slots) => takenUpTo(source, sourceLive, slots, landedBy));
         if (last) firstSlot = slotAfter(schedule.cron, schedule.timezone, last) ?? nextSlot;
       }
-      const desired = desiredTarget(targetLive);
-      let outcome: EnableOutcome | undefined;
-      const on = await settledWrite(deps, record, lock, target, 'enable', true, async () => {
-        outcome = await target.enableFrom(desired, firstSlot, schedule);
-      });
-      if (on.kind === 'not-applied') throw new Error(`${to} did not enable ${job.name}: ${on.reason}`);
-      outcome ??= await target.enableFrom(desired, firstSlot, schedule, on.seenAt);
+      const outcome = await settledEnable(deps, record, lock, target, desiredTarget(targetLive), firstSlot, schedule, (why) => `${to} did not enable ${job.name}: ${why}`);
       await record({ kind: 'step', step: 'target-enabled', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339), resumed: true } });
       const after = await target.read();
       if (!after || !target.isEnabled(after)) throw new Error(`${to} does not show ${job.name} enabled`);
@@ -100,7 +93,7 @@ export async function finishMove(
       const definitionDiff = await deps.writeDefinition(to);
       await record({ kind: 'step', step: 'definition-written' });
       await record({ kind: 'done' });
-      const lost = outcome.lost.length ? ` Lost while the job ran nowhere: ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
+      const lost = lostWhileNowhere(outcome.lost);
       return { ok: true, outcome, definitionDiff, message: `finished: ${job.name} runs on ${to}${targetOn ? '' : ` from ${toRfc3339(outcome.firstSlot)}`}.${lost}` };
     }
 
@@ -130,15 +123,11 @@ export async function finishMove(
       // before-snapshot rebuilds it, unless it had secrets (masked there, never restorable).
       const copy = sourceLive ?? restorableSnapshot(move.begin.snapshots[from]);
       if (copy === undefined) throw new Error(`${from} has no copy of ${job.name} to re-enable and the journal's snapshot cannot rebuild it; recreate it with \`migrate apply ${job.name}\``);
-      const on = await settledWrite(deps, record, lock, source, 'enable', true, async () => {
-        outcome = await source.enableFrom(copy, firstUnrun, schedule);
-      });
-      if (on.kind === 'not-applied') throw new Error(`${from} did not enable ${job.name} again: ${on.reason}`);
-      outcome ??= await source.enableFrom(copy, firstUnrun, schedule, on.seenAt);
+      outcome = await settledEnable(deps, record, lock, source, copy, firstUnrun, schedule, (why) => `${from} did not enable ${job.name} again: ${why}`);
       await record({ kind: 'step', step: 'source-restored', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339) } });
     }
     const definitionDiff = await deps.writeDefinition(from);
-    const lost = outcome?.lost.length ? ` Lost while the job ran nowhere: ${outcome.lost.map(toRfc3339).join(', ')}.` : '';
+    const lost = lostWhileNowhere(outcome?.lost ?? []);
     const state = `${job.name} runs on ${from}${outcome ? ` again from ${toRfc3339(outcome.firstSlot)}` : ' (it never stopped)'}; ${to} is disabled.${lost}`;
     await record({ kind: 'aborted', reason: 'rolled back by the operator', state });
     return { ok: true, outcome, definitionDiff, message: `rolled back: ${state}` };
@@ -186,7 +175,7 @@ async function moveAgain(move: MoveHistory, job: JobDefinition, deps: MoveDeps, 
   };
   try {
     const result = await executeMove(request, { ...deps, journal });
-    const lost = result.outcome.lost.length ? ` Lost while the job ran nowhere: ${result.outcome.lost.map(toRfc3339).join(', ')}.` : '';
+    const lost = lostWhileNowhere(result.outcome.lost);
     return {
       ok: true,
       outcome: result.outcome,
@@ -232,4 +221,9 @@ export async function finishUnfinished(config: ActionConfig, definition: LoadedD
     if (plan.refusal) throw new UserError(`${operation} of ${move.job} refused: ${plan.refusal}`, `Nothing changed. \`migrate rollback ${move.job}\` closes the interrupted move and leaves ${move.job} on ${from}.`);
     return moveRequest(config, again, desired);
   });
+}
+
+/** The sentence that names the slots lost while the job ran nowhere ('' when none). */
+function lostWhileNowhere(lost: readonly Date[]): string {
+  return lost.length ? ` Lost while the job ran nowhere: ${lost.map(toRfc3339).join(', ')}.` : '';
 }

@@ -5,7 +5,7 @@
  */
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
 import type { Listing, TranslationWarning } from '../core/backend.js';
-import { UserError } from '../core/errors.js';
+import { errorSummary, UserError } from '../core/errors.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
 import type { Connections } from './connections.js';
 
@@ -21,8 +21,6 @@ export interface JobScopes {
   readonly errors: Readonly<Partial<Record<BackendName, string>>>;
 }
 
-const message = (err: unknown) => (err instanceof UserError ? err.summary : err instanceof Error ? err.message : String(err));
-
 /**
  * The scopes to read: for each backend named, those of the jobs given for it (its default scope
  * when none is given). A backend that cannot name them is recorded with why; the others still are.
@@ -37,7 +35,7 @@ export function scopesOf(conn: Connections, jobsBySystem: Readonly<Partial<Recor
     try {
       scopes[b.name] = [...new Set(jobs.length ? jobs.map((job) => connection.scopeOf(job)) : [connection.scopeOf()])].sort();
     } catch (err) {
-      errors[b.name] = message(err);
+      errors[b.name] = errorSummary(err);
     }
   }
   const of = (system: BackendName, job: JobDefinition): string => {

@@ -11,7 +11,7 @@
 import type { Clock } from './clock.js';
 import type { CutoverSide, LockProvider } from './cutover.js';
 import type { BackendName, JobDefinition } from './job.js';
-import { UserError } from './errors.js';
+import { errorSummary, UserError } from './errors.js';
 import type { JournalRecord } from './journal.js';
 import type { ProjectConfig } from './project.js';
 import type { RunEvidence, RunWindow } from './runs.js';
@@ -248,7 +248,7 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
 
 /** A listing that failed, with the client's own summary and its "what to do" line. */
 export function failedListing(err: unknown): Extract<Listing<never>, { ok: false }> {
-  const error = err instanceof UserError ? err.summary : err instanceof Error ? err.message : String(err);
+  const error = errorSummary(err);
   const hint = err instanceof UserError ? err.detail?.split('\n').at(-1) : undefined;
   return hint ? { ok: false, error, hint, cause: err } : { ok: false, error, cause: err };
 }

@@ -40,3 +40,8 @@ export interface Diagnostic extends SourcePosition {
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
 }
+
+/** What a failure says in one phrase: a UserError's summary, an Error's message, anything else as text. */
+export function errorSummary(err: unknown): string {
+  return err instanceof UserError ? err.summary : err instanceof Error ? err.message : String(err);
+}

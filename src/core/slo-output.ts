@@ -2,7 +2,7 @@
 import { formatDuration } from './duration.js';
 import type { BackendName } from './job.js';
 import { COMPLETION_OBJECTIVE, START_OBJECTIVE, WAITING_LIMIT_SECONDS, type JobSlo, type SloReport, type SystemFigures } from './slo.js';
-import { toRfc3339 } from './time.js';
+import { rfc3339OrNull, toRfc3339 } from './time.js';
 import { toYaml } from './yaml-write.js';
 
 /** A system as the output names it: its registry name and its title. */
@@ -27,7 +27,6 @@ export function verdictOf(j: JobSlo): SloVerdict {
 const percent = (x: number) => `${(Math.floor(x * 100_000) / 1000).toFixed(3)}%`;
 const objective = (x: number) => `${+(x * 100).toFixed(4)}%`;
 const seconds = (s: number | undefined) => (s === undefined ? '-' : formatDuration(Math.round(s)));
-const iso = (d: Date | undefined) => (d ? toRfc3339(d) : null);
 
 function systemRecord(s: SystemFigures): Record<string, unknown> {
   return {
@@ -37,9 +36,9 @@ function systemRecord(s: SystemFigures): Record<string, unknown> {
     ...(s.error !== undefined
       ? { error: s.error }
       : {
-          present: s.present ?? null, source: s.source ?? null, completeFrom: iso(s.completeFrom),
+          present: s.present ?? null, source: s.source ?? null, completeFrom: rfc3339OrNull(s.completeFrom),
           ...(s.counters
-            ? { counters: { lastSuccess: iso(s.counters.lastSuccess), lastError: iso(s.counters.lastError), successCount: s.counters.successCount, errorCount: s.counters.errorCount, errorsSinceLastSuccess: s.counters.errorsSinceLastSuccess } }
+            ? { counters: { lastSuccess: rfc3339OrNull(s.counters.lastSuccess), lastError: rfc3339OrNull(s.counters.lastError), successCount: s.counters.successCount, errorCount: s.counters.errorCount, errorsSinceLastSuccess: s.counters.errorsSinceLastSuccess } }
             : {}),
           notes: s.notes,
         }),
@@ -62,12 +61,12 @@ export function sloJobRecord(j: JobSlo): Record<string, unknown> {
     completionAttainment: j.completionAttainment,
     latencySeconds: j.latency ?? null,
     finished: j.finished,
-    missed: j.missed.map((p) => ({ slot: iso(p.slot), owner: p.owner })),
-    doubled: j.doubled.map((p) => ({ slot: iso(p.slot), owner: p.owner, runs: p.runs.map((r) => ({ system: r.system, id: r.id })) })),
-    late: j.late.map((p) => ({ slot: iso(p.slot), owner: p.owner, system: p.run.system, id: p.run.id, latencySeconds: p.latencySeconds })),
-    failed: j.failed.map((p) => ({ slot: iso(p.slot), owner: p.owner, system: p.run.system, id: p.run.id, outcome: p.run.outcome, reason: p.run.reason ?? null, attempts: p.run.attempts })),
+    missed: j.missed.map((p) => ({ slot: rfc3339OrNull(p.slot), owner: p.owner })),
+    doubled: j.doubled.map((p) => ({ slot: rfc3339OrNull(p.slot), owner: p.owner, runs: p.runs.map((r) => ({ system: r.system, id: r.id })) })),
+    late: j.late.map((p) => ({ slot: rfc3339OrNull(p.slot), owner: p.owner, system: p.run.system, id: p.run.id, latencySeconds: p.latencySeconds })),
+    failed: j.failed.map((p) => ({ slot: rfc3339OrNull(p.slot), owner: p.owner, system: p.run.system, id: p.run.id, outcome: p.run.outcome, reason: p.run.reason ?? null, attempts: p.run.attempts })),
     waiting: j.waiting.map((w) => ({ system: w.system, pod: w.pod, pendingSeconds: w.seconds })),
-    extra: j.extra.map((e) => ({ system: e.system, id: e.id, requestedAt: iso(e.requestedAt) })),
+    extra: j.extra.map((e) => ({ system: e.system, id: e.id, requestedAt: rfc3339OrNull(e.requestedAt) })),
     systems: Object.fromEntries(Object.entries(j.systems).map(([name, s]) => [name, systemRecord(s!)])),
   };
 }
@@ -75,7 +74,7 @@ export function sloJobRecord(j: JobSlo): Record<string, unknown> {
 export function sloRecord(report: SloReport): Record<string, unknown> {
   const { fleet } = report;
   return {
-    window: { from: iso(report.window.from), until: iso(report.window.until) },
+    window: { from: rfc3339OrNull(report.window.from), until: rfc3339OrNull(report.window.until) },
     objectives: { startWithinWindow: START_OBJECTIVE, completion: COMPLETION_OBJECTIVE, waitingPodSeconds: WAITING_LIMIT_SECONDS, missed: 0, doubled: 0 },
     fleet,
     jobs: report.jobs.map(sloJobRecord),

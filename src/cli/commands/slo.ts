@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ALL_BACKENDS } from '../../../backends/index.js';
 import { parseDuration } from '../../core/duration.js';
-import { UserError, formatDiagnostic } from '../../core/errors.js';
+import { errorSummary, UserError, formatDiagnostic } from '../../core/errors.js';
 import type { BackendName, JobDefinition } from '../../core/job.js';
 import type { RunEvidence, RunWindow } from '../../core/runs.js';
 import { buildSloReport, judgeJob, ownershipFromJournal, type SloReport } from '../../core/slo.js';
@@ -76,7 +76,7 @@ export async function readRuns(conn: Connections, jobs: readonly JobDefinition[]
     try {
       return [name, await conn.to(name).runs(jobs, window)];
     } catch (err) {
-      const error = err instanceof UserError ? err.summary : err instanceof Error ? err.message : String(err);
+      const error = errorSummary(err);
       return [name, new Map(jobs.map((j) => [j.name, { ok: false, error }]))];
     }
   };

@@ -50,7 +50,7 @@ const status: StatusView<ChronosState> = {
 export const chronosClientModule = clientModule('Chronos', () => import('./client-module.js'));
 
 /** The client options from flags, environment and the project file. */
-export function chronosClientOptions(settings: ConnectionSettings): ChronosClientOptions {
+function chronosClientOptions(settings: ConnectionSettings): ChronosClientOptions {
   const url = (settings.flags['chronos-url'] as string | undefined) ?? settings.env.MIGRATE_CHRONOS_URL ?? settings.project.chronos.url;
   const { sleep, timeoutMs, retries } = settings.tuning;
   return chronosClientModule.get().chronosOptionsFromEnv(settings.env, {

@@ -18,7 +18,7 @@ const OUTCOMES: Readonly<Record<string, RunOutcome>> = { Running: 'running', Suc
  * A task time as the serializer prints it: without a zone, in the server JVM's zone. Read as UTC,
  * the zone of the Chronos images (docs/slo.md says so); two-digit years are 20yy.
  */
-export function readTaskTime(text: string): Date | undefined {
+function readTaskTime(text: string): Date | undefined {
   const m = JODA_TIME.exec(text);
   if (!m) return undefined;
   const [, month, day, year, h, min, s] = m.map(Number) as [number, number, number, number, number, number, number];

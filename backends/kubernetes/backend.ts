@@ -236,7 +236,7 @@ function dropBookkeepingLabels(holder: Obj | undefined): void {
 }
 
 /** The CronJob normalised for a diff: server-owned fields and bookkeeping labels out, the Job default in. */
-export function normalizeCronJobForDiff(manifest: CronJobManifest): CronJobManifest {
+function normalizeCronJobForDiff(manifest: CronJobManifest): CronJobManifest {
   const cj = normalizeCronJob(manifest) as unknown as Obj;
   const spec = obj(cj.spec);
   const jobTemplate = obj(spec?.jobTemplate);

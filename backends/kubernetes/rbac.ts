@@ -26,7 +26,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   { apiGroup: '', resource: 'configmaps', verbs: ['get', 'list', 'create', 'update'], why: 'the record of moves: a ConfigMap migrate-moves-<job> (docs/journal.md)' },
 ];
 
-export const ROLE_NAME = 'migrate';
+const ROLE_NAME = 'migrate';
 
 const list = (items: readonly string[]) => `[${items.map((i) => (i === '' ? '""' : i)).join(', ')}]`;
 

@@ -26,7 +26,7 @@ function conditionOf(job: JobObject, type: string) {
 }
 
 /** The Jobs of the CronJob `name`: controlled by it, or named `<name>-<minutes>` and stamped with their slot. */
-export function jobsOf(name: string, jobs: readonly JobObject[]): JobObject[] {
+function jobsOf(name: string, jobs: readonly JobObject[]): JobObject[] {
   const slotName = new RegExp(`^${escape(name)}-\\d+$`);
   return jobs.filter((j) =>
     (j.metadata.ownerReferences ?? []).some((r) => r.kind === 'CronJob' && r.name === name && r.controller) ||

@@ -16,7 +16,6 @@ import { redactSecrets } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
 import type { Sides } from './move-setup.js';
 
-export type { Lock } from '../core/cutover.js';
 
 export type MoveEvent =
   | { readonly kind: 'locked'; readonly holder: string }

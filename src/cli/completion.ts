@@ -72,7 +72,7 @@ function awaitsValue(previous: string, parsed: Parsed): boolean {
  * The names the jobs folder defines, sorted: each file's `name`, or its file name when it has
  * none it can be read for (completion must not fail on a file being edited).
  */
-export function jobNames(jobsDir: string): string[] {
+function jobNames(jobsDir: string): string[] {
   let files: string[];
   try {
     files = fs.readdirSync(jobsDir).filter((f) => /\.ya?ml$/.test(f));

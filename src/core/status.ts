@@ -122,7 +122,7 @@ export function statusExitCode(report: StatusReport): number {
  * The machine-readable form: one object per job (and per unmanaged object, with `declared: null`),
  * with each backend's own object under its name.
  */
-export function statusRecords(report: StatusReport, systems: StatusSystems): Record<string, unknown>[] {
+function statusRecords(report: StatusReport, systems: StatusSystems): Record<string, unknown>[] {
   return [
     ...report.jobs.map((j) => ({
       name: j.name,

@@ -139,7 +139,7 @@ function summary(plan: readonly ApplyStep[]): string {
 }
 
 /** Pure: what apply would do to one job, given every backend's listings. */
-export function planApply(job: JobDefinition, scopes: JobScopes, snapshot: LiveSnapshot, color: boolean): ApplyStep {
+function planApply(job: JobDefinition, scopes: JobScopes, snapshot: LiveSnapshot, color: boolean): ApplyStep {
   const scope = scopes.of(job.backend, job);
   for (const other of ALL_BACKENDS.filter((b) => b.name !== job.backend)) {
     const listing = listingOf(snapshot, scopes, other.name, job);

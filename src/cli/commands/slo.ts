@@ -52,7 +52,7 @@ export function sloCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalArg
 }
 
 /** `--since` in seconds: a duration, never zero. */
-export function sinceSeconds(text: string): number {
+function sinceSeconds(text: string): number {
   const seconds = parseDuration(text);
   if (seconds === undefined || seconds <= 0) throw new UserError(`--since ${text} is not a duration`, 'Use e.g. 90m, 24h or 7d.');
   return seconds;
@@ -71,7 +71,7 @@ function selectJobs(io: CliIO, args: GlobalArgs, names: readonly string[]): { jo
 }
 
 /** Each backend's runs of every job; a backend that cannot be asked at all answers an error for each. */
-export async function readRuns(conn: Connections, jobs: readonly JobDefinition[], window: RunWindow): Promise<Map<BackendName, ReadonlyMap<string, RunEvidence>>> {
+async function readRuns(conn: Connections, jobs: readonly JobDefinition[], window: RunWindow): Promise<Map<BackendName, ReadonlyMap<string, RunEvidence>>> {
   const read = async (name: BackendName): Promise<[BackendName, ReadonlyMap<string, RunEvidence>]> => {
     try {
       return [name, await conn.to(name).runs(jobs, window)];
@@ -84,7 +84,7 @@ export async function readRuns(conn: Connections, jobs: readonly JobDefinition[]
 }
 
 /** Reads every system and the journal, and judges every selected job over the window ending now. */
-export async function readSlo(io: CliIO, args: GlobalArgs, names: readonly string[], since: string): Promise<SloReport> {
+async function readSlo(io: CliIO, args: GlobalArgs, names: readonly string[], since: string): Promise<SloReport> {
   const seconds = sinceSeconds(since);
   const { ws, jobs } = selectJobs(io, args, names);
   const conn = openConnections(io, args, ws.project);

@@ -11,7 +11,7 @@ import { DateTime } from 'luxon';
 import type { ActionConfig } from '../actions/config.js';
 import type { MoveEvent } from '../actions/move.js';
 import { definitionBeforeMove } from '../core/definition-edit.js';
-import type { JobDefinition } from '../core/job.js';
+import type { BackendName, JobDefinition } from '../core/job.js';
 import { toRfc3339 } from '../core/time.js';
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
 import { openConnections, type Connections } from './connections.js';
@@ -57,6 +57,17 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
     (name) => ws.definitions.find((d) => d.job.name === name)?.job,
     (job, message) => progress(job, { kind: 'warning', message }),
   );
+  // A rehearsal's sandbox, found once, on first use (building the config opens no connection): the
+  // system whose clock a move follows, and the sandbox's clock advancer on its port (the sandbox
+  // serves its control API on every stand-in's port).
+  let sandbox: { readonly system: BackendName; readonly advance: (ms: number) => Promise<void> } | undefined;
+  const rehearsal = () => {
+    if (!sandbox) {
+      const system = systems.locks()?.system ?? ALL_BACKENDS[0]!.name;
+      sandbox = { system, advance: sandboxAdvancer(systems.to(system).location()) };
+    }
+    return sandbox;
+  };
   const config: ActionConfig = {
     systems,
     journal,
@@ -73,9 +84,8 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
     },
     // A rehearsal's waits move the sandbox's clock, not this machine's: the actions then read
     // time (a write's settling deadline) from the sandbox, whose clock those waits move.
-    clock: options.advanceSandbox ? sandboxClock(systems) : io.clock,
-    // The sandbox serves its control API on every stand-in's port: any system's URL will do.
-    wait: options.advanceSandbox ? (ms) => sandboxAdvancer(systems.to(systems.locks()?.system ?? ALL_BACKENDS[0]!.name).location())(ms) : (ms) => sleep(ms, io.interrupted),
+    clock: options.advanceSandbox ? { now: () => systems.to(rehearsal().system).serverClock().now() } : io.clock,
+    wait: options.advanceSandbox ? (ms) => rehearsal().advance(ms) : (ms) => sleep(ms, io.interrupted),
     ...(io.interrupted ? { interrupted: io.interrupted } : {}),
     report: progress,
     holder: holderName(),
@@ -84,12 +94,6 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
     guardSeconds: ws.project.handoff.guardSeconds,
   };
   return { config, journal };
-}
-
-/** The reference system's server clock (its last Date header, aged locally): on a virtual sandbox, the sandbox's time. */
-function sandboxClock(systems: Connections): ActionConfig['clock'] {
-  const system = systems.locks()?.system ?? ALL_BACKENDS[0]!.name;
-  return { now: () => systems.to(system).serverClock().now() };
 }
 
 /** Waits `ms`, or less when the operator interrupts (the caller then stops at its safe point). */

@@ -2,6 +2,9 @@
  * The CLI's one entry: parse, dispatch to a command, and map every error to the documented exit
  * codes in one place. A stack trace is shown only with --debug.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { ExitCode, UserError } from '../core/errors.js';
 import { missingValue, withGlobalOptions } from './global-args.js';
@@ -57,6 +60,9 @@ export async function runCommand(given: readonly string[], io: CliIO): Promise<R
   // request itself, which any parser would answer.
   const registry = (await commandsFor(completing >= 0 ? argv.slice(completing + 2) : argv)).map((factory) => factory(io, exit, run));
   if (completing >= 0) parser = parser.completion('completion', false, completer(io, argv.slice(completing + 1), jobArgumentsOf(registry.map((c) => c.usage()))));
+  // yargs guesses the version from the process's main file, which under a test runner or a
+  // wrapper is not migrate: give it migrate's own, read only when it is asked for.
+  if (argv.includes('--version')) parser = parser.version(ownVersion());
   for (const command of registry) parser = command.addTo(parser);
   let helpText = '';
   parser = parser.showHelpOnFail(false);
@@ -94,4 +100,16 @@ function reportError(err: unknown, io: CliIO, debug: boolean, current: number): 
   io.stderr.write(`error: ${message.split('\n')[0]}\n`);
   io.stderr.write(debug && err instanceof Error && err.stack ? `${err.stack}\n` : 'Run again with --debug for details.\n');
   return current === ExitCode.Ok ? ExitCode.Error : Math.max(current, ExitCode.Error);
+}
+
+/** The version in migrate's own package.json, the nearest one above this module named migrate. */
+function ownVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'migrate' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
 }

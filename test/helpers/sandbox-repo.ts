@@ -44,6 +44,8 @@ export interface CliOptions {
   readonly prompt?: (question: string) => Promise<string>;
   /** The operator's Ctrl-C, as the binary hands it to a command. */
   readonly interrupted?: AbortSignal;
+  /** Sees each write to stderr as it happens (a test that acts at a moment the command reports). */
+  readonly onStderr?: (text: string) => void;
 }
 
 export interface LedgerCheck {
@@ -119,7 +121,12 @@ export function cliIn(dir: string, env: Readonly<Record<string, string>>, clock:
     let stderr = '';
     const io: CliIO = {
       stdout: { write: (t) => void (stdout += t) },
-      stderr: { write: (t) => void (stderr += t) },
+      stderr: {
+        write: (t) => {
+          stderr += t;
+          opts.onStderr?.(t);
+        },
+      },
       isTTY: opts.prompt !== undefined,
       env,
       cwd: dir,

@@ -8,12 +8,14 @@ test('interrupted during the handoff wait: journal closed, lock released, the jo
   repo = await startSandboxRepo({ start: '2026-11-25T10:07:00Z', jobs: { job: jobYaml('job', 'chronos', '*/5 * * * *') } });
   await repo.advanceTo('2026-11-25T10:14:50Z'); // too close to 10:15: the handoff waits until 10:15:30
   const interrupt = new AbortController();
-  // Without --advance-sandbox the wait is a real sleep of the virtual clock's 40 s: the move is
-  // certainly inside it once its lock is journalled, and Ctrl-C comes there.
-  const moving = repo.cliWith(['move', 'job', '--to', 'k8s', '--yes'], { interrupted: interrupt.signal });
-  while (!repo.journal().some((r) => r.kind === 'step' && r.step === 'locked')) await new Promise((r) => setTimeout(r, 10));
-  interrupt.abort();
-  const r = await moving;
+  // Without --advance-sandbox the wait is a real sleep: Ctrl-C comes the moment the move says it
+  // is waiting for its handoff, so inside that sleep.
+  const r = await repo.cliWith(['move', 'job', '--to', 'k8s', '--yes'], {
+    interrupted: interrupt.signal,
+    onStderr: (text) => {
+      if (text.includes('waiting')) interrupt.abort();
+    },
+  });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/\[job\] waiting \d+ s: handoff at 2026-11-25T10:15:30Z/);
   expect(r.stdout).toContain('FAILED: move of job refused: interrupted (Ctrl-C) before anything changed; the lock is released');

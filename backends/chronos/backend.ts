@@ -21,7 +21,7 @@ import { readChronosJob, SERVER_OWNED_FIELDS, type ChronosJob } from './model.js
 import { normalizeChronosJob } from './normalize.js';
 import { chronosRuns } from './runs.js';
 import { ChronosRenderError, chronosJobToDefinition, lintForChronos, renderChronosJob, type ChronosJobBody } from './render.js';
-import { canonicalSchedule, readSchedule } from './schedule.js';
+import { canonicalSchedule, chronosScheduleView, readSchedule } from './schedule.js';
 
 export interface ChronosState extends SystemState {
   /** The newer of lastSuccess and lastError. */
@@ -216,6 +216,7 @@ export const chronosBackend = {
   },
   toDefinition: (live: ChronosJob, now: Date) => chronosJobToDefinition(live, now),
   lint: (job: JobDefinition, now: Date) => lintForChronos(job, now),
+  scheduleView: chronosScheduleView,
   normalize: (live: ChronosJob) => normalizeChronosJob(live),
   isEnabled: (live: ChronosJob) => !live.disabled,
   withEnabled: (live: ChronosJob, enabled: boolean): ChronosJob => ({ ...live, disabled: !enabled }),

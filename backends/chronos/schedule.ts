@@ -3,8 +3,10 @@
  * schedule with its `scheduleTimeZone`, the rewrite at launch, and a canonical form for diffing.
  * Pure.
  */
+import type { JobDefinition } from '../../src/core/job.js';
 import {
   addPeriod,
+  chronosOccurrences,
   formatChronosSchedule,
   isTimeBased,
   parseChronosSchedule,
@@ -13,6 +15,8 @@ import {
   type ChronosSchedule,
   type IsoPeriod,
 } from '../../src/core/schedule/iso8601.js';
+import { cronToChronosCached } from '../../src/core/schedule/translate.js';
+import type { ScheduleView } from '../../src/core/schedule/view.js';
 
 export { ChronosScheduleError, type ChronosSchedule } from '../../src/core/schedule/iso8601.js';
 
@@ -72,4 +76,24 @@ function anchorCalendar(start: number, period: IsoPeriod, zone: string | undefin
 
 function mod(a: number, n: number): number {
   return ((a % n) + n) % n;
+}
+
+/**
+ * The definition's cron as Chronos would run it from `now` (docs/schedules.md): the schedule
+ * proved equivalent; or, when one period fits every day but the daylight-saving change dates,
+ * that closest schedule and the dates it differs on; or why no schedule fits.
+ */
+export function chronosScheduleView(job: JobDefinition, now: Date, count: number): ScheduleView {
+  const base = { notation: 'ISO 8601', native: false } as const;
+  const translated = cronToChronosCached(job.schedule, job.timezone, now);
+  if (!translated.ok && !translated.closest) return { ...base, times: [], verdict: { kind: 'not-expressible', reason: translated.reason } };
+  const written = translated.ok ? translated : translated.closest!;
+  const schedule = parseChronosSchedule(written.schedule, written.scheduleTimeZone);
+  return {
+    ...base,
+    fields: { schedule: written.schedule, scheduleTimeZone: written.scheduleTimeZone ?? null },
+    // The first occurrence is the start itself, which lies after `now`.
+    times: chronosOccurrences(schedule, now, count),
+    verdict: translated.ok ? { kind: 'equivalent' } : { kind: 'differs', reason: translated.reason, differences: translated.closest!.differences },
+  };
 }

@@ -17,7 +17,7 @@ import type { JobDefinition } from '../../src/core/job.js';
 import { UserError } from '../../src/core/errors.js';
 import type { JournalRecord } from '../../src/core/journal.js';
 import type { RunEvidence } from '../../src/core/runs.js';
-import { cronNext, parseCron } from '../../src/core/schedule/cron.js';
+import { cronNext, cronTimes, parseCron } from '../../src/core/schedule/cron.js';
 import { rfc3339OrNull, shortTime } from '../../src/core/time.js';
 import { clientModule } from '../client-module.js';
 import type { KubernetesClient, KubernetesClientOptions } from './client.js';
@@ -282,6 +282,14 @@ export const kubernetesBackend = {
   render: (job: JobDefinition) => renderCronJob(job),
   toDefinition: (live: CronJobManifest) => cronJobToDefinition(withoutPodDefaults(live)),
   lint: (job: JobDefinition) => lintForKubernetes(job),
+  // The CronJob controller runs the definition's cron as written: the side every other system is compared with.
+  scheduleView: (job: JobDefinition, now: Date, count: number) => ({
+    notation: 'cron',
+    native: true,
+    fields: { schedule: job.schedule, timeZone: job.timezone },
+    times: cronTimes(parseCron(job.schedule), job.timezone, now, count),
+    verdict: { kind: 'equivalent' } as const,
+  }),
   normalize: (live: CronJobManifest) => normalizeCronJob(live),
   isEnabled: (live: CronJobManifest) => live.spec.suspend !== true,
   withEnabled: (live: CronJobManifest, enabled: boolean): CronJobManifest => ({ ...live, spec: { ...live.spec, suspend: !enabled } }),

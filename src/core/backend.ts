@@ -15,6 +15,7 @@ import { errorSummary, UserError } from './errors.js';
 import type { JournalRecord } from './journal.js';
 import type { ProjectConfig } from './project.js';
 import type { RunEvidence, RunWindow } from './runs.js';
+import type { ScheduleView } from './schedule/view.js';
 
 /** A field of the definition that the target cannot carry, reported, never silently lost. */
 export interface TranslationWarning {
@@ -215,6 +216,11 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
   toDefinition(live: Live, now: Date): Imported;
   /** Problems that make the job impossible on this backend (e.g. a schedule it cannot express). */
   lint(job: JobDefinition, now: Date): readonly LintFinding[];
+  /**
+   * The definition's schedule as this system would run it from `now`: its notation, the fields
+   * its object writes, its next `count` fire times, and the verdict against the definition's cron.
+   */
+  scheduleView(job: JobDefinition, now: Date, count: number): ScheduleView;
   /** Strips server-owned fields and fills defaults, so an untouched live object equals its render. */
   normalize(live: Live): Live;
   isEnabled(live: Live): boolean;

@@ -7,7 +7,7 @@
  */
 import type { CutoverSide, EnableOutcome, WriteFailure } from '../../src/core/cutover.js';
 import { slotAfter, slotsBetween } from '../../src/core/handoff.js';
-import { formatChronosSchedule } from '../../src/core/schedule/iso8601.js';
+import { formatChronosSchedule } from './iso8601.js';
 import type { ChronosClient } from './client.js';
 import { ChronosUnavailableError } from './errors.js';
 import type { ChronosJob } from './model.js';

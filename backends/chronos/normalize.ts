@@ -4,7 +4,7 @@
  * move": the schedule string, injected defaults, uris and fetch, the counters, value shapes). Pure.
  */
 import { isDependentJob, mirrorUrisAndFetch, readChronosJob, type ChronosJob } from './model.js';
-import { isUtcZone } from '../../src/core/schedule/translate.js';
+import { isUtcZone } from '../../src/core/schedule/zone.js';
 import { canonicalSchedule } from './schedule.js';
 
 /**

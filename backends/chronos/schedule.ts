@@ -1,5 +1,5 @@
 /**
- * What the Chronos backend needs of the schedule math in `src/core/schedule/iso8601.ts`: a job's
+ * What the Chronos backend needs of the schedule math in `iso8601.ts`: a job's
  * schedule with its `scheduleTimeZone`, the rewrite at launch, and a canonical form for diffing.
  * Pure.
  */
@@ -14,11 +14,11 @@ import {
   standardMillis,
   type ChronosSchedule,
   type IsoPeriod,
-} from '../../src/core/schedule/iso8601.js';
-import { cronToChronosCached } from '../../src/core/schedule/translate.js';
+} from './iso8601.js';
+import { cronToChronosCached } from './translate.js';
 import type { ScheduleView } from '../../src/core/schedule/view.js';
 
-export { ChronosScheduleError, type ChronosSchedule } from '../../src/core/schedule/iso8601.js';
+export { ChronosScheduleError, type ChronosSchedule } from './iso8601.js';
 
 /** Parses a job's schedule as the server does; throws ChronosScheduleError. `now` serves an empty start. */
 export function readSchedule(schedule: string, scheduleTimeZone: string, now: Date): ChronosSchedule {

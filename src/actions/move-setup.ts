@@ -82,7 +82,7 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   // The reads just carried the servers' Date headers: no separate call for the time.
   const now = sides[referenceSystem(systems, from, input.sourceUnreachable)].serverClock().now();
   const desiredTarget = desiredTargetFor(systems, job, to, input.operation, () => now, input.snapshot);
-  const fireTimes = planNextFireTimes(job, now, 3);
+  const fireTimes = planNextFireTimes(job, now, 3, ALL_BACKENDS);
   const handoff = planHandoff(job.schedule, job.timezone, now, input.guardSeconds);
   const source = backendOf(from);
   const target = backendOf(to);

@@ -8,7 +8,7 @@ import type { Handoff } from './handoff.js';
 import type { BackendName } from './job.js';
 import type { MoveOperation } from './journal.js';
 import { colorizePatch } from './live-diff.js';
-import type { NextFireTimes } from './next-fire-times.js';
+import { referenceSchedule, type NextFireTimes } from './next-fire-times.js';
 import { intlZone } from './schedule/cron.js';
 import { toRfc3339 } from './time.js';
 
@@ -51,15 +51,21 @@ export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: 
     for (const w of plan.warnings) lines.push(`    ! ${w.message}`);
     lines.push('');
   }
-  const v = plan.fireTimes.verdict;
+  const schedules = plan.fireTimes;
+  const v = schedules.verdict;
+  const systems = schedules.systems.length === 2 ? 'both systems' : `all ${schedules.systems.length} systems`;
   lines.push(
     v.kind === 'equivalent'
-      ? `  Schedule: equivalent in both systems (fire times compared over ${plan.fireTimes.horizonDays} days)`
-      : `  Schedule: ${v.kind === 'not-expressible' ? 'not expressible in Chronos' : 'differs'}: ${v.reason}`,
+      ? `  Schedule: equivalent in ${systems} (fire times compared over ${schedules.horizonDays} days)`
+      : `  Schedule: ${v.kind === 'not-expressible' ? `not expressible in ${schedules.verdictOf?.title}` : 'differs'}: ${v.reason}`,
   );
-  plan.fireTimes.cronTimes.slice(0, 3).forEach((t, i) => {
-    const c = plan.fireTimes.chronos?.times[i];
-    lines.push(`    next: ${local(t)}   (Chronos: ${c ? local(c) : '-'})`);
+  const others = schedules.systems.filter((s) => !s.native);
+  referenceSchedule(schedules)?.times.slice(0, 3).forEach((t, i) => {
+    const elsewhere = others.map((s) => {
+      const c = s.times[i];
+      return `${s.title}: ${c ? local(c) : '-'}`;
+    });
+    lines.push(`    next: ${local(t)}   (${elsewhere.join(', ')})`);
   });
   const h = plan.handoff;
   lines.push('');

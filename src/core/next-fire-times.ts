@@ -1,48 +1,50 @@
 /**
- * The data behind `migrate next`: a job's next fire times as Kubernetes computes them, the same
- * schedule as Chronos would run it, and the verdict of the year-long proof.
+ * The data behind `migrate next` and a move plan's schedule lines: the definition's schedule as
+ * each backend would run it (`Backend.scheduleView`), and the verdict of the year-long proof.
  */
-import type { JobDefinition } from './job.js';
-import { cronTimes, parseCron } from './schedule/cron.js';
-import { chronosOccurrences, parseChronosSchedule } from './schedule/iso8601.js';
-import { cronToChronosCached, PROOF_DAYS, type ScheduleDifference } from './schedule/translate.js';
+import type { Backend } from './backend.js';
+import type { BackendName, JobDefinition } from './job.js';
+import { PROOF_DAYS } from './schedule/compare.js';
+import type { EquivalenceVerdict, ScheduleView } from './schedule/view.js';
 
-export type EquivalenceVerdict =
-  | { readonly kind: 'equivalent' }
-  | { readonly kind: 'not-expressible'; readonly reason: string }
-  | { readonly kind: 'differs'; readonly reason: string; readonly differences: readonly ScheduleDifference[] };
+export type { EquivalenceVerdict } from './schedule/view.js';
+
+/** One system's view of the schedule, with the names output gives it. */
+export interface SystemSchedule extends ScheduleView {
+  readonly system: BackendName;
+  /** As prose names the system (`Backend.title`). */
+  readonly title: string;
+}
 
 export interface NextFireTimes {
   readonly job: string;
   readonly timezone: string;
   readonly cron: string;
-  readonly cronTimes: readonly Date[];
-  readonly chronos?: { readonly schedule: string; readonly scheduleTimeZone?: string; readonly times: readonly Date[] };
+  /** Every system: those that run the cron as written first (the side compared with), then the others in the order given. */
+  readonly systems: readonly SystemSchedule[];
+  /** The first system that does not run the schedule exactly, or equivalent when every one does. */
   readonly verdict: EquivalenceVerdict;
+  /** The system `verdict` is about; none when equivalent. */
+  readonly verdictOf?: SystemSchedule;
   readonly horizonDays: number;
 }
 
-export function planNextFireTimes(job: JobDefinition, now: Date, count: number): NextFireTimes {
-  const spec = parseCron(job.schedule);
-  const times = cronTimes(spec, job.timezone, now, count);
-  const base = { job: job.name, timezone: job.timezone, cron: job.schedule, cronTimes: times, horizonDays: PROOF_DAYS };
-  const translated = cronToChronosCached(job.schedule, job.timezone, now);
-  if (!translated.ok && translated.closest) {
-    // One period fits every day but the DST change dates: show it, and the dates it differs on.
-    const closest = parseChronosSchedule(translated.closest.schedule, translated.closest.scheduleTimeZone);
-    return {
-      ...base,
-      chronos: { schedule: translated.closest.schedule, scheduleTimeZone: translated.closest.scheduleTimeZone, times: chronosOccurrences(closest, now, count) },
-      verdict: { kind: 'differs', reason: translated.reason, differences: translated.closest.differences },
-    };
-  }
-  if (!translated.ok) return { ...base, verdict: { kind: 'not-expressible', reason: translated.reason } };
-  const chronos = parseChronosSchedule(translated.schedule, translated.scheduleTimeZone);
-  // The first occurrence is the start itself, which lies after `now`.
-  const chronosTimes = chronosOccurrences(chronos, new Date(now.getTime()), count);
+export function planNextFireTimes(job: JobDefinition, now: Date, count: number, backends: readonly Backend[]): NextFireTimes {
+  const views: SystemSchedule[] = backends.map((b) => ({ ...b.scheduleView(job, now, count), system: b.name, title: b.title }));
+  const systems = [...views.filter((s) => s.native), ...views.filter((s) => !s.native)];
+  const verdictOf = systems.find((s) => s.verdict.kind !== 'equivalent');
   return {
-    ...base,
-    chronos: { schedule: translated.schedule, scheduleTimeZone: translated.scheduleTimeZone, times: chronosTimes },
-    verdict: { kind: 'equivalent' },
+    job: job.name,
+    timezone: job.timezone,
+    cron: job.schedule,
+    systems,
+    verdict: verdictOf?.verdict ?? { kind: 'equivalent' },
+    ...(verdictOf ? { verdictOf } : {}),
+    horizonDays: PROOF_DAYS,
   };
+}
+
+/** The system that runs the definition's cron as written: the times every other system is compared with. */
+export function referenceSchedule(plan: NextFireTimes): SystemSchedule | undefined {
+  return plan.systems.find((s) => s.native);
 }

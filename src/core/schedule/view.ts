@@ -2,7 +2,7 @@
  * A definition's schedule as one system would run it: `Backend.scheduleView`. `migrate next` and
  * the move plan lay the views of every backend side by side (docs/schedules.md).
  */
-import type { ScheduleDifference } from './translate.js';
+import type { ScheduleDifference } from './compare.js';
 
 /** How a system's schedule compares with the definition's cron, over the proof's horizon. */
 export type EquivalenceVerdict =

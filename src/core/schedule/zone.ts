@@ -20,6 +20,13 @@ const BUCKET = 60 * SAMPLE;
  */
 export const FACTORY_ZONE = 'Factory';
 
+/** Zones that are UTC under another name: no offset, no DST, so any arithmetic in them is UTC's. */
+const UTC_ZONES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu', 'Etc/UCT', 'UCT', 'Etc/GMT0', 'GMT0', 'Etc/Greenwich', 'Greenwich']);
+
+export function isUtcZone(zone: string): boolean {
+  return UTC_ZONES.has(zone);
+}
+
 /** Intl's `longOffset` time zone name at the end of a formatted date: `GMT`, `GMT+05:30`, `GMT-04:56:02`. */
 const LONG_OFFSET = /GMT(?:([+-])(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?)?$/;
 

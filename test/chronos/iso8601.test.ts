@@ -8,7 +8,7 @@ import {
   parseChronosSchedule,
   parsePeriod,
   skipForward,
-} from '../../src/core/schedule/iso8601.js';
+} from '../../backends/chronos/iso8601.js';
 
 const NY = 'America/New_York';
 const NOW = new Date('2026-01-01T00:00:00Z');

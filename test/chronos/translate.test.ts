@@ -1,13 +1,7 @@
 import { cronTimes, parseCron } from '../../src/core/schedule/cron.js';
-import { chronosOccurrences, parseChronosSchedule } from '../../src/core/schedule/iso8601.js';
-import {
-  chronosFireTimes,
-  chronosToCron,
-  compareSchedules,
-  cronFireTimes,
-  cronToChronos,
-  type FireTimes,
-} from '../../src/core/schedule/translate.js';
+import { compareSchedules, cronFireTimes, type FireTimes } from '../../src/core/schedule/compare.js';
+import { chronosOccurrences, parseChronosSchedule } from '../../backends/chronos/iso8601.js';
+import { chronosFireTimes, chronosToCron, cronToChronos } from '../../backends/chronos/translate.js';
 
 const NY = 'America/New_York';
 const AFTER = new Date('2026-11-25T00:00:00Z');

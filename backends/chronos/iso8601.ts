@@ -2,7 +2,7 @@
  * Chronos 3.x schedules: ISO 8601 repeating intervals `R[n]/<start>/<period>` read, advanced and
  * re-printed the way Chronos (Joda-Time underneath) does it. See docs/schedules.md.
  */
-import { daysInMonth, wallAsUtc, Zone } from './zone.js';
+import { daysInMonth, wallAsUtc, Zone } from '../../src/core/schedule/zone.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;

@@ -12,7 +12,7 @@ import { mapLimited } from '../../src/core/concurrency.js';
 import { UserError } from '../../src/core/errors.js';
 import type { JobDefinition } from '../../src/core/job.js';
 import { rfc3339OrNull, shortTime } from '../../src/core/time.js';
-import { cronToChronosCached } from '../../src/core/schedule/translate.js';
+import { cronToChronosCached } from './translate.js';
 import { clientModule } from '../client-module.js';
 import type { ChronosClient, ChronosClientOptions } from './client.js';
 import { ChronosError } from './errors.js';

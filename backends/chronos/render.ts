@@ -5,7 +5,7 @@
  */
 import type { Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE, type EnvValue, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
-import { coresToCpu, cpuToCores, mebibytesToMemory, memoryToMebibytes } from '../../src/core/quantity.js';
+import { coresToCpu, cpuToCores, mebibytesToMemory, memoryToMebibytes } from './quantity.js';
 import { chronosToCron, cronToChronos, cronToChronosCached } from './translate.js';
 import { CHRONOS_DEFAULTS, readChronosJob, type ChronosJob } from './model.js';
 import { normalizeChronosJob } from './normalize.js';

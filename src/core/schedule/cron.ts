@@ -1,7 +1,8 @@
 /**
- * Cron exactly as the Kubernetes CronJob controller reads it: robfig/cron v3 `ParseStandard`
- * and `SpecSchedule.Next`, ported line by line (see docs/schedules.md for why this is not a
- * library). Error texts match robfig's so an operator sees what the apiserver would say.
+ * The definition's cron, read exactly as the CronJob controller reads it: robfig/cron v3
+ * `ParseStandard` and `SpecSchedule.Next`, ported line by line (see docs/schedules.md for why
+ * this is not a library). Error texts match robfig's so an operator sees what the apiserver
+ * would say.
  */
 import { FACTORY_ZONE, Zone } from './zone.js';
 

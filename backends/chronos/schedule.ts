@@ -16,7 +16,7 @@ import {
   type IsoPeriod,
 } from './iso8601.js';
 import { cronToChronosCached } from './translate.js';
-import type { ScheduleView } from '../../src/core/schedule/view.js';
+import type { EquivalenceVerdict, ScheduleView } from '../../src/core/schedule/view.js';
 
 export { ChronosScheduleError, type ChronosSchedule } from './iso8601.js';
 
@@ -84,16 +84,17 @@ function mod(a: number, n: number): number {
  * that closest schedule and the dates it differs on; or why no schedule fits.
  */
 export function chronosScheduleView(job: JobDefinition, now: Date, count: number): ScheduleView {
-  const base = { notation: 'ISO 8601', native: false } as const;
-  const translated = cronToChronosCached(job.schedule, job.timezone, now);
-  if (!translated.ok && !translated.closest) return { ...base, times: [], verdict: { kind: 'not-expressible', reason: translated.reason } };
-  const written = translated.ok ? translated : translated.closest!;
-  const schedule = parseChronosSchedule(written.schedule, written.scheduleTimeZone);
-  return {
-    ...base,
-    fields: { schedule: written.schedule, scheduleTimeZone: written.scheduleTimeZone ?? null },
+  const notation = { notation: 'ISO 8601', native: false } as const;
+  const written = (w: { readonly schedule: string; readonly scheduleTimeZone?: string }, verdict: EquivalenceVerdict): ScheduleView => ({
+    ...notation,
+    fields: { schedule: w.schedule, scheduleTimeZone: w.scheduleTimeZone ?? null },
     // The first occurrence is the start itself, which lies after `now`.
-    times: chronosOccurrences(schedule, now, count),
-    verdict: translated.ok ? { kind: 'equivalent' } : { kind: 'differs', reason: translated.reason, differences: translated.closest!.differences },
-  };
+    times: chronosOccurrences(parseChronosSchedule(w.schedule, w.scheduleTimeZone), now, count),
+    verdict,
+  });
+  const translated = cronToChronosCached(job.schedule, job.timezone, now);
+  if (translated.ok) return written(translated, { kind: 'equivalent' });
+  const { reason, closest } = translated;
+  if (!closest) return { ...notation, times: [], verdict: { kind: 'not-expressible', reason } };
+  return written(closest, { kind: 'differs', reason, differences: closest.differences });
 }

@@ -23,7 +23,8 @@ import { renderCronJob } from '../backends/kubernetes/render.js';
 import type { CliIO } from '../src/cli/io.js';
 import { run } from '../src/cli/run.js';
 import { readDefinition } from '../src/core/definition.js';
-import { EMPTY_PROJECT } from '../src/core/project.js';
+import { BACKEND_NAMES } from '../backends/names.js';
+import { emptyProject } from '../src/core/project.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 
 /** 10:07: two minutes after a five-minute slot, so a move's handoff is immediate. */
@@ -50,7 +51,7 @@ function seed(sandbox: Sandbox, others: number): void {
   for (let i = 0; i < others; i++) {
     const name = `other-${String(i).padStart(3, '0')}`;
     const backend = i % 2 === 0 ? 'chronos' : 'kubernetes';
-    const job = readDefinition(`jobs/${name}.yaml`, `${definition(name, backend, `${(i * 7) % 60} ${i % 24} * * *`)}image: busybox\n`, EMPTY_PROJECT).definition!.job;
+    const job = readDefinition(`jobs/${name}.yaml`, `${definition(name, backend, `${(i * 7) % 60} ${i % 24} * * *`)}image: busybox\n`, emptyProject(BACKEND_NAMES)).definition!.job;
     if (backend === 'chronos') chronos.scheduler.put(readChronosJob(renderChronosJob(job, T0).manifest, { now: T0 }));
     else kube.store.create(CRONJOBS, 'default', renderCronJob(job).manifest, { manager: 'migrate' });
   }

@@ -25,7 +25,8 @@ import type { CliIO } from '../src/cli/io.js';
 import { run } from '../src/cli/run.js';
 import { FixedClock } from '../src/core/clock.js';
 import { readDefinition } from '../src/core/definition.js';
-import { EMPTY_PROJECT } from '../src/core/project.js';
+import { BACKEND_NAMES } from '../backends/names.js';
+import { emptyProject } from '../src/core/project.js';
 import { startSandbox } from '../src/sandbox/sandbox.js';
 
 const START = new Date('2026-11-25T10:07:00Z');
@@ -96,7 +97,7 @@ async function bench(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const { name, text } = definitionText(i);
     writeFileSync(join(dir, 'jobs', `${name}.yaml`), text);
-    const job = readDefinition(`jobs/${name}.yaml`, text, EMPTY_PROJECT).definition!.job;
+    const job = readDefinition(`jobs/${name}.yaml`, text, emptyProject(BACKEND_NAMES)).definition!.job;
     if (job.backend === 'chronos') chronos.scheduler.put(readChronosJob(renderChronosJob(job, START).manifest, { now: START }));
     else kube.store.create(CRONJOBS, 'default', renderCronJob(job).manifest, { manager: 'migrate' });
   }

@@ -14,6 +14,7 @@ import type { JobDefinition } from '../../src/core/job.js';
 import { rfc3339OrNull, shortTime } from '../../src/core/time.js';
 import { cronToChronosCached } from './translate.js';
 import { clientModule } from '../client-module.js';
+import { chronosIdentity } from './identity.js';
 import type { ChronosClient, ChronosClientOptions } from './client.js';
 import { ChronosError } from './errors.js';
 import { chronosCutoverSide } from './cutover.js';
@@ -51,11 +52,11 @@ export const chronosClientModule = clientModule('Chronos', () => import('./clien
 
 /** The client options from flags, environment and the project file. */
 function chronosClientOptions(settings: ConnectionSettings): ChronosClientOptions {
-  const url = (settings.flags['chronos-url'] as string | undefined) ?? settings.env.MIGRATE_CHRONOS_URL ?? settings.project.chronos.url;
+  const url = (settings.flags['chronos-url'] as string | undefined) ?? settings.env.MIGRATE_CHRONOS_URL ?? settings.project.sections.chronos?.url;
   const { sleep, timeoutMs, retries } = settings.tuning;
   return chronosClientModule.get().chronosOptionsFromEnv(settings.env, {
     ...(url !== undefined ? { url } : {}),
-    prefix: settings.env.MIGRATE_CHRONOS_PREFIX ?? settings.project.chronos.apiPrefix,
+    prefix: settings.env.MIGRATE_CHRONOS_PREFIX ?? settings.project.sections.chronos?.apiPrefix,
     clock: settings.clock,
     ...(sleep ? { sleep } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -200,8 +201,7 @@ function failureClass(err: unknown): FailureClass | undefined {
 }
 
 export const chronosBackend = {
-  name: 'chronos',
-  title: 'Chronos',
+  ...chronosIdentity,
   serverTitle: 'Chronos server',
   enableStrategy: 'posted with its first start at the first slot after the handoff',
   livePath: (name: string) => `chronos/${name}`,

@@ -10,6 +10,7 @@ import type { Clock } from '../../src/core/clock.js';
 import { tlsFailureCode } from '../../src/core/tls.js';
 import { isDependentJob, readChronosJob, serializeChronosJob, type ChronosJob } from './model.js';
 import { ChronosConfigError, ChronosError, ChronosNotFoundError, ChronosUnavailableError } from './errors.js';
+import { chronosIdentity } from './identity.js';
 
 export { ChronosConfigError, ChronosError, ChronosNotFoundError, ChronosUnavailableError } from './errors.js';
 
@@ -148,7 +149,7 @@ export class ChronosClient {
     this.backoffMs = options.backoffMs ?? 250;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.localClock = options.clock ?? { now: () => new Date() };
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? chronosIdentity.requestTimeoutSeconds * 1000;
     this.leaderResolved = options.followLeader === false;
     this.http = axios.create({
       timeout: this.timeoutMs,

@@ -20,6 +20,8 @@ import type { RunEvidence } from '../../src/core/runs.js';
 import { cronNext, cronTimes, parseCron } from '../../src/core/schedule/cron.js';
 import { rfc3339OrNull, shortTime } from '../../src/core/time.js';
 import { clientModule } from '../client-module.js';
+import { kubernetesIdentity } from './identity.js';
+import { projectNamespace } from '../../src/core/project.js';
 import type { KubernetesClient, KubernetesClientOptions } from './client.js';
 import { kubernetesFailureClass } from './errors.js';
 import type { LoadedKubeConfig } from './kubeconfig.js';
@@ -73,9 +75,9 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
   let kubeconfig: LoadedKubeConfig | undefined;
   const clients = new Map<string, KubernetesClient>();
   const loadKube = (): LoadedKubeConfig =>
-    (kubeconfig ??= kubernetesClientModule.get().loadKubeConfig({ kubeconfig: flag('kubeconfig'), context: flag('context') ?? settings.project.kubernetes.context, env: settings.env }));
+    (kubeconfig ??= kubernetesClientModule.get().loadKubeConfig({ kubeconfig: flag('kubeconfig'), context: flag('context') ?? settings.project.sections.kubernetes?.context, env: settings.env }));
   const namespaceFor = (namespace?: string): string =>
-    flag('namespace') ?? namespace ?? settings.project.kubernetes.namespace ?? settings.project.defaults.namespace ?? loadKube().namespace;
+    flag('namespace') ?? namespace ?? projectNamespace(settings.project) ?? loadKube().namespace;
   const client = (scope: string): KubernetesClient => {
     const ns = scope === '' ? namespaceFor() : scope;
     let c = clients.get(ns);
@@ -272,8 +274,7 @@ function observe(cj: CronJobManifest | undefined, now: Date, namespace: string):
 }
 
 export const kubernetesBackend = {
-  name: 'kubernetes',
-  title: 'Kubernetes',
+  ...kubernetesIdentity,
   serverTitle: 'Kubernetes API server',
   enableStrategy: 'a fresh CronJob created at the handoff (an old copy is deleted with propagationPolicy Orphan)',
   livePath: (name: string, namespace: string) => `kubernetes/${namespace}/${name}`,

@@ -18,6 +18,7 @@ import { loadKubeConfig, requestSetupError, connectionSetupError, type KubeConfi
 import { LeaseLocks, type LeaseLock } from './lease-lock.js';
 import type { CronJobManifest } from './render.js';
 import { SCHEDULED_TIMESTAMP_ANNOTATION, type JobObject, type PodObject } from './slots.js';
+import { kubernetesIdentity } from './identity.js';
 
 export { KubernetesApiError, kubernetesFailureClass } from './errors.js';
 export type { LeaseLock } from './lease-lock.js';
@@ -54,7 +55,7 @@ export interface ApiCall {
 }
 
 export interface KubernetesClientOptions extends KubeConfigOptions {
-  /** Per-attempt timeout in milliseconds. Default 15000. */
+  /** Per-attempt timeout in milliseconds. Default: the identity's requestTimeoutSeconds. */
   readonly timeoutMs?: number;
   /** Extra attempts for idempotent calls after a network error, 429 or 5xx. Default 2. */
   readonly retries?: number;
@@ -105,7 +106,7 @@ export class KubernetesClient {
     this.context = loaded.context;
     this.server = loaded.server;
     this.kc = loaded.kc;
-    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.timeoutMs = opts.timeoutMs ?? kubernetesIdentity.requestTimeoutSeconds * 1000;
     this.retries = opts.retries ?? 2;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.localClock = opts.clock ?? { now: () => new Date() };

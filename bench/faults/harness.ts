@@ -44,7 +44,7 @@ import type { LoggedRequest } from '../../src/sandbox/requests.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { startRelay } from './relay.js';
 
-export const other = (s: SystemName): SystemName => (s === 'chronos' ? 'kubernetes' : 'chronos');
+export const other = (s: string): SystemName => (s === 'chronos' ? 'kubernetes' : 'chronos');
 
 export type Command = 'move' | 'rollback' | 'resume';
 

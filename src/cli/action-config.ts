@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { ActionConfig } from '../actions/config.js';
 import type { MoveEvent } from '../actions/move.js';
+import { BACKEND_NAMES } from '../../backends/names.js';
 import { definitionBeforeMove } from '../core/definition-edit.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
 import { toRfc3339 } from '../core/time.js';
@@ -76,7 +77,7 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
       flip: async (file, to) => flipDefinitionBackend(resolve(file), file, to),
       restoreBefore(file, before) {
         const current = fs.readFileSync(resolve(file), 'utf8');
-        const restored = definitionBeforeMove(before.text, current, before.to);
+        const restored = definitionBeforeMove(before.text, current, before.to, BACKEND_NAMES);
         if (restored === undefined || restored === current) return undefined;
         writeFileAtomic(resolve(file), restored);
         return definitionPatch(file, current, restored);

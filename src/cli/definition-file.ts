@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { BACKEND_NAMES } from '../../backends/names.js';
 import { maskDefinitionSecrets, setDefinitionBackend } from '../core/definition-edit.js';
 import type { BackendName } from '../core/job.js';
 
@@ -20,7 +21,7 @@ export function writeFileAtomic(file: string, text: string): void {
 /** Flips the job file's backend; returns a unified diff of the change (empty when unchanged), secret env values masked. */
 export function flipDefinitionBackend(file: string, shownAs: string, to: BackendName): string {
   const before = fs.readFileSync(file, 'utf8');
-  const after = setDefinitionBackend(before, to);
+  const after = setDefinitionBackend(before, to, BACKEND_NAMES);
   if (after === before) return '';
   writeFileAtomic(file, after);
   return definitionPatch(shownAs, before, after);

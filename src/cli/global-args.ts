@@ -1,16 +1,15 @@
 /** Options every command takes (docs/commands.md, "Global options"). */
 import type { Argv } from 'yargs';
+import { BACKEND_NAMES, type BackendFlagName } from '../../backends/names.js';
 import { parseDuration } from '../core/duration.js';
 import { UserError } from '../core/errors.js';
 
-export interface GlobalArgs {
+interface CommonArgs {
   readonly 'jobs-dir': string;
   readonly config: string;
   /** Whether --config was given: a missing default project file is fine, a missing named one is not. */
   readonly configGiven?: boolean;
-  readonly 'chronos-url'?: string;
-  readonly kubeconfig?: string;
-  readonly context?: string;
+  /** The scope of the jobs (a namespace), on a backend that has scopes. */
   readonly namespace?: string;
   /** Per request, before the client gives up on it (kubectl's `--request-timeout`): `500ms`, `10s`, `1m`. */
   readonly 'request-timeout'?: string;
@@ -21,21 +20,23 @@ export interface GlobalArgs {
   readonly debug: boolean;
 }
 
+/** The options every command takes: the common ones and each backend's own (`BackendIdentity.flags`), which its connection reads. */
+export type GlobalArgs = CommonArgs & { readonly [F in BackendFlagName]?: string };
+
 export const DEFAULT_CONFIG = 'migrate.yaml';
 
-/** The global options that take a value: given without one, they are refused, as kubectl refuses them. */
-const VALUE_OPTIONS = ['jobs-dir', 'config', 'chronos-url', 'kubeconfig', 'context', 'namespace', 'request-timeout', 'output'] as const;
+const BACKEND_FLAGS = BACKEND_NAMES.identities.flatMap((b) => b.flags);
 const SHORT: Readonly<Record<string, string>> = { n: 'namespace', o: 'output' };
-const VALUE_HINTS: Readonly<Record<(typeof VALUE_OPTIONS)[number], string>> = {
+/** The global options that take a value, with what to give: given without one, they are refused, as kubectl refuses them. */
+const VALUE_HINTS: Readonly<Record<string, string>> = {
   'jobs-dir': 'Name the folder of job definitions, or leave --jobs-dir out for ./jobs.',
   config: 'Name the project file, or leave --config out for ./migrate.yaml.',
-  'chronos-url': 'Give the Chronos base URL, or leave --chronos-url out for MIGRATE_CHRONOS_URL or migrate.yaml.',
-  kubeconfig: 'Name the kubeconfig file, or leave --kubeconfig out for KUBECONFIG or ~/.kube/config.',
-  context: "Name a context of the kubeconfig (`kubectl config get-contexts` lists them), or leave --context out for its current context.",
+  ...Object.fromEntries(BACKEND_FLAGS.map((f) => [f.name, f.hint])),
   namespace: 'Name a namespace, or leave -n out for the job\'s, migrate.yaml\'s or the context\'s.',
   'request-timeout': 'Give a duration, e.g. 500ms, 10s or 1m, or leave --request-timeout out for the defaults.',
   output: 'Give a format (the command\'s --help lists them), or leave -o out for its default.',
 };
+const VALUE_OPTIONS = Object.keys(VALUE_HINTS);
 
 /**
  * A value option given without its value (`--context` last, or followed by another flag, or
@@ -43,22 +44,24 @@ const VALUE_HINTS: Readonly<Record<(typeof VALUE_OPTIONS)[number], string>> = {
  */
 export function missingValue(key: string): UserError | undefined {
   const name = VALUE_OPTIONS.find((o) => o === (SHORT[key] ?? key));
-  return name && valueNeeded(name);
+  return name === undefined ? undefined : valueNeeded(name);
 }
 
-function valueNeeded(name: (typeof VALUE_OPTIONS)[number]): UserError {
+function valueNeeded(name: string): UserError {
   return new UserError(`--${name} needs a value`, VALUE_HINTS[name]);
 }
 
 export function withGlobalOptions(argv: Argv): Argv<GlobalArgs> {
-  return argv
-    .option('jobs-dir', { type: 'string', requiresArg: true, default: 'jobs', describe: 'folder of job definitions (one YAML file per job)' })
-    .option('config', { type: 'string', requiresArg: true, defaultDescription: '"migrate.yaml"', describe: 'project file with shared defaults' })
-    .option('chronos-url', { type: 'string', requiresArg: true, describe: 'Chronos base URL (env MIGRATE_CHRONOS_URL)' })
-    .option('kubeconfig', { type: 'string', requiresArg: true, describe: 'kubeconfig file (env KUBECONFIG)' })
-    .option('context', { type: 'string', requiresArg: true, describe: 'kubeconfig context' })
-    .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: 'Kubernetes namespace' })
-    .option('request-timeout', { type: 'string', requiresArg: true, describe: 'how long to wait for each API request before giving up on it, e.g. 500ms, 10s, 1m (default: 10s for Chronos, 15s for Kubernetes)' })
+  const withBackendFlags = BACKEND_FLAGS.reduce(
+    (y, flag) => y.option(flag.name, { type: 'string', requiresArg: true, describe: flag.describe }),
+    argv
+      .option('jobs-dir', { type: 'string', requiresArg: true, default: 'jobs', describe: 'folder of job definitions (one YAML file per job)' })
+      .option('config', { type: 'string', requiresArg: true, defaultDescription: '"migrate.yaml"', describe: 'project file with shared defaults' }),
+  );
+  const timeouts = BACKEND_NAMES.identities.map((b) => `${b.requestTimeoutSeconds}s for ${b.title}`).join(', ');
+  return withBackendFlags
+    .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: `${BACKEND_NAMES.native.title} namespace` })
+    .option('request-timeout', { type: 'string', requiresArg: true, describe: `how long to wait for each API request before giving up on it, e.g. 500ms, 10s, 1m (default: ${timeouts})` })
     .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'output format: table, json or yaml, where the command supports it (its --help says which)' })
     // No default: --color given is told apart from nothing given, and forces colour into a pipe.
     .option('color', { type: 'boolean', describe: 'colour: on a terminal only; --color forces it, --no-color or NO_COLOR turns it off' })

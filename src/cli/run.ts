@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import { BACKEND_NAMES } from '../../backends/names.js';
 import { ExitCode, UserError } from '../core/errors.js';
 import { missingValue, withGlobalOptions } from './global-args.js';
 import type { CliIO } from './io.js';
@@ -39,7 +40,7 @@ export async function runCommand(given: readonly string[], io: CliIO): Promise<R
   if (verbosity) return outcome(reportError(verbosityFlag(verbosity, usageExit), io, debug, exit.code));
   let parser = withGlobalOptions(yargs([...argv]))
     .scriptName('migrate')
-    .usage('$0 <command> [options]\n\nMove cron jobs between Mesos Chronos and Kubernetes, one job at a time, never losing or doubling a run.')
+    .usage(`$0 <command> [options]\n\nMove cron jobs between ${BACKEND_NAMES.identities.map((b) => b.title).join(' and ')}, one job at a time, never losing or doubling a run.`)
     .strict()
     .demandCommand(1, 'Name a command; `migrate --help` lists them.')
     .recommendCommands()

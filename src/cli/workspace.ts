@@ -5,10 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { backendLinters } from '../../backends/index.js';
+import { BACKEND_NAMES } from '../../backends/names.js';
 import { readDefinition, type LoadedDefinition, type UnloadedDefinition } from '../core/definition.js';
 import { ExitCode, UserError, formatDiagnostic, type Diagnostic } from '../core/errors.js';
 import { lintDefinitions } from '../core/lint.js';
-import { EMPTY_PROJECT, parseProjectConfig, type ProjectConfig } from '../core/project.js';
+import { emptyProject, parseProjectConfig, type ProjectConfig } from '../core/project.js';
 import type { GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
 
@@ -23,7 +24,7 @@ const JOB_FILE = /\.ya?ml$/;
 
 /**
  * Loads and lints every definition in the jobs folder (or only `paths`, which may also name jobs).
- * `backendLint: false` skips the per-backend checks (a year-long schedule proof per Chronos job),
+ * `backendLint: false` skips the per-backend checks (for some, a year-long schedule proof per job),
  * for read-only views over thousands of jobs that judge each job against the live system anyway.
  */
 export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly string[] = [], options: { readonly backendLint?: boolean } = {}): Workspace {
@@ -47,8 +48,8 @@ export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly strin
     if (result.definition) definitions.push(result.definition);
     if (result.unloaded) unloaded.push(result.unloaded);
   }
-  const linters = options.backendLint === false ? { chronos: () => [], kubernetes: () => [] } : backendLinters(() => io.clock.now());
-  diagnostics.push(...lintDefinitions(definitions, linters, unloaded));
+  const linters = options.backendLint === false ? {} : backendLinters(() => io.clock.now());
+  diagnostics.push(...lintDefinitions(definitions, project.backends, linters, unloaded));
   // Each file's problems in line order, wherever they were found.
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return { project, definitions, diagnostics, jobsDir };
@@ -127,9 +128,9 @@ export function loadProject(io: CliIO, args: Pick<GlobalArgs, 'config' | 'config
   const file = path.resolve(io.cwd, args.config);
   if (!isFile(file)) {
     if (args.configGiven) throw new UserError(`no project file at ${args.config}`, 'Fix the --config path, or leave --config out to use ./migrate.yaml (which may be absent).');
-    return { project: EMPTY_PROJECT, diagnostics: [] };
+    return { project: emptyProject(BACKEND_NAMES), diagnostics: [] };
   }
-  const { config, diagnostics } = parseProjectConfig(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'));
+  const { config, diagnostics } = parseProjectConfig(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'), BACKEND_NAMES);
   return { project: config, diagnostics };
 }
 

@@ -9,8 +9,9 @@
  * the flags, the environment and `migrate.yaml` by `connect`.
  */
 import type { Clock } from './clock.js';
+import type { BackendIdentity } from './backend-names.js';
 import type { CutoverSide, LockProvider } from './cutover.js';
-import type { BackendName, JobDefinition } from './job.js';
+import type { JobDefinition } from './job.js';
 import { errorSummary, UserError } from './errors.js';
 import type { JournalRecord } from './journal.js';
 import type { ProjectConfig } from './project.js';
@@ -191,10 +192,7 @@ export interface AccessGrant {
 }
 
 /** A scheduler: everything a command or an action needs to know about it. */
-export interface Backend<Live = unknown, State extends SystemState = SystemState, Manifest = Live> {
-  readonly name: BackendName;
-  /** As prose names it: `Chronos`, `Kubernetes`. */
-  readonly title: string;
+export interface Backend<Live = unknown, State extends SystemState = SystemState, Manifest = Live> extends BackendIdentity {
   /** Its server, as a clock-skew warning names it: `Kubernetes API server`. */
   readonly serverTitle: string;
   /** How the move plan says the target will be switched on. */

@@ -1,14 +1,14 @@
 /**
  * The definition follows a move: its backend is changed with the smallest possible text edit, so
  * comments, quoting, blank lines and key order stay exactly as the author wrote them.
- * Canonical form: the value of `backend:` is replaced. Original form: the per-backend block's key
- * is renamed (`kubernetes:` <-> `chronos:`).
+ * Canonical form: the value of `backend:` is replaced. Original form: the key of the block named
+ * after the backend is renamed.
  *
  * The journal keeps the file's text with secret env values masked, by the same kind of edit.
  */
 import { isAlias, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
-import type { BackendName } from './job.js';
-import { isSecretEnvName, parseBackendName } from './job.js';
+import type { BackendName, BackendNames } from './backend-names.js';
+import { isSecretEnvName } from './job.js';
 import { MASK } from './secrets.js';
 
 interface BackendToken {
@@ -20,25 +20,24 @@ interface BackendToken {
   readonly backend: BackendName | undefined;
 }
 
-function backendToken(text: string): BackendToken {
+function backendToken(text: string, backends: BackendNames): BackendToken {
   const doc = parseDocument(text, { keepSourceTokens: true });
   if (!isMap(doc.contents)) throw new Error('the definition is not a mapping');
   for (const pair of doc.contents.items) {
     if (!isScalar(pair.key)) continue;
     const key = String(pair.key.value);
     if (key === 'backend' && isScalar(pair.value) && pair.value.range) {
-      return { form: 'value', start: pair.value.range[0], end: pair.value.range[1], backend: parseBackendName(String(pair.value.value)) };
+      return { form: 'value', start: pair.value.range[0], end: pair.value.range[1], backend: backends.parse(String(pair.value.value)) };
     }
-    const block = parseBackendName(key);
-    if ((key === 'kubernetes' || key === 'k8s' || key === 'chronos') && block && pair.key.range) {
-      return { form: 'block', start: pair.key.range[0], end: pair.key.range[1], backend: block };
+    if (backends.spellings.includes(key) && pair.key.range) {
+      return { form: 'block', start: pair.key.range[0], end: pair.key.range[1], backend: backends.parse(key) };
     }
   }
-  throw new Error('the definition has neither a backend: field nor a kubernetes:/chronos: block');
+  throw new Error(`the definition has neither a backend: field nor a block named after a backend (${backends.listed})`);
 }
 
-export function setDefinitionBackend(text: string, to: BackendName): string {
-  const token = backendToken(text);
+export function setDefinitionBackend(text: string, to: BackendName, backends: BackendNames): string {
+  const token = backendToken(text, backends);
   if (token.backend === to) return text;
   if (token.form === 'block') return `${text.slice(0, token.start)}${to}${text.slice(token.end)}`;
   // Keep the author's quoting: replace only the characters of the value.
@@ -99,12 +98,12 @@ function secretEnvValues(doc: Document): (Node & { value: unknown })[] {
  * file keeps its values, and only the backend is put back as the journal's text wrote it
  * (`k8s` stays `k8s`), so nothing is lost either way.
  */
-export function definitionBeforeMove(journalled: string, current: string, movedTo: BackendName): string | undefined {
+export function definitionBeforeMove(journalled: string, current: string, movedTo: BackendName, backends: BackendNames): string | undefined {
   try {
-    if (!definitionHasMaskedSecrets(journalled)) return setDefinitionBackend(journalled, movedTo) === current ? journalled : undefined;
-    if (setDefinitionBackend(journalled, movedTo) !== maskDefinitionSecrets(current)) return undefined;
-    const was = backendToken(journalled);
-    const now = backendToken(current);
+    if (!definitionHasMaskedSecrets(journalled)) return setDefinitionBackend(journalled, movedTo, backends) === current ? journalled : undefined;
+    if (setDefinitionBackend(journalled, movedTo, backends) !== maskDefinitionSecrets(current)) return undefined;
+    const was = backendToken(journalled, backends);
+    const now = backendToken(current, backends);
     if (was.form !== now.form) return undefined;
     const restored = `${current.slice(0, now.start)}${journalled.slice(was.start, was.end)}${current.slice(now.end)}`;
     return maskDefinitionSecrets(restored) === journalled ? restored : undefined;

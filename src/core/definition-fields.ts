@@ -9,7 +9,8 @@ import { asMap, error, kindOf, pairsOf, positionOf, scalarValue, type ParsedYaml
 const RESOURCE_KINDS = ['requests', 'limits'] as const;
 const RESOURCE_NAMES = ['cpu', 'memory', 'disk'] as const;
 
-export function readResources(src: ParsedYaml, file: string, node: Node | null, field: string, out: Diagnostic[]): Resources | undefined {
+/** `notation`: whose quantity grammar the values follow, as messages name it. */
+export function readResources(src: ParsedYaml, file: string, node: Node | null, field: string, notation: string, out: Diagnostic[]): Resources | undefined {
   const map = asMap(src, node);
   if (!map) {
     out.push(error(file, positionOf(src, node), `${field} must be a mapping with requests and/or limits, found ${kindOf(node)}`));
@@ -36,7 +37,7 @@ export function readResources(src: ParsedYaml, file: string, node: Node | null, 
       const raw = scalarValue(item.value);
       const text = typeof raw === 'number' || typeof raw === 'string' ? String(raw) : undefined;
       if (text === undefined || !isValidQuantity(text) || text.startsWith('-')) {
-        out.push(error(file, positionOf(src, item.value), `${path}: "${String(raw)}" is not a Kubernetes quantity; write e.g. ${item.key === 'cpu' ? '0.5 or 500m' : '128Mi, 128M or 1Gi'}`));
+        out.push(error(file, positionOf(src, item.value), `${path}: "${String(raw)}" is not a ${notation} quantity; write e.g. ${item.key === 'cpu' ? '0.5 or 500m' : '128Mi, 128M or 1Gi'}`));
         continue;
       }
       entry[item.key] = text;

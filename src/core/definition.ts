@@ -1,10 +1,11 @@
 /**
  * Reads one job file into a JobDefinition, reporting every structural problem with its position.
  * Two formats load: the canonical one (`backend:` + `schedule:`), and the original migration's
- * format, where the backend is implied by a per-backend block (`kubernetes: {schedule: ...}`).
+ * format, where the backend is implied by a block named after it (`<backend>: {schedule: ...}`).
  * Semantic checks that need schedule math or several files live in `lint.ts`.
  */
 import { isSeq, type Node } from 'yaml';
+import type { BackendNames } from './backend-names.js';
 import { parseDuration } from './duration.js';
 import type { Diagnostic } from './errors.js';
 import {
@@ -13,13 +14,12 @@ import {
   DEFAULT_RETRIES,
   DEFAULT_STARTING_DEADLINE_SECONDS,
   DEFAULT_TIMEZONE,
-  parseBackendName,
   type BackendName,
   type Concurrency,
   type JobDefinition,
   type Resources,
 } from './job.js';
-import type { ProjectConfig } from './project.js';
+import { projectNamespace, type ProjectConfig } from './project.js';
 import { readEnv, readResources } from './definition-fields.js';
 import { suggest } from './suggest.js';
 import { asMap, error, kindOf, pairsOf, parseYamlSource, positionOf, scalarValue, type ParsedYaml, type Position } from './yaml-source.js';
@@ -51,7 +51,6 @@ export const JOB_FIELDS = [
   'concurrency', 'startingDeadline', 'owner', 'tier', 'description', 'labels', 'namespace',
 ] as const;
 const BLOCK_FIELDS = ['schedule', 'timezone'] as const;
-const BLOCKS = ['kubernetes', 'k8s', 'chronos'] as const;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
@@ -68,20 +67,22 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
   let block: { backend: BackendName; key: string; node: Node | null } | undefined;
   /** Fields a typo probably meant: a typo already reported is not reported again as "missing". */
   const meant = new Set<string>();
+  const backends = project.backends;
+  const backendNames = backends.identities.map((b) => b.name);
 
   for (const { key, pair, value } of pairsOf(parsed, root)) {
     const at = positionOf(parsed, pair.key as Node);
-    if ((BLOCKS as readonly string[]).includes(key)) {
+    if (backends.spellings.includes(key)) {
       if (block) {
         out.push(error(file, at, `both "${block.key}:" and "${key}:" blocks are present; a job runs in exactly one place, so keep one`));
         continue;
       }
-      block = { backend: parseBackendName(key)!, key, node: value };
+      block = { backend: backends.parse(key)!, key, node: value };
       positions[key] = at;
       continue;
     }
     if (!(JOB_FIELDS as readonly string[]).includes(key)) {
-      const guess = suggest(key, [...JOB_FIELDS, 'kubernetes', 'chronos']);
+      const guess = suggest(key, [...JOB_FIELDS, ...backendNames]);
       if (guess) meant.add(guess);
       out.push(error(file, at, `unknown field "${key}"${guess ? `; did you mean "${guess}"?` : `; known fields: ${JOB_FIELDS.join(', ')}`}`));
       continue;
@@ -110,15 +111,15 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
   const backend = read('backend', (): BackendName | undefined => {
     if (fields.backend === undefined) return block?.backend;
     const text = str('backend', fields.backend);
-    const parsedBackend = text === undefined ? undefined : parseBackendName(text);
-    if (text !== undefined && !parsedBackend) out.push(error(file, at('backend'), `backend "${text}" is not one of chronos, kubernetes (k8s)`));
+    const parsedBackend = text === undefined ? undefined : backends.parse(text);
+    if (text !== undefined && !parsedBackend) out.push(error(file, at('backend'), `backend "${text}" is not one of ${backends.listed}`));
     if (block && parsedBackend && parsedBackend !== block.backend) {
       out.push(error(file, at('backend'), `backend: ${text} contradicts the "${block.key}:" block; keep one of them`));
     }
     return parsedBackend ?? block?.backend;
   });
-  if (fields.backend === undefined && !block && !meant.has('backend') && !meant.has('kubernetes') && !meant.has('chronos')) {
-    out.push(error(file, rootAt, 'missing "backend" (chronos or kubernetes): say where the job runs now'));
+  if (fields.backend === undefined && !block && !meant.has('backend') && !backendNames.some((b) => meant.has(b))) {
+    out.push(error(file, rootAt, `missing "backend" (${backendNames.join(' or ')}): say where the job runs now`));
   }
 
   const schedule = read('schedule', () => str('schedule', fields.schedule));
@@ -128,7 +129,7 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
   if (fields.command === undefined && !meant.has('command')) out.push(error(file, rootAt, 'missing required field "command" (a list of arguments, or a string run by /bin/sh -c)'));
 
   const retries = fields.retries === undefined ? undefined : read('retries', () => readInteger(parsed, file, 'retries', fields.retries ?? null, out));
-  const concurrency = fields.concurrency === undefined ? undefined : read('concurrency', () => readConcurrency(parsed, file, fields.concurrency ?? null, out));
+  const concurrency = fields.concurrency === undefined ? undefined : read('concurrency', () => readConcurrency(parsed, file, fields.concurrency ?? null, backends, out));
   let startingDeadlineSeconds: number | undefined;
   if (fields.startingDeadline !== undefined) {
     const raw = scalarValue(fields.startingDeadline);
@@ -138,9 +139,9 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
       out.push(error(file, at('startingDeadline'), `startingDeadline: "${String(raw)}" is not a duration; write e.g. 20m, 90s or 1h`));
     }
   }
-  const resources: Resources | undefined = fields.resources === undefined ? undefined : read('resources', () => readResources(parsed, file, fields.resources ?? null, 'resources', out));
+  const resources: Resources | undefined = fields.resources === undefined ? undefined : read('resources', () => readResources(parsed, file, fields.resources ?? null, 'resources', backends.native.title, out));
   const env = fields.env === undefined ? {} : read('env', () => readEnv(parsed, file, fields.env ?? null, out));
-  const labels = fields.labels === undefined ? {} : read('labels', () => readLabels(parsed, file, fields.labels ?? null, out));
+  const labels = fields.labels === undefined ? {} : read('labels', () => readLabels(parsed, file, fields.labels ?? null, backends, out));
   const optional = (field: string) => read(field, () => str(field, fields[field]));
   const timezone = optional('timezone');
   const image = optional('image');
@@ -166,7 +167,7 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
     description,
     tier,
     labels,
-    namespace: namespace ?? project.kubernetes.namespace ?? d.namespace ?? DEFAULT_NAMESPACE,
+    namespace: namespace ?? projectNamespace(project) ?? DEFAULT_NAMESPACE,
   };
   if (out.length > 0 || name === undefined || backend === undefined || schedule === undefined || command === undefined) {
     return { unloaded: { file, job, positions, unreadable }, diagnostics: out };
@@ -239,15 +240,17 @@ function readInteger(src: ParsedYaml, file: string, field: string, node: Node | 
   return undefined;
 }
 
-function readConcurrency(src: ParsedYaml, file: string, node: Node | null, out: Diagnostic[]): Concurrency | undefined {
+function readConcurrency(src: ParsedYaml, file: string, node: Node | null, backends: BackendNames, out: Diagnostic[]): Concurrency | undefined {
   const v = scalarValue(node);
   const text = typeof v === 'string' ? v.toLowerCase() : undefined;
   if (text === 'allow' || text === 'forbid' || text === 'replace') return text;
-  out.push(error(file, positionOf(src, node), `concurrency must be allow, forbid or replace (Kubernetes only), found ${JSON.stringify(v ?? null)}`));
+  const replacing = backends.identities.filter((b) => b.replacesRuns);
+  const only = replacing.length < backends.identities.length ? ` (${replacing.map((b) => b.title).join(', ')} only)` : '';
+  out.push(error(file, positionOf(src, node), `concurrency must be allow, forbid or replace${only}, found ${JSON.stringify(v ?? null)}`));
   return undefined;
 }
 
-function readLabels(src: ParsedYaml, file: string, node: Node | null, out: Diagnostic[]): Record<string, string> {
+function readLabels(src: ParsedYaml, file: string, node: Node | null, backends: BackendNames, out: Diagnostic[]): Record<string, string> {
   const map = asMap(src, node);
   if (!map) {
     out.push(error(file, positionOf(src, node), `labels must be a mapping of key: value, found ${kindOf(node)}`));
@@ -257,7 +260,7 @@ function readLabels(src: ParsedYaml, file: string, node: Node | null, out: Diagn
   for (const { key, pair, value } of pairsOf(src, map)) {
     const v = scalarValue(value);
     const text = v === null || v === undefined ? '' : String(v);
-    if (!LABEL_KEY.test(key)) out.push(error(file, positionOf(src, pair.key as Node), `label key "${key}" is not a valid Kubernetes label key`));
+    if (!LABEL_KEY.test(key)) out.push(error(file, positionOf(src, pair.key as Node), `label key "${key}" is not a valid ${backends.native.title} label key`));
     else if (typeof v === 'object' && v !== null) out.push(error(file, positionOf(src, value), `label ${key} must be a single value`));
     else if (!LABEL_VALUE.test(text) || text.length > 63) out.push(error(file, positionOf(src, value), `label ${key}: "${text}" is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`));
     else labels[key] = text;

@@ -2,15 +2,16 @@
  * The job model: one definition, independent of where it runs. Loaded from `jobs/*.yaml` (see
  * `load.ts`) with project defaults from `migrate.yaml` applied; rendered by each backend.
  */
-export const BACKENDS = ['chronos', 'kubernetes'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import type { BackendName } from './backend-names.js';
+
+export type { BackendName } from './backend-names.js';
 
 export type Concurrency = 'allow' | 'forbid' | 'replace';
 
-/** An env value is a literal or a reference to a Kubernetes Secret key (never inlined). */
+/** An env value is a literal or a reference to a key of a named secret (never inlined). */
 export type EnvValue = string | { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 
-/** Kubernetes quantities as written (`0.1`, `500m`, `128M`, `1Gi`): kept as strings so nothing drifts. */
+/** Resource quantities as written (`0.1`, `500m`, `128M`, `1Gi`; the grammar in quantity.ts): kept as strings so nothing drifts. */
 export interface ResourceAmounts {
   readonly cpu?: string;
   readonly memory?: string;
@@ -27,28 +28,28 @@ export interface JobDefinition {
   readonly name: string;
   /** Where the job runs now. */
   readonly backend: BackendName;
-  /** 5-field cron, read exactly as the Kubernetes CronJob controller reads it. */
+  /** 5-field cron, read as schedule/cron.ts reads it (docs/schedules.md). */
   readonly schedule: string;
   /** IANA zone; default from `migrate.yaml`, else `Etc/UTC`. */
   readonly timezone: string;
   /** argv (run without a shell) or a string run by `/bin/sh -c`. */
   readonly command: readonly string[] | string;
-  /** Container image; Kubernetes needs one (default from `migrate.yaml`). */
+  /** Container image, for the backends that run containers (default from `migrate.yaml`). */
   readonly image?: string;
   readonly env: Readonly<Record<string, EnvValue>>;
   readonly resources: Resources;
-  /** Chronos `retries` <-> Job `backoffLimit`. Default 2 (Chronos' default). */
+  /** Attempts after a failed run. Default 2. */
   readonly retries: number;
-  /** Default `forbid` (Chronos' `concurrent: false`). */
+  /** Whether a run may start while the previous one still runs. Default `forbid`. */
   readonly concurrency: Concurrency;
-  /** The start-latency objective, in seconds; Kubernetes `startingDeadlineSeconds`. Default 1200. */
+  /** The start-latency objective, in seconds: a run that cannot start within it is skipped. Default 1200. */
   readonly startingDeadlineSeconds: number;
   readonly owner?: string;
   readonly description?: string;
   /** Importance; moves go least important first. */
   readonly tier?: string;
   readonly labels: Readonly<Record<string, string>>;
-  /** Kubernetes namespace (default from `migrate.yaml`, else `default`). */
+  /** The namespace the job lives in, on a backend that has them (default from `migrate.yaml`, else `default`). */
   readonly namespace: string;
 }
 
@@ -57,14 +58,6 @@ export const DEFAULT_RETRIES = 2;
 export const DEFAULT_CONCURRENCY: Concurrency = 'forbid';
 export const DEFAULT_STARTING_DEADLINE_SECONDS = 20 * 60;
 export const DEFAULT_NAMESPACE = 'default';
-
-/** `k8s` is accepted wherever a backend is named. */
-export function parseBackendName(value: string): BackendName | undefined {
-  const v = value.trim().toLowerCase();
-  if (v === 'k8s' || v === 'kubernetes') return 'kubernetes';
-  if (v === 'chronos') return 'chronos';
-  return undefined;
-}
 
 /** Env names that hold secrets: masked in every diff, log and journal. */
 export function isSecretEnvName(name: string): boolean {

@@ -4,6 +4,7 @@
  * file, not just the first.
  */
 import type { LintFinding } from './backend.js';
+import type { BackendNames } from './backend-names.js';
 import type { LoadedDefinition, UnloadedDefinition } from './definition.js';
 import type { Diagnostic } from './errors.js';
 import {
@@ -12,8 +13,6 @@ import {
 } from './job.js';
 import { isValidTimeZone, scheduleErrors } from './schedule/cron.js';
 
-/** Kubernetes appends `-<unix minutes>` (11 characters) to a CronJob's name to name each Job (max 63). */
-export const MAX_NAME_LENGTH = 52;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export type BackendLinters = Readonly<Record<BackendName, (job: JobDefinition) => readonly LintFinding[]>>;
@@ -24,7 +23,12 @@ export type BackendLinters = Readonly<Record<BackendName, (job: JobDefinition) =
  * backend's checks run on them when backend, schedule and zone are sound, leaving out findings on
  * fields already reported as unreadable.
  */
-export function lintDefinitions(definitions: readonly LoadedDefinition[], backendLint: BackendLinters, unloaded: readonly UnloadedDefinition[] = []): Diagnostic[] {
+export function lintDefinitions(
+  definitions: readonly LoadedDefinition[],
+  backends: BackendNames,
+  backendLint: BackendLinters,
+  unloaded: readonly UnloadedDefinition[] = [],
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   // A folder of thousands of jobs holds a few hundred distinct schedules: each is parsed once.
   const scheduleErrorsSeen = new Map<string, readonly string[]>();
@@ -48,7 +52,7 @@ export function lintDefinitions(definitions: readonly LoadedDefinition[], backen
     };
     const { job } = def;
     if (job.name !== undefined) {
-      out.push(...lintName(job.name).map(at('name')));
+      out.push(...lintName(job.name, backends).map(at('name')));
       const twins = byName.get(job.name)!.filter((d) => d !== def);
       for (const twin of twins) {
         const p = twin.positions.name;
@@ -60,7 +64,7 @@ export function lintDefinitions(definitions: readonly LoadedDefinition[], backen
       // As the apiserver does: a TZ= prefix does not hide an error in the rest of the schedule.
       for (const message of scheduleErrorsOf(job.schedule)) {
         scheduleOk = false;
-        out.push(at('schedule')(`schedule "${job.schedule}" is not valid for Kubernetes: ${message}`));
+        out.push(at('schedule')(`schedule "${job.schedule}" is not valid for ${backends.native.title}: ${message}`));
       }
     }
     const zoneOk = job.timezone !== undefined && !def.unreadable.has('timezone') && isValidTimeZone(job.timezone);
@@ -68,7 +72,7 @@ export function lintDefinitions(definitions: readonly LoadedDefinition[], backen
       out.push(at('timezone')(`timezone "${job.timezone}" is not an IANA time zone; write e.g. Etc/UTC, Europe/Berlin or America/New_York`));
     }
     if (!scheduleOk || !zoneOk || job.backend === undefined || def.unreadable.has('backend')) continue;
-    for (const finding of backendLint[job.backend](completeForLint(job))) {
+    for (const finding of backendLint[job.backend]?.(completeForLint(job)) ?? []) {
       if (!def.unreadable.has(finding.field.split('.')[0])) out.push(at(finding.field)(finding.message));
     }
   }
@@ -81,22 +85,18 @@ const NOTHING: ReadonlySet<string> = new Set();
 function completeForLint(job: Partial<JobDefinition>): JobDefinition {
   const known = Object.fromEntries(Object.entries(job).filter(([, v]) => v !== undefined)) as Partial<JobDefinition>;
   return {
-    name: '', backend: 'kubernetes', schedule: '', timezone: DEFAULT_TIMEZONE, command: [], env: {}, resources: {}, labels: {},
+    name: '', backend: '', schedule: '', timezone: DEFAULT_TIMEZONE, command: [], env: {}, resources: {}, labels: {},
     retries: DEFAULT_RETRIES, concurrency: DEFAULT_CONCURRENCY, startingDeadlineSeconds: DEFAULT_STARTING_DEADLINE_SECONDS, namespace: DEFAULT_NAMESPACE,
     ...known,
   };
 }
 
-export function lintName(name: string): string[] {
+/** The name's problems as a definition's name, and as every backend would hold it. */
+export function lintName(name: string, backends: BackendNames): string[] {
   const problems: string[] = [];
   if (!DNS1123_LABEL.test(name)) {
     problems.push(`name "${name}" is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit`);
   }
-  if (name.length > MAX_NAME_LENGTH) {
-    problems.push(
-      `name "${name}" is ${name.length} characters; Kubernetes cannot schedule a CronJob name over ${MAX_NAME_LENGTH}, ` +
-        `because it appends "-<minutes>" (11 characters) to name each Job and a Job name is at most 63; shorten it`,
-    );
-  }
+  for (const backend of backends.identities) problems.push(...(backend.nameProblems?.(name) ?? []));
   return problems;
 }

@@ -2,10 +2,13 @@
  * `migrate.yaml`, the project file beside `jobs/`: what all jobs share. Every key is optional.
  *
  *   defaults:   { image, timezone, namespace, retries, concurrency, startingDeadline, resources }
- *   chronos:    { url, apiPrefix }          # apiPrefix: /v1/scheduler (3.x, default) or /scheduler (2.x)
- *   kubernetes: { context, namespace }
+ *   <backend>:  { ... }                     # each backend's own section, the keys it declares
  *   handoff:    { guard }                   # margin kept from slots during a move, default 30s
+ *
+ * docs/format.md lists every backend's keys.
  */
+import type { BackendName, BackendNames } from './backend-names.js';
+import type { Node } from 'yaml';
 import type { Diagnostic } from './errors.js';
 import { parseDuration } from './duration.js';
 import type { Concurrency, Resources } from './job.js';
@@ -25,34 +28,47 @@ export interface ProjectDefaults {
 
 export interface ProjectConfig {
   readonly defaults: ProjectDefaults;
-  readonly chronos: { readonly url?: string; readonly apiPrefix?: string };
-  readonly kubernetes: { readonly context?: string; readonly namespace?: string };
+  /** Each backend's section, by backend name: the keys it declares, as written. */
+  readonly sections: Readonly<Record<BackendName, Readonly<Record<string, string>>>>;
   readonly handoff: { readonly guardSeconds: number };
+  /** The backends that definitions and these sections may name. */
+  readonly backends: BackendNames;
 }
 
-export const EMPTY_PROJECT: ProjectConfig = { defaults: {}, chronos: {}, kubernetes: {}, handoff: { guardSeconds: 30 } };
+export function emptyProject(backends: BackendNames): ProjectConfig {
+  return { defaults: {}, sections: Object.fromEntries(backends.identities.map((b) => [b.name, {}])), handoff: { guardSeconds: 30 }, backends };
+}
 
-const SECTIONS: Record<string, readonly string[]> = {
+/** The namespace of a job that names none: a backend section's `namespace`, else the defaults'. */
+export function projectNamespace(project: ProjectConfig): string | undefined {
+  return Object.values(project.sections).find((s) => s.namespace !== undefined)?.namespace ?? project.defaults.namespace;
+}
+
+const COMMON_SECTIONS: Record<string, readonly string[]> = {
   defaults: ['image', 'timezone', 'namespace', 'retries', 'concurrency', 'startingDeadline', 'resources'],
-  chronos: ['url', 'apiPrefix'],
-  kubernetes: ['context', 'namespace'],
   handoff: ['guard'],
 };
 
-export function parseProjectConfig(file: string, text: string): { config: ProjectConfig; diagnostics: Diagnostic[] } {
+export function parseProjectConfig(file: string, text: string, backends: BackendNames): { config: ProjectConfig; diagnostics: Diagnostic[] } {
+  const empty = emptyProject(backends);
   const parsed = parseYamlSource(file, text);
-  if (Array.isArray(parsed)) return { config: EMPTY_PROJECT, diagnostics: parsed };
+  if (Array.isArray(parsed)) return { config: empty, diagnostics: parsed };
   const diagnostics: Diagnostic[] = [];
   const root = asMap(parsed, parsed.doc.contents);
-  if (parsed.doc.contents === null) return { config: EMPTY_PROJECT, diagnostics };
-  if (!root) return { config: EMPTY_PROJECT, diagnostics: [error(file, positionOf(parsed, parsed.doc.contents), 'the project file must be a mapping of sections: defaults, chronos, kubernetes, handoff')] };
+  if (parsed.doc.contents === null) return { config: empty, diagnostics };
+  const SECTIONS: Record<string, readonly string[]> = {
+    defaults: COMMON_SECTIONS.defaults,
+    ...Object.fromEntries(backends.identities.map((b) => [b.name, b.projectKeys])),
+    handoff: COMMON_SECTIONS.handoff,
+  };
+  if (!root) return { config: empty, diagnostics: [error(file, positionOf(parsed, parsed.doc.contents), `the project file must be a mapping of sections: ${Object.keys(SECTIONS).join(', ')}`)] };
 
-  const sections: Record<string, Record<string, unknown>> = { defaults: {}, chronos: {}, kubernetes: {}, handoff: {} };
+  const sections: Record<string, Record<string, unknown>> = Object.fromEntries(Object.keys(SECTIONS).map((k) => [k, {}]));
   let resources: Resources | undefined;
   for (const { key, pair, value } of pairsOf(parsed, root)) {
     const allowed = SECTIONS[key];
     if (!allowed) {
-      diagnostics.push(error(file, positionOf(parsed, pair.key as never), unknownNameMessage(key, Object.keys(SECTIONS), 'section')));
+      diagnostics.push(error(file, positionOf(parsed, pair.key as Node), unknownNameMessage(key, Object.keys(SECTIONS), 'section')));
       continue;
     }
     const map = asMap(parsed, value);
@@ -62,9 +78,9 @@ export function parseProjectConfig(file: string, text: string): { config: Projec
     }
     for (const entry of pairsOf(parsed, map)) {
       if (!allowed.includes(entry.key)) {
-        diagnostics.push(error(file, positionOf(parsed, entry.pair.key as never), unknownNameMessage(`${key}.${entry.key}`, allowed.map((a) => `${key}.${a}`), 'field')));
+        diagnostics.push(error(file, positionOf(parsed, entry.pair.key as Node), unknownNameMessage(`${key}.${entry.key}`, allowed.map((a) => `${key}.${a}`), 'field')));
       } else if (key === 'defaults' && entry.key === 'resources') {
-        resources = readResources(parsed, file, entry.value, 'defaults.resources', diagnostics);
+        resources = readResources(parsed, file, entry.value, 'defaults.resources', backends.native.title, diagnostics);
       } else {
         sections[key][entry.key] = scalarValue(entry.value);
         checkScalar(parsed, file, `${key}.${entry.key}`, entry.value, diagnostics);
@@ -86,16 +102,20 @@ export function parseProjectConfig(file: string, text: string): { config: Projec
       startingDeadlineSeconds: deadline,
       resources,
     },
-    chronos: { url: optionalString(sections.chronos.url), apiPrefix: optionalString(sections.chronos.apiPrefix) },
-    kubernetes: { context: optionalString(sections.kubernetes.context), namespace: optionalString(sections.kubernetes.namespace) },
+    sections: Object.fromEntries(backends.identities.map((b) => [b.name, presentStrings(sections[b.name])])),
     handoff: { guardSeconds: guard ?? 30 },
+    backends,
   };
   return { config, diagnostics };
 }
 
-function checkScalar(src: ParsedYaml, file: string, field: string, node: unknown, out: Diagnostic[]): void {
-  const v = scalarValue(node as never);
-  if (v === undefined || v === null || typeof v === 'object') out.push(error(file, positionOf(src, node as never), `${field} must be a single value`));
+function checkScalar(src: ParsedYaml, file: string, field: string, node: Node | null, out: Diagnostic[]): void {
+  const v = scalarValue(node);
+  if (v === undefined || v === null || typeof v === 'object') out.push(error(file, positionOf(src, node), `${field} must be a single value`));
+}
+
+function presentStrings(section: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(section).flatMap(([k, v]) => (v === undefined || v === null ? [] : [[k, String(v)]])));
 }
 
 function optionalString(v: unknown): string | undefined {

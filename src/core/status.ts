@@ -12,7 +12,7 @@
  * - `ok`: enabled exactly where declared, matching the definition.
  */
 import type { Backend, SystemView } from './backend.js';
-import { BACKENDS, type BackendName } from './job.js';
+import type { BackendName } from './job.js';
 import type { MoveOperation } from './journal.js';
 import { toYaml } from './yaml-write.js';
 
@@ -68,7 +68,8 @@ export function judgeJob(o: JobObservation): JobStatus {
     return view.reachable ? view.state.enabled : undefined;
   };
   const declared = enabled(o.declared);
-  const others = BACKENDS.filter((s) => s !== o.declared);
+  const systems = Object.keys(o.systems);
+  const others = systems.filter((s) => s !== o.declared);
   // Where else it runs; whether it runs anywhere else: true, false, or undefined when a system that could say was not read.
   const running = others.filter((s) => enabled(s) === true);
   const other = running.length > 0 ? true : others.some((s) => enabled(s) === undefined) ? undefined : false;
@@ -81,7 +82,7 @@ export function judgeJob(o: JobObservation): JobStatus {
     return verdict('in-flight', `a move is unfinished${by}: finish it with \`migrate resume ${o.name}\` or undo it with \`migrate rollback ${o.name}\``);
   }
   if (declared === undefined || other === undefined) {
-    const down = BACKENDS.filter((s) => !o.systems[s].reachable);
+    const down = systems.filter((s) => !o.systems[s]!.reachable);
     return verdict('unknown', `${down.join(' and ')} could not be read`);
   }
   if (!declared && !other) return verdict('orphan', `enabled in neither system: every slot is lost; \`migrate apply ${o.name}\` enables it on ${o.declared}`);

@@ -13,6 +13,7 @@ import type { Backend, ConnectionSettings, TranslationWarning } from '../../src/
 import type { Clock } from '../../src/core/clock.js';
 import { JOB_FIELDS, readDefinition } from '../../src/core/definition.js';
 import type { JobDefinition, ResourceAmounts } from '../../src/core/job.js';
+import { BACKEND_NAMES } from '../../backends/names.js';
 import { parseProjectConfig } from '../../src/core/project.js';
 import { parseQuantity } from '../../src/core/quantity.js';
 import { cronTimes, parseCron } from '../../src/core/schedule/cron.js';
@@ -20,7 +21,7 @@ import { startSandboxRepo, type SandboxRepo } from '../helpers/sandbox-repo.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const PROJECT = parseProjectConfig('migrate.yaml', fs.readFileSync(path.join(root, 'migrate.yaml'), 'utf8')).config;
+export const PROJECT = parseProjectConfig('migrate.yaml', fs.readFileSync(path.join(root, 'migrate.yaml'), 'utf8'), BACKEND_NAMES).config;
 
 /** Every definition in jobs/ and test/fixtures/jobs/ (drop a file in to add a case). */
 export const EXAMPLE_FILES: readonly string[] = ['jobs', 'test/fixtures/jobs'].flatMap((dir) =>

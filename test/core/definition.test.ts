@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readDefinition } from '../../src/core/definition.js';
-import { EMPTY_PROJECT, parseProjectConfig } from '../../src/core/project.js';
+import { BACKEND_NAMES } from '../../backends/names.js';
+import { emptyProject, parseProjectConfig } from '../../src/core/project.js';
+
+const EMPTY_PROJECT = emptyProject(BACKEND_NAMES);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,7 +37,7 @@ describe('readDefinition', () => {
   });
 
   test('project defaults fill what a job leaves out, and a job overrides them', () => {
-    const { config, diagnostics: projectProblems } = parseProjectConfig('migrate.yaml', 'defaults:\n  image: base:1\n  timezone: Europe/Berlin\n  retries: 5\n  resources: {requests: {cpu: 0.5}}\nkubernetes:\n  namespace: batch\n');
+    const { config, diagnostics: projectProblems } = parseProjectConfig('migrate.yaml', 'defaults:\n  image: base:1\n  timezone: Europe/Berlin\n  retries: 5\n  resources: {requests: {cpu: 0.5}}\nkubernetes:\n  namespace: batch\n', BACKEND_NAMES);
     expect(projectProblems).toEqual([]);
     const { definition } = readDefinition('j.yaml', 'name: j\nbackend: k8s\nschedule: "0 0 * * *"\ncommand: echo hi\nretries: 1\n', config);
     expect(definition?.job).toMatchObject({ backend: 'kubernetes', image: 'base:1', timezone: 'Europe/Berlin', retries: 1, namespace: 'batch', command: 'echo hi', resources: { requests: { cpu: '0.5' } } });

@@ -12,13 +12,14 @@ import { cronJobToDefinition, renderCronJob } from '../../backends/kubernetes/re
 import { readDefinition } from '../../src/core/definition.js';
 import { DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
 import { lintDefinitions } from '../../src/core/lint.js';
+import { BACKEND_NAMES } from '../../backends/names.js';
 import { parseProjectConfig } from '../../src/core/project.js';
 import { parseQuantity } from '../../src/core/quantity.js';
 import { cronTimes, parseCron } from '../../src/core/schedule/cron.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NOW = new Date('2026-11-25T10:07:00Z');
-const { config: project } = parseProjectConfig('migrate.yaml', fs.readFileSync(path.join(root, 'migrate.yaml'), 'utf8'));
+const { config: project } = parseProjectConfig('migrate.yaml', fs.readFileSync(path.join(root, 'migrate.yaml'), 'utf8'), BACKEND_NAMES);
 const files = ['jobs', 'test/fixtures/jobs'].flatMap((dir) =>
   fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f)),
 );
@@ -43,7 +44,7 @@ describe.each(files)('%s', (file) => {
 
   test('lints clean', () => {
     const def = readDefinition(file, fs.readFileSync(path.join(root, file), 'utf8'), project).definition!;
-    expect(lintDefinitions([def], backendLinters(() => NOW))).toEqual([]);
+    expect(lintDefinitions([def], BACKEND_NAMES, backendLinters(() => NOW))).toEqual([]);
   });
 
   test.each(ALL_BACKENDS.map((b) => [b.name, b] as const))('%s normalises its own render to a fixed point', (_name, backend) => {

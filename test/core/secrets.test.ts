@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { BACKEND_NAMES } from '../../backends/names.js';
 import { definitionBeforeMove, definitionHasMaskedSecrets, maskDefinitionSecrets, setDefinitionBackend } from '../../src/core/definition-edit.js';
 import { MASK, redactSecrets, redactSecretsNamed, restorableSnapshot } from '../../src/core/secrets.js';
 
@@ -74,23 +75,23 @@ labels: {team: billing}
   });
 
   describe('definitionBeforeMove: what a rollback writes back', () => {
-    const moved = setDefinitionBackend(text, 'chronos');
+    const moved = setDefinitionBackend(text, 'chronos', BACKEND_NAMES);
 
     test('a masked journal text is never written back: the current secrets stay, the backend returns as written', () => {
-      expect(definitionBeforeMove(maskDefinitionSecrets(text), moved, 'chronos')).toBe(text);
+      expect(definitionBeforeMove(maskDefinitionSecrets(text), moved, 'chronos', BACKEND_NAMES)).toBe(text);
       // A secret rotated since the move is kept too.
       const rotated = moved.replace('hunter2', 'n3w-pw');
-      expect(definitionBeforeMove(maskDefinitionSecrets(text), rotated, 'chronos')).toBe(text.replace('hunter2', 'n3w-pw'));
+      expect(definitionBeforeMove(maskDefinitionSecrets(text), rotated, 'chronos', BACKEND_NAMES)).toBe(text.replace('hunter2', 'n3w-pw'));
     });
 
     test('edited since the move (other than a secret value): nothing to restore, the caller flips', () => {
-      expect(definitionBeforeMove(maskDefinitionSecrets(text), `${moved}owner: a@b\n`, 'chronos')).toBeUndefined();
-      expect(definitionBeforeMove(text, `${moved}owner: a@b\n`, 'chronos')).toBeUndefined();
+      expect(definitionBeforeMove(maskDefinitionSecrets(text), `${moved}owner: a@b\n`, 'chronos', BACKEND_NAMES)).toBeUndefined();
+      expect(definitionBeforeMove(text, `${moved}owner: a@b\n`, 'chronos', BACKEND_NAMES)).toBeUndefined();
     });
 
     test('a journal text with nothing masked (no secrets, or an older journal) is restored as it is', () => {
-      expect(definitionBeforeMove(text, moved, 'chronos')).toBe(text);
-      expect(definitionBeforeMove(MASK, moved, 'chronos')).toBeUndefined();
+      expect(definitionBeforeMove(text, moved, 'chronos', BACKEND_NAMES)).toBe(text);
+      expect(definitionBeforeMove(MASK, moved, 'chronos', BACKEND_NAMES)).toBeUndefined();
     });
   });
 });

@@ -264,7 +264,7 @@ export function checkLedger(entries: readonly LedgerEntry[], job: string, check:
 }
 
 /** A job file in the canonical format; `extra` lines are appended as they are. */
-export function jobYaml(name: string, backend: SystemName, schedule: string, extra: { timezone?: string; lines?: string } = {}): string {
+export function jobYaml(name: string, backend: string, schedule: string, extra: { timezone?: string; lines?: string } = {}): string {
   return [
     `name: ${name}`,
     `backend: ${backend}`,

@@ -8,7 +8,10 @@ import { connectionSettings, openConnections, type ConnectionArgs } from '../../
 import type { CliIO } from '../../src/cli/io.js';
 import { FixedClock } from '../../src/core/clock.js';
 import { DEFAULT_TIMEZONE, type JobDefinition } from '../../src/core/job.js';
-import { EMPTY_PROJECT, parseProjectConfig } from '../../src/core/project.js';
+import { BACKEND_NAMES } from '../../backends/names.js';
+import { emptyProject, parseProjectConfig } from '../../src/core/project.js';
+
+const EMPTY_PROJECT = emptyProject(BACKEND_NAMES);
 
 const dir = mkdtempSync(join(tmpdir(), 'connections-'));
 const kubeA = join(dir, 'a');
@@ -21,7 +24,7 @@ const job = (namespace: string): JobDefinition => ({
   name: 'x', backend: 'kubernetes', schedule: '0 * * * *', timezone: DEFAULT_TIMEZONE, command: ['true'], env: {}, resources: {},
   retries: 2, concurrency: 'forbid', startingDeadlineSeconds: 1200, labels: {}, namespace,
 });
-const project = parseProjectConfig('migrate.yaml', 'chronos:\n  url: http://chronos.project:8080\nkubernetes:\n  namespace: from-project\n').config;
+const project = parseProjectConfig('migrate.yaml', 'chronos:\n  url: http://chronos.project:8080\nkubernetes:\n  namespace: from-project\n', BACKEND_NAMES).config;
 
 describe('openConnections', () => {
   test.each<[string, ConnectionArgs, Record<string, string>, typeof project, string]>([

@@ -4,7 +4,10 @@ import { formatDefinition } from '../../src/cli/commands/import.js';
 import { readDefinition } from '../../src/core/definition.js';
 import type { JobDefinition } from '../../src/core/job.js';
 import { diffLive, maskSecrets, sortKeys } from '../../src/core/live-diff.js';
-import { EMPTY_PROJECT, parseProjectConfig } from '../../src/core/project.js';
+import { BACKEND_NAMES } from '../../backends/names.js';
+import { emptyProject, parseProjectConfig } from '../../src/core/project.js';
+
+const EMPTY_PROJECT = emptyProject(BACKEND_NAMES);
 import { buildStatusReport, judgeJob, renderStatusTable, statusExitCode, summaryLine, type JobObservation, type Verdict } from '../../src/core/status.js';
 
 const up = (enabled: boolean | undefined) =>
@@ -114,7 +117,7 @@ describe('formatDefinition', () => {
     env: { RAILS_ENV: 'production', API_KEY: { secretKeyRef: { name: 'app', key: 'api' } } }, resources: { requests: { cpu: '0.1', memory: '128M' } },
     retries: 2, concurrency: 'forbid', startingDeadlineSeconds: 1200, owner: 'ops@example.com', description: undefined, tier: 'low', labels: {}, namespace: 'default',
   };
-  const project = parseProjectConfig('migrate.yaml', 'defaults:\n  image: app:1\n  retries: 5\n  timezone: Europe/Berlin\n  resources: {requests: {cpu: 1}}\nkubernetes:\n  namespace: batch\n').config;
+  const project = parseProjectConfig('migrate.yaml', 'defaults:\n  image: app:1\n  retries: 5\n  timezone: Europe/Berlin\n  resources: {requests: {cpu: 1}}\nkubernetes:\n  namespace: batch\n', BACKEND_NAMES).config;
 
   test.each([
     ['no project file', EMPTY_PROJECT, base],

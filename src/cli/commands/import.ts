@@ -1,5 +1,5 @@
 /**
- * `migrate import --from chronos|kubernetes [names...] [--write] [--force]`: definitions for live
+ * `migrate import --from <backend> [names...] [--write] [--force]`: definitions for live
  * jobs, in the canonical format, each job's translation warnings on stderr. A job whose schedule
  * cannot be written as cron (an interval off the cron grid, a finite `Rn`) or that depends on
  * parents is reported and skipped; the others still import. An imported job diffs clean against
@@ -11,15 +11,17 @@ import type { CommandModule } from 'yargs';
 import { backendOf } from '../../../backends/index.js';
 import type { Backend, BackendConnection, Imported, TranslationWarning } from '../../core/backend.js';
 import { formatDuration } from '../../core/duration.js';
+import { BACKEND_NAMES } from '../../../backends/names.js';
+import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
 import { UserError, formatDiagnostic } from '../../core/errors.js';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_RETRIES, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE,
-  isSecretEnvName, parseBackendName, type JobDefinition,
+  isSecretEnvName, type JobDefinition,
 } from '../../core/job.js';
 import { lintName } from '../../core/lint.js';
 import { sameObject } from '../../core/live-diff.js';
 import { MASK } from '../../core/secrets.js';
-import type { ProjectConfig } from '../../core/project.js';
+import { projectNamespace, type ProjectConfig } from '../../core/project.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { openConnections } from '../connections.js';
 import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
@@ -49,14 +51,13 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
       'Exit 0 all imported; 1 a job skipped, or an error',
     builder: (y) =>
       y
-        .positional('names', { type: 'string', array: true, default: [], describe: 'live job names (default: every job; on Kubernetes, every CronJob in the namespace)' })
-        .option('from', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
+        .positional('names', { type: 'string', array: true, default: [], describe: 'live job names (default: every job, in the namespace read where the system has namespaces)' })
+        .option('from', { type: 'string', demandOption: true, describe: BACKEND_CHOICES })
         .option('write', { type: 'boolean', default: false, describe: 'write jobs/<name>.yaml instead of printing' })
         .option('force', { type: 'boolean', default: false, describe: 'with --write: overwrite existing files' })
         .describe('output', formatsHelp(FORMATS)),
     handler: async (args) => {
-      const from = parseBackendName(args.from);
-      if (!from) throw new UserError(`--from ${args.from} is not a backend`, 'Use --from chronos or --from kubernetes (k8s).');
+      const from = backendOption('from', args.from);
       const format = outputFormat(args, 'import', FORMATS);
       if (args.write && args.output !== undefined) throw new UserError(`-o ${args.output} does not apply with --write`, '--write writes each definition as YAML into the jobs folder; -o chooses how definitions are printed without it.');
       const ws = projectOnly(io, args);
@@ -74,7 +75,7 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
           failed++;
           continue;
         }
-        const warnings = [...item.warnings, ...lintName(name).map((message) => ({ field: 'name', message }))];
+        const warnings = [...item.warnings, ...lintName(name, BACKEND_NAMES).map((message) => ({ field: 'name', message }))];
         const blocking = warnings.filter((w) => BLOCKING_FIELDS.has(w.field));
         for (const w of warnings) io.stderr.write(`${blocking.includes(w) ? 'error' : 'warning'}: ${name}: ${w.message}\n`);
         if (blocking.length) {
@@ -108,7 +109,7 @@ async function readImports(connection: BackendConnection, scope: string, project
   for (const live of listing.items.values()) {
     const imported = backend.toDefinition(live, listing.now);
     // The scope it was read from; where the backend has none, the project's namespace, so the file need not name one.
-    const definition = { ...imported.definition, namespace: scope || projectNamespace(project) };
+    const definition = { ...imported.definition, namespace: scope || defaultNamespace(project) };
     const warnings: TranslationWarning[] = [...imported.warnings];
     if (!definition.image && project.defaults.image) {
       warnings.push({ field: 'image', message: `it runs without a container, but migrate.yaml's defaults.image (${project.defaults.image}) would give it one; set image in the definition before applying` });
@@ -128,8 +129,9 @@ function projectOnly(io: CliIO, args: GlobalArgs): { project: ProjectConfig; job
   return { project, jobsDir };
 }
 
-function projectNamespace(project: ProjectConfig): string {
-  return project.kubernetes.namespace ?? project.defaults.namespace ?? DEFAULT_NAMESPACE;
+
+function defaultNamespace(project: ProjectConfig): string {
+  return projectNamespace(project) ?? DEFAULT_NAMESPACE;
 }
 
 function writeDefinition(io: CliIO, jobsDir: string, job: JobDefinition, project: ProjectConfig, force: boolean): boolean {
@@ -183,6 +185,6 @@ export function definitionDocument(job: JobDefinition, project: ProjectConfig): 
   if (job.tier) out.tier = job.tier;
   if (job.description) out.description = job.description;
   if (Object.keys(job.labels).length) out.labels = job.labels;
-  if (job.namespace !== projectNamespace(project)) out.namespace = job.namespace;
+  if (job.namespace !== defaultNamespace(project)) out.namespace = job.namespace;
   return out;
 }

@@ -1,8 +1,9 @@
-/** `migrate move <job...> --to chronos|kubernetes`: the cutover protocol, with a preview first. */
+/** `migrate move <job...> --to <backend>`: the cutover protocol, with a preview first. */
 import type { CommandModule } from 'yargs';
 import { ExitCode, formatDiagnostic, UserError } from '../../core/errors.js';
-import { parseBackendName, type JobDefinition } from '../../core/job.js';
+import type { JobDefinition } from '../../core/job.js';
 import { toYaml } from '../../core/yaml-write.js';
+import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
 import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import { runMoves } from '../move-runner.js';
@@ -33,7 +34,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
     builder: (y) =>
       y
         .positional('jobs', { type: 'string', array: true, default: [], describe: 'job names' })
-        .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
+        .option('to', { type: 'string', demandOption: true, describe: BACKEND_CHOICES })
         .option('selector', { alias: 'l', type: 'string', describe: 'jobs whose labels (or tier) match, e.g. tier=low,team=core' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and stop' })
         .option('details', { type: 'boolean', default: false, describe: "with more than one job: each job's full plan after the wave's summary" })
@@ -44,8 +45,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .describe('output', formatsHelp(FORMATS)),
     handler: async (args) => {
       const format = outputFormat(args, 'move', FORMATS);
-      const to = parseBackendName(args.to);
-      if (!to) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to kubernetes (k8s) or --to chronos.');
+      const to = backendOption('to', args.to);
       const ws = loadWorkspace(io, args);
       const chosen = selectJobs(ws.definitions.map((d) => d.job), args.jobs, args.selector);
       const problems = ws.diagnostics.filter((d) => d.severity === 'error' && chosen.some((j) => ws.definitions.find((x) => x.job === j)?.file === d.file));
@@ -84,7 +84,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
 
 /** Names, or a selector over labels and tier (`tier=low,team!=core`); names win when both are given. */
 export function selectJobs(all: readonly JobDefinition[], names: readonly string[], selector?: string): JobDefinition[] {
-  if (names.length === 0 && !selector) throw new UserError('name the jobs to move, or select them with -l', 'e.g. migrate move nightly-report --to k8s, or migrate move -l tier=low --to k8s');
+  if (names.length === 0 && !selector) throw new UserError('name the jobs to move, or select them with -l', 'e.g. migrate move nightly-report --to <backend>, or migrate move -l tier=low --to <backend>');
   const byName = new Map(all.map((j) => [j.name, j]));
   const picked: JobDefinition[] = [];
   for (const n of names) {

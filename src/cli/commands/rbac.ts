@@ -26,7 +26,7 @@ export function rbacCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalA
   return {
     command: 'rbac [jobs..]',
     describe:
-      'print the least access migrate needs where the jobs live (Kubernetes: a Role and a RoleBinding per namespace: cronjobs, jobs, leases, configmaps), to apply with `migrate rbac | kubectl apply -f -`. ' +
+      'print the least access migrate needs where the jobs live, in the terms of each system that has access control, with the command that applies it. ' +
       'Exit 0 printed; 1 an error',
     builder: (y) =>
       y

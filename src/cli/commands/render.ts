@@ -1,11 +1,11 @@
 /**
- * `migrate render <job> --to chronos|kubernetes`: the manifest one backend would get. Secret env
+ * `migrate render <job> --to <backend>`: the manifest one backend would get. Secret env
  * values are masked unless `--show-secrets` asks for them (to pipe into `kubectl apply -f -`).
  */
 import type { CommandModule } from 'yargs';
 import { backendOf } from '../../../backends/index.js';
+import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
 import { UserError } from '../../core/errors.js';
-import { parseBackendName } from '../../core/job.js';
 import { MASK, redactSecretsNamed } from '../../core/secrets.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { connectionSettings } from '../connection-settings.js';
@@ -28,21 +28,20 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
     command: 'render <job>',
     describe:
       'print the manifest for one backend (-o yaml|json); translation warnings go to stderr. ' +
-      'Exit 0 printed; 1 an error (unknown job, a definition with problems, a schedule Chronos cannot express)',
+      'Exit 0 printed; 1 an error (unknown job, a definition with problems, a schedule the backend cannot express)',
     builder: (y) =>
       y
         .positional('job', { type: 'string', demandOption: true, describe: 'job name or definition file' })
-        .option('to', { type: 'string', demandOption: true, describe: 'chronos | kubernetes (k8s)' })
+        .option('to', { type: 'string', demandOption: true, describe: BACKEND_CHOICES })
         .option('show-secrets', { type: 'boolean', default: false, describe: 'print secret env values instead of *** (e.g. to pipe into kubectl apply -f -)' })
         .describe('output', formatsHelp(FORMATS)),
     handler: (args) => {
-      const to = parseBackendName(args.to);
-      if (!to) throw new UserError(`--to ${args.to} is not a backend`, 'Use --to chronos or --to kubernetes (k8s).');
+      const to = backendOption('to', args.to);
       const format = outputFormat(args, 'render', FORMATS);
       const { definition, project } = loadJobWithProject(io, args, args.job);
       const { job } = definition;
-      // The scope status and diff read the job from (-n first): a Kubernetes namespace, never the
-      // kubeconfig's, since a job's namespace always falls back to migrate.yaml's or "default" before that.
+      // The scope status and diff read the job from (-n first), never the connection's own default,
+      // since a job's namespace always falls back to migrate.yaml's or "default" before that.
       const scope = backendOf(to).connect(connectionSettings(io, args, project)).scopeOf(job);
       const rendered = backendOf(to).render(scope ? { ...job, namespace: scope } : job, io.clock.now());
       for (const w of rendered.warnings) io.stderr.write(`warning: ${w.message}\n`);

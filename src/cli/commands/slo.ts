@@ -97,7 +97,7 @@ async function readSlo(io: CliIO, args: GlobalArgs, names: readonly string[], si
     readMergedJournal(file, { tolerant: (problem) => warn(`${path.relative(io.cwd, file)}: ${problem}`) }, conn, jobs, warn),
   ]);
   const judged = jobs.map((job) => {
-    const evidence = Object.fromEntries([...runs].map(([system, byJob]) => [system, byJob.get(job.name) ?? { ok: false, error: 'no answer for this job' }]));
+    const evidence = Object.fromEntries([...runs].map(([system, byJob]) => [system, byJob.get(job.name) ?? { ok: false as const, error: 'no answer for this job' }]));
     return judgeJob(job, window, now, evidence, ownershipFromJournal(job, records));
   });
   return buildSloReport(judged, window, now);

@@ -36,7 +36,7 @@ export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
   return {
     command: 'status [jobs..]',
     describe:
-      'per job: declared backend, state in Chronos and Kubernetes, and a verdict ' +
+      `per job: declared backend, state in ${ALL_BACKENDS.map((b) => b.title).join(' and ')}, and a verdict ` +
       '(double, in-flight, orphan, drift, unknown, ok; worst first). -o table|json|yaml. ' +
       'Exit 0 every job ok and both systems answered; 1 any other verdict, a system unreachable, or an error',
     builder: (y) =>

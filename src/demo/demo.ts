@@ -9,14 +9,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeSandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
 import type { Clock } from '../core/clock.js';
 import { UserError } from '../core/errors.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
 import { parseJournal, type JournalRecord } from '../core/journal.js';
 import { toRfc3339 } from '../core/time.js';
 import type { LedgerEntry } from '../sandbox/ledger.js';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import { sandboxClientSetup, startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { judgeLedger, renderLedgerVerdict, type JobVerdict, type LedgerWindow } from './ledger-verdict.js';
 
 export interface DemoOptions {
@@ -103,11 +102,11 @@ export async function runDemo(io: DemoIO, options: DemoOptions, host: DemoHost):
     sandbox = await startSandbox({ clock: 'virtual', start: options.start });
     const clock = sandbox.ctx.clock;
     const urls = { chronos: sandbox.urls.chronos!, kubernetes: sandbox.urls.kubernetes! };
-    const kubeconfig = await writeSandboxKubeconfig(repo, urls.kubernetes);
+    const clients = await sandboxClientSetup(urls, repo);
 
     // The commands see the sandbox as their whole world: its URLs, its kubeconfig, and its
     // virtual clock as "the local clock" (in a rehearsal they agree, so no skew warning).
-    const env: Record<string, string | undefined> = { MIGRATE_CHRONOS_URL: urls.chronos, KUBECONFIG: kubeconfig, NO_COLOR: io.env.NO_COLOR };
+    const env: Record<string, string | undefined> = { ...clients.env, NO_COLOR: io.env.NO_COLOR };
     // The command's errors go where the narration goes, in the order they happen.
     const world: CommandWorld = { cwd: repo, env, stdout: io.stdout, stderr: io.stdout, clock };
 

@@ -6,9 +6,11 @@
  */
 import fs from 'node:fs/promises';
 import type http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { ChronosStandIn, type ChronosStandInOptions } from '../../backends/chronos/stand-in.js';
 import { KubernetesStandIn } from '../../backends/kubernetes/api-server/server.js';
+import { writeSandboxKubeconfig } from '../../backends/kubernetes/kubeconfig.js';
 import { UserError } from '../core/errors.js';
 import type { LedgerEntry, StandIn, SystemName } from '../../backends/stand-in-contract.js';
 import { SandboxClock, type ClockMode } from './clock.js';
@@ -42,6 +44,37 @@ export const STAND_INS: readonly StandInFactory[] = [
   { system: 'chronos', port: (o) => o.chronosPort, create: (ctx, o) => new ChronosStandIn(ctx, o.chronos) },
   { system: 'kubernetes', port: (o) => o.k8sPort, create: (ctx) => new KubernetesStandIn(ctx) },
 ];
+
+/** `migrate sandbox`'s port flags: one per stand-in, each setting its `SandboxOptions` port. */
+export const SANDBOX_PORT_FLAGS = [
+  { flag: 'chronos-port', option: 'chronosPort', describe: 'port of the Chronos API (0: any free port)' },
+  { flag: 'k8s-port', option: 'k8sPort', describe: 'port of the Kubernetes API (0: any free port)' },
+] as const satisfies readonly { readonly flag: string; readonly option: keyof SandboxOptions; readonly describe: string }[];
+
+/** What a client process needs to reach the sandbox: its environment, and a line to show for each variable. */
+export interface SandboxClientSetup {
+  readonly env: Readonly<Record<string, string>>;
+  readonly lines: readonly string[];
+}
+
+/**
+ * The environment that points migrate (and kubectl) at the sandbox's stand-ins; files it needs
+ * (a kubeconfig) are written into `dir`, or a folder of their own in the temporary folder.
+ */
+export async function sandboxClientSetup(urls: Sandbox['urls'], dir?: string): Promise<SandboxClientSetup> {
+  const env: Record<string, string> = {};
+  const lines: string[] = [];
+  if (urls.chronos) {
+    env.MIGRATE_CHRONOS_URL = urls.chronos;
+    lines.push(`export MIGRATE_CHRONOS_URL=${urls.chronos}`);
+  }
+  if (urls.kubernetes) {
+    const kubeconfig = await writeSandboxKubeconfig(dir ?? path.join(os.tmpdir(), `migrate-sandbox-${new URL(urls.kubernetes).port}`), urls.kubernetes);
+    env.KUBECONFIG = kubeconfig;
+    lines.push(`export KUBECONFIG=${kubeconfig}    # kubectl --kubeconfig ${kubeconfig} get cronjobs`);
+  }
+  return { env, lines };
+}
 
 export interface Sandbox {
   /** The shared state, for tests in the same process: advance `ctx.clock`, read `ctx.ledger` and `ctx.requests`, arm `ctx.faults`. */

@@ -23,7 +23,7 @@ export function nextCommand(io: CliIO, _exit: ExitHolder): CommandModule<GlobalA
   return {
     command: 'next <job>',
     describe:
-      'next fire times in both notations (cron and Chronos ISO 8601) and the equivalence verdict (-o table|json|yaml). ' +
+      'next fire times in each backend\'s schedule notation (the cron as written, and each translation) and the equivalence verdict (-o table|json|yaml). ' +
       'Exit 0 printed, whatever the verdict; 1 an error (unknown job, a definition with problems)',
     builder: (y) =>
       y

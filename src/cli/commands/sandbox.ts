@@ -1,21 +1,20 @@
 /** `migrate sandbox`: local stand-ins of both APIs in the foreground, until SIGINT or SIGTERM. */
-import os from 'node:os';
-import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { writeSandboxKubeconfig } from '../../../backends/kubernetes/kubeconfig.js';
+import { BACKEND_NAMES } from '../../../backends/names.js';
 import { UserError } from '../../core/errors.js';
 import { toRfc3339 } from '../../core/time.js';
-import { startSandbox } from '../../sandbox/sandbox.js';
+import { SANDBOX_PORT_FLAGS, sandboxClientSetup, startSandbox } from '../../sandbox/sandbox.js';
 import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
 import type { ExitHolder } from '../exit.js';
 
-interface SandboxArgs extends GlobalArgs {
+type PortFlag = (typeof SANDBOX_PORT_FLAGS)[number]['flag'];
+
+// Optional to the type: each is declared in a loop, whose parser type cannot name it.
+type SandboxArgs = GlobalArgs & { readonly [F in PortFlag]?: number } & {
   readonly clock: string;
-  readonly 'chronos-port': number;
-  readonly 'k8s-port': number;
   readonly 'state-dir'?: string;
-}
+};
 
 /** The one output, as `-o` is refused. */
 const PRINTS = 'the URLs and exports to use, as text';
@@ -24,27 +23,24 @@ export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<Globa
   return {
     command: 'sandbox',
     describe:
-      'run local stand-ins of the Chronos and Kubernetes APIs on 127.0.0.1 (foreground; Ctrl-C stops). ' +
+      `run local stand-ins of the ${BACKEND_NAMES.identities.map((b) => b.title).join(' and ')} APIs on 127.0.0.1 (foreground; Ctrl-C stops). ` +
       'Exit 0 stopped by SIGINT or SIGTERM; 1 an error (a port in use, a bad flag, unreadable --state-dir state)',
     builder: (y) =>
-      y
-        .option('clock', { type: 'string', default: 'real', describe: 'real, or virtual (time moves only through POST /_sandbox/clock/advance)' })
-        .option('chronos-port', { type: 'number', default: 0, describe: 'port of the Chronos API (0: any free port)' })
-        .option('k8s-port', { type: 'number', default: 0, describe: 'port of the Kubernetes API (0: any free port)' })
+      SANDBOX_PORT_FLAGS.reduce(
+        (parser, p) => parser.option(p.flag, { type: 'number', default: 0, describe: p.describe }),
+        y.option('clock', { type: 'string', default: 'real', describe: 'real, or virtual (time moves only through POST /_sandbox/clock/advance)' }),
+      )
         .option('state-dir', { type: 'string', describe: 'keep jobs, runs and the virtual time here across restarts' })
         .describe('output', oneFormatHelp(PRINTS)),
     handler: async (args) => {
       refuseOutputFormat(args, 'sandbox', PRINTS);
       const clock = args.clock;
       if (clock !== 'real' && clock !== 'virtual') throw new UserError(`--clock must be real or virtual, not "${clock}"`);
-      const sandbox = await startSandbox({
-        clock,
-        chronosPort: port(args['chronos-port'], '--chronos-port'),
-        k8sPort: port(args['k8s-port'], '--k8s-port'),
-        stateDir: args['state-dir'],
-      }).catch((err: unknown) => {
+      const ports = Object.fromEntries(SANDBOX_PORT_FLAGS.map((p) => [p.option, port(args[p.flag] ?? 0, `--${p.flag}`)]));
+      const sandbox = await startSandbox({ clock, ...ports, stateDir: args['state-dir'] }).catch((err: unknown) => {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new UserError('a sandbox port is already in use', 'Pick other ports with --chronos-port/--k8s-port, or 0 for any free port.');
+        const flags = SANDBOX_PORT_FLAGS.map((p) => `--${p.flag}`).join('/');
+        if (code === 'EADDRINUSE') throw new UserError('a sandbox port is already in use', `Pick other ports with ${flags}, or 0 for any free port.`);
         throw err;
       });
       exit.endsOnItsOwn = true;
@@ -64,13 +60,8 @@ export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<Globa
       for (const [system, url] of Object.entries(urls)) io.stdout.write(`  ${system.padEnd(10)} ${url}\n`);
       if (args['state-dir']) io.stdout.write(`  state in ${args['state-dir']}\n`);
       io.stdout.write('\nUse it from another shell:\n');
-      if (urls.chronos) io.stdout.write(`  export MIGRATE_CHRONOS_URL=${urls.chronos}\n`);
-      if (urls.kubernetes) {
-        const dir = args['state-dir'] ?? path.join(os.tmpdir(), `migrate-sandbox-${new URL(urls.kubernetes).port}`);
-        const kubeconfig = await writeSandboxKubeconfig(dir, urls.kubernetes);
-        io.stdout.write(`  export KUBECONFIG=${kubeconfig}    # kubectl --kubeconfig ${kubeconfig} get cronjobs\n`);
-      }
-      const control = urls.chronos ?? Object.values(urls)[0];
+      for (const line of (await sandboxClientSetup(urls, args['state-dir'])).lines) io.stdout.write(`  ${line}\n`);
+      const control = Object.values(urls)[0];
       io.stdout.write(`\nControl API (on every port): ${control}/_sandbox/clock, /_sandbox/clock/advance, /_sandbox/runs, /_sandbox/faults, /_sandbox/requests\n`);
       io.stdout.write('Press Ctrl-C to stop.\n');
       const signal = await stopped;

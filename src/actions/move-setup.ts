@@ -141,7 +141,7 @@ export function referenceSystem(systems: Systems, from: BackendName, sourceUnrea
   return ALL_BACKENDS.map((b) => b.name).find((n) => !(sourceUnreachable && n === from)) ?? from;
 }
 
-/** The digest of every live object, normalised so a Chronos schedule rewrite after a run is not "a change". */
+/** The digest of every live object, normalised so what a system rewrites at each run (its schedule's start) is not "a change". */
 function basisOf(live: Readonly<Record<BackendName, unknown>>): string {
   const normalized = ALL_BACKENDS.map((b) => (live[b.name] === undefined ? null : b.normalize(live[b.name])));
   return createHash('sha256').update(JSON.stringify(normalized)).digest('hex').slice(0, 16);

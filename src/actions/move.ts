@@ -137,8 +137,8 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       if (ready === 'ready') break;
       if (ready === 'has not launched its last slot' && handoff.previousSlot) {
         // The source let its slot pass unlaunched (it is failing: that is often why one moves).
-        // Disabled now, it will not launch it later (Chronos drops a disabled job's queued task;
-        // a suspended CronJob creates no Job): the target takes that slot over, late.
+        // Disabled now, it will not launch it later (no system launches a disabled job's queued
+        // run: docs/cutover-protocol.md): the target takes that slot over, late.
         const untaken = handoff.previousSlot;
         deps.report({ kind: 'warning', message: `${req.from} did not launch its ${toRfc3339(untaken)} slot: ${req.to} takes that slot over, late` });
         handoff = { ...handoff, nextSlot: untaken };
@@ -360,8 +360,8 @@ class NothingChangedError extends Error {}
 
 /**
  * Which slots a source ran, by its evidence; and, when its disable landed unseen before
- * `landedBy` on a system whose late writes overwrite that evidence (a Chronos POST carries the
- * start it was read with), every slot up to `landedBy` as well: it was enabled until the write
+ * `landedBy` on a system whose late writes overwrite that evidence (`lateWritesHideRuns`: the write carries
+ * the start it was read with), every slot up to `landedBy` as well: it was enabled until the write
  * landed. A slot between the landing and `landedBy` is then counted as run, never run twice.
  */
 export async function takenUpTo(side: CutoverSide, live: unknown, slots: readonly Date[], landedBy: Date | undefined): Promise<readonly boolean[]> {
@@ -424,7 +424,7 @@ function firstLine(e: unknown): string {
 
 /**
  * Compensation: the source is re-enabled from the first slot the target has not run, with the
- * same care about slots (a fresh CronJob, or a Chronos start at that slot).
+ * same care about slots (`CutoverSide.enableFrom`).
  */
 async function putBack(
   req: MoveRequest,

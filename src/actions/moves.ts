@@ -137,8 +137,8 @@ export function moveDeps(config: ActionConfig, sides: Sides, target: MoveTarget,
 }
 
 /**
- * Waits on the target's own state for its first run (Chronos moves the start past the slot at
- * launch; Kubernetes records it in lastScheduleTime). Gives up at the end of the start window.
+ * Waits on the target's own state for its first run (`CutoverSide.taken`: each system records a
+ * launch its own way, docs/cutover-protocol.md). Gives up at the end of the start window.
  */
 async function watchFirstRun(side: CutoverSide, slot: Date, windowSeconds: number, wait: (ms: number) => Promise<void>, say: (line: string) => void): Promise<string | undefined> {
   const deadline = slot.getTime() + windowSeconds * 1000;

@@ -18,7 +18,7 @@ import type { CliIO } from './io.js';
 export type { ConnectionTuning } from '../core/backend.js';
 export { connectionSettings, type ConnectionArgs } from './connection-settings.js';
 
-// The client libraries (axios, @kubernetes/client-node) are most of a command's start-up time and
+// The client libraries (each backend's `ClientModule`) are most of a command's start-up time and
 // memory. They load here, as the commands that reach a server import this module; `validate`,
 // `render` and `next` do not import it, and never load them.
 await loadClients();

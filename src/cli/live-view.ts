@@ -1,6 +1,6 @@
 /**
  * The live view that `status`, `diff` and `apply` share: read every backend with one LIST call
- * per scope (per namespace on Kubernetes), and put the declared side of a job into the
+ * per scope (a namespace, where the system has them), and put the declared side of a job into the
  * normalised shape it is compared in.
  */
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
@@ -13,7 +13,7 @@ import type { Connections } from './connections.js';
 
 /** Where the selected jobs live on each backend to be read. */
 export interface JobScopes {
-  /** The scope a job lives in on a backend (`-n` wins on Kubernetes). */
+  /** The scope a job lives in on a backend (`-n` wins where there are scopes). */
   of(system: BackendName, job: JobDefinition): string;
   /** The scopes to read on each backend, sorted; a backend not to be read has none. */
   readonly scopes: Readonly<Partial<Record<BackendName, readonly string[]>>>;

@@ -1,7 +1,7 @@
 /**
  * The journal as every command reads and writes it: this clone's file (`.migrate/journal.jsonl`)
- * and the record of moves a backend keeps where every operator reaches it (on Kubernetes a
- * ConfigMap per job), merged (`mergeJournals`). A record is appended to the file and then to the
+ * and the record of moves a backend keeps where every operator reaches it
+ * (`BackendConnection.moveRecords`), merged (`mergeJournals`). A record is appended to the file and then to the
  * shared record before the step it announces is taken, so a clone that never ran the move sees
  * it, can roll it back, and can resume it. A shared record that cannot be read or written (no
  * RBAC for it, a cluster that does not answer) leaves the file alone in charge, with one warning

@@ -65,7 +65,7 @@ export type SystemView<S extends SystemState = SystemState> =
 
 /** A backend's columns in the status table and its object in `status -o json`. */
 export interface StatusView<S extends SystemState> {
-  /** Column headers, the first one the backend's own (e.g. `CHRONOS`). */
+  /** Column headers, the first one the backend's own name in capitals. */
   readonly columns: readonly string[];
   cells(view: SystemView<S>): readonly string[];
   record(view: SystemView<S>): Readonly<Record<string, unknown>>;
@@ -110,7 +110,7 @@ export interface BackendConnection<Live = unknown> {
   /** The API's URL, without credentials (for messages, and a sandbox's control API). */
   location(): string;
   /**
-   * The scope a job lives in on this system (a Kubernetes namespace; '' where there is none).
+   * The scope a job lives in on this system (a namespace; '' where there is none).
    * Without a job, the scope read when no job names one (`import`, `status` of no definitions).
    */
   scopeOf(job?: JobDefinition): string;
@@ -121,7 +121,7 @@ export interface BackendConnection<Live = unknown> {
   /**
    * Creates or updates the job's object in `scope` as its definition says (`migrate apply`, after
    * the operator confirmed the diff), written so that the write itself neither runs nor skips a
-   * slot: each backend knows how (Chronos reads the job again and starts it at the next slot).
+   * slot: each backend knows how (e.g. a start at the next slot).
    */
   apply(job: JobDefinition, scope: string): Promise<void>;
   /** One request about this job: resolves when the system answers; throws its client's error otherwise. */
@@ -141,8 +141,8 @@ export interface BackendConnection<Live = unknown> {
 }
 
 /**
- * The journal's records of each job's recent moves, kept in a system every operator reaches (on
- * Kubernetes a ConfigMap per job, in the job's namespace), so that a clone that never made a move
+ * The journal's records of each job's recent moves, kept in a system every operator reaches (an
+ * object per job, in the job's scope), so that a clone that never made a move
  * can see it, roll it back or resume it. The same records as the journal file, secrets already
  * redacted; only each job's last few moves (each backend documents how many).
  */
@@ -193,11 +193,11 @@ export interface AccessGrant {
 
 /** A scheduler: everything a command or an action needs to know about it. */
 export interface Backend<Live = unknown, State extends SystemState = SystemState, Manifest = Live> extends BackendIdentity {
-  /** Its server, as a clock-skew warning names it: `Kubernetes API server`. */
+  /** Its server, as a clock-skew warning names it (`<Title> API server`). */
   readonly serverTitle: string;
   /** How the move plan says the target will be switched on. */
   readonly enableStrategy: string;
-  /** Where a job lives, as diff labels and messages name it (`chronos/x`, `kubernetes/ns/x`). */
+  /** Where a job lives, as diff labels and messages name it (`<name>/x`, `<name>/<scope>/x`). */
   livePath(name: string, scope: string): string;
   /** What messages call a scope (`namespace`); none where the backend has only one. */
   readonly scopeNoun?: string;
@@ -206,7 +206,7 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
 
   // ---- the model: pure -------------------------------------------------------------------
   /**
-   * `now` matters to Chronos, whose schedule start is the next fire time after now. Throws a
+   * `now` matters to a backend whose schedule starts at the next fire time after now. Throws a
    * UserError when the job cannot run here.
    */
   render(job: JobDefinition, now: Date): Rendered<Manifest>;
@@ -223,11 +223,11 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
   normalize(live: Live): Live;
   isEnabled(live: Live): boolean;
   withEnabled(live: Live, enabled: boolean): Live;
-  /** Whether a live object is one `migrate` placed (Kubernetes labels it; Chronos holds only jobs). */
+  /** Whether a live object is one `migrate` placed (by its labels, where objects other than jobs share the space). */
   isManaged(live: Live): boolean;
   /**
    * The object a move or `apply` writes, as the server will hold it (defaults in): rendered from
-   * the definition for `scope`, keeping what the live copy must keep (Chronos' run counters,
+   * the definition for `scope`, keeping what the live copy must keep (run counters,
    * which a POST would otherwise reset). Throws a UserError when the job cannot run here.
    */
   desired(job: JobDefinition, now: Date, scope: string, live: Live | undefined): Live;

@@ -16,7 +16,7 @@ export interface ActiveRun {
 export interface EnableOutcome {
   /** The first slot the target runs (by its own schedule, or compensated below). */
   readonly firstSlot: Date;
-  /** Slots that had already passed when the target came up, started by migrate (Kubernetes) or run at once by the system (Chronos). */
+  /** Slots that had already passed when the target came up, started by migrate or run at once by the system, as the target does it. */
   readonly compensated: readonly Date[];
   /** Slots that passed while the job ran nowhere and that no system will run (outside the start window). */
   readonly lost: readonly Date[];
@@ -33,7 +33,7 @@ export interface Lock {
 }
 
 /**
- * Where move locks live: one per job, visible to every operator (a Kubernetes Lease). The
+ * Where move locks live: one per job, visible to every operator (a lease object). The
  * caller chooses the provider; its server's clock is the move's reference clock.
  */
 export interface LockProvider {
@@ -67,17 +67,17 @@ export interface CutoverSide<Live = unknown> {
    */
   pending(live: Live, slot: Date): boolean;
   /**
-   * For each slot, whether this system has started it, by the evidence it keeps: Chronos moves a
-   * job's start past a slot at launch; Kubernetes records the controller's slots in
-   * lastScheduleTime, and a slot started by hand has a Job under the controller's own name.
+   * For each slot, whether this system has started it, by the evidence it keeps (a start moved
+   * past the slot at launch, a last-schedule time, a run object under the controller's own name:
+   * docs/cutover-protocol.md lists each backend's).
    */
   taken(live: Live, slots: readonly Date[]): Promise<readonly boolean[]>;
   /** Switches the job off without killing a run in progress. */
   disable(live: Live): Promise<void>;
   /**
-   * Switches the job on so that its first run is `firstSlot`: Chronos with that start, Kubernetes
-   * with a fresh CronJob (an old one deleted with Orphan) and, for slots already passed at
-   * creation but inside the start window, each slot's Job under the controller's own name.
+   * Switches the job on so that its first run is `firstSlot` (a start at that slot, or a fresh
+   * object and, for slots already passed at creation but inside the start window, each slot's run
+   * started under the controller's own name: docs/cutover-protocol.md).
    * Idempotent: a copy already enabled is this move's, and only what is missing is done;
    * `landedBy` says it was seen applied by then after its answer was lost (a late landing may
    * have skipped slots, which are named).
@@ -85,14 +85,14 @@ export interface CutoverSide<Live = unknown> {
   enableFrom(desired: Live, firstSlot: Date, schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number }, landedBy?: Date): Promise<EnableOutcome>;
   /**
    * Makes every write of this side still in flight unable to land, where the system allows it
-   * (Kubernetes: the object's resourceVersion is moved on, so a write naming the old one fails;
-   * a missing object is created suspended, so a create in flight finds its name taken). Without
-   * it (Chronos), a write still in flight is bounded only by LATE_WRITE_BOUND_MS.
+   * (a version moved on, so a write naming the old one fails; a missing object created switched
+   * off, so a create in flight finds its name taken). Without it, a write still in flight is
+   * bounded only by LATE_WRITE_BOUND_MS.
    */
   fence?(): Promise<void>;
   /**
-   * A write that lands late overwrites this system's record of what it ran (a Chronos POST
-   * replaces the start Chronos moved at each launch with the one it was read with).
+   * A write that lands late overwrites this system's record of what it ran (a whole-object write
+   * puts back the start the system moved at each launch, as it was read).
    */
   readonly lateWritesHideRuns?: boolean;
   /** How a write of this side that threw ended (the client knows whether the server answered). */

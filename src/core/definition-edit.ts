@@ -96,7 +96,7 @@ function secretEnvValues(doc: Document): (Node & { value: unknown })[] {
  * and the file now; undefined when the file was edited since that move (then the caller flips
  * the backend instead). A journal text with masked secrets is never written back: the current
  * file keeps its values, and only the backend is put back as the journal's text wrote it
- * (`k8s` stays `k8s`), so nothing is lost either way.
+ * (an alias stays the alias), so nothing is lost either way.
  */
 export function definitionBeforeMove(journalled: string, current: string, movedTo: BackendName, backends: BackendNames): string | undefined {
   try {

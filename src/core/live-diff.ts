@@ -1,7 +1,7 @@
 /**
  * LIVE vs DESIRED, after kubectl diff (`pkg/cmd/diff/diff.go`): both sides arrive normalised by
- * their backend (server-owned fields stripped, defaults filled, Chronos schedules reduced to their
- * grid), secrets are masked here, and the result is a unified diff of the one YAML writer's
+ * their backend (server-owned fields stripped, defaults filled, schedules rewritten at each run reduced
+ * to their grid), secrets are masked here, and the result is a unified diff of the one YAML writer's
  * output. Pure: no I/O, no clock; colour only when the caller asks for it.
  */
 import { MASK } from './secrets.js';
@@ -13,9 +13,9 @@ import { toYaml } from './yaml-write.js';
 export { sameObject, sortKeys } from './same-object.js';
 
 export interface LiveDiffInput {
-  /** e.g. `LIVE chronos/nightly-report`. */
+  /** e.g. `LIVE <backend>/nightly-report` (`Backend.livePath`). */
   readonly liveLabel: string;
-  /** e.g. `DESIRED kubernetes/default/nightly-report`. */
+  /** e.g. `DESIRED <backend>/<scope>/nightly-report`. */
   readonly desiredLabel: string;
   /** Normalised live object; undefined when it does not exist. */
   readonly live: unknown;

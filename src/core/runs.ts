@@ -1,7 +1,7 @@
 /**
  * The runs of a job as one system reports them: what `BackendConnection.runs` answers and what
- * `slo` judges against the schedule. Each backend reads its own records (Kubernetes Jobs and Pods,
- * Chronos' task history and counters) into these shapes; nothing here names a backend.
+ * `slo` judges against the schedule. Each backend reads its own records (docs/slo.md says which) into
+ * these shapes.
  */
 
 /** Slots are owed in (from, until]. */
@@ -14,12 +14,12 @@ export type RunOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'killed
 
 /** One run (one attempt, where the system retries by starting another run) of a job. */
 export interface ObservedRun {
-  /** The system's name for it: the Job's name, the Chronos task id. */
+  /** The system's name for it (a run object's name, a task id). */
   readonly id: string;
   /** The slot it ran for, when the system records it (a Job's scheduled-timestamp annotation or name). */
   readonly slot?: Date;
   /**
-   * When the system decided to run it: a Job's creation, the due time in a Chronos task id. A run
+   * When the system decided to run it (a run object's creation, the due time a task id holds). A run
    * without `slot` is matched to the oldest slot its system owed at that instant (`matchRuns`).
    */
   readonly requestedAt: Date;
@@ -29,7 +29,7 @@ export interface ObservedRun {
   readonly outcome: RunOutcome;
   /** The system's word for a failure or a kill (`BackoffLimitExceeded`, `DeadlineExceeded`, `Evicted`). */
   readonly reason?: string;
-  /** Another attempt at the same slot after a failure (a Chronos retry): not a second run of the slot. */
+  /** Another attempt at the same slot after a failure (a retry): not a second run of the slot. */
   readonly retry?: boolean;
   /** Started by hand, for no slot (a Job created from the CronJob without the scheduled-timestamp annotation). */
   readonly manual?: boolean;
@@ -41,7 +41,7 @@ export interface WaitingPod {
   readonly since: Date;
 }
 
-/** What the system keeps in place of a run history (Chronos without task history: the job's own fields). */
+/** What the system keeps in place of a run history (a system without task history: the job's own fields). */
 export interface RunCounters {
   readonly lastSuccess?: Date;
   readonly lastError?: Date;

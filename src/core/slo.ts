@@ -183,10 +183,10 @@ interface Matched {
 }
 
 /**
- * Each run to the slot it was for: the slot the system recorded, else (a Chronos task) the oldest
+ * Each run to the slot it was for: the slot the system recorded, else (a run without one) the oldest
  * slot the system owed when it asked for the run. A system that runs late runs the first slot
- * after its previous run (or after it took the job over) and skips the rest, as Chronos moves its
- * start past every launch. A retry belongs to the slot of the run it retries.
+ * after its previous run (or after it took the job over) and skips the rest, as a system that moves
+ * its start past every launch does. A retry belongs to the slot of the run it retries.
  */
 export function matchRuns(job: SloJob, system: BackendName, runs: readonly ObservedRun[], spans: readonly OwnerSpan[]): Matched {
   const bySlot = new Map<number, { run: ObservedRun; attempts: ObservedRun[] }[]>();

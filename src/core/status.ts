@@ -50,7 +50,7 @@ export interface JobStatus extends JobObservation {
 export interface UnmanagedObject {
   readonly system: BackendName;
   readonly name: string;
-  /** Its scope, where the backend has more than one (a Kubernetes namespace). */
+  /** Its scope, where the backend has more than one (a namespace). */
   readonly namespace?: string;
   readonly enabled: boolean;
 }

@@ -1,8 +1,7 @@
 /**
  * `migrate apply [job...]`: bring each job's declared backend in line with its definition, after
- * a preview (the same diff as `migrate diff`) and a confirmation. Kubernetes gets a server-side
- * apply as field manager `migrate`; Chronos gets a POST whose schedule starts at a future slot
- * and which keeps the live counters. It never touches the other system, and refuses a job that
+ * a preview (the same diff as `migrate diff`) and a confirmation. Each backend writes it so that
+ * the write neither runs nor skips a slot (`BackendConnection.apply`). It never touches the other system, and refuses a job that
  * is enabled there (that would run every slot twice: `migrate move` is the way across).
  */
 import type { CommandModule } from 'yargs';
@@ -168,8 +167,8 @@ function planApply(job: JobDefinition, scopes: JobScopes, snapshot: LiveSnapshot
 }
 
 /**
- * The live object as compared, without what changes at every run: normalised first (Chronos
- * counters and start: a diff shows the live start as written, so the grid's anchor stands in).
+ * The live object as compared, without what changes at every run: normalised first (run
+ * counters and a start moved at each launch: a diff shows the start as written, so the grid's anchor stands in).
  */
 function basisOf(job: JobDefinition, scope: string, live: unknown, now: Date): string {
   if (live === undefined) return 'absent';

@@ -1,7 +1,6 @@
 /**
  * `migrate rbac [jobs..]`: the least access an operator needs, as each backend with access control
- * states it (Kubernetes: a Role and a RoleBinding per namespace the jobs live in), to review and
- * apply. Nothing is sent to any system.
+ * states it (`Backend.access`; docs/commands.md shows what it prints), to review and apply. Nothing is sent to any system.
  */
 import type { CommandModule } from 'yargs';
 import { ALL_BACKENDS } from '../../../backends/index.js';

@@ -1,7 +1,7 @@
 /**
  * `migrate status [job...]`: where every job runs now, in both systems, and one verdict each.
- * One LIST call per system (per namespace on Kubernetes), and one for the shared record of moves
- * (a LIST of its ConfigMaps per namespace); a system that cannot be read is shown as unreachable
+ * One LIST call per system and scope, and one for the shared record of moves (per scope too);
+ * a system that cannot be read is shown as unreachable
  * and the other half still shows.
  */
 import path from 'node:path';
@@ -56,7 +56,7 @@ export function statusCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
 
 /** Reads every backend once and judges every selected job. */
 export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly string[]): Promise<StatusReport> {
-  // Backend lint is skipped: a job Chronos cannot run shows as drift against the live system.
+  // Backend lint is skipped: a job a backend cannot run shows as drift against the live system.
   const ws = loadWorkspace(io, args, names, { backendLint: false });
   const errors = ws.diagnostics.filter((d) => d.severity === 'error');
   // A job the operator named is never dropped quietly; unnamed ones are, with a warning, so that one

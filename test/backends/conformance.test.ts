@@ -100,6 +100,7 @@ describe.each(ALL_BACKENDS.map((b) => [b.name, b] as const))('%s', (_name, backe
       // The sandbox holds the project's namespace only.
       const accepted = EXAMPLE_FILES.map((file) => ({ ...loadExample(file), backend: backend.name, namespace: PROJECT.defaults.namespace ?? DEFAULT_NAMESPACE }))
         .filter((j) => backend.lint(j, now()).length === 0);
+      expect(accepted.length).toBeGreaterThan(0);
       for (const j of accepted) {
         const { live, scope } = await placed(j);
         expect(backend.nameOf(live)).toBe(j.name);

@@ -78,6 +78,8 @@ export const commands: readonly CommandFactory[] = ENTRIES.map((e) => e.factory)
  */
 export async function commandsFor(argv: readonly string[]): Promise<readonly CommandFactory[]> {
   const name = commandName(argv);
+  // `--version` alone needs no command: answered before any is loaded (start-up time).
+  if (name === undefined && argv.includes('--version') && !argv.includes('--help')) return [];
   const wanted = ENTRIES.filter((e) => name === undefined || e.name === name);
   const entries = wanted.length ? wanted : ENTRIES;
   // One at a time: jest's ESM loader fails ('not in cache') when two imports link a shared module at once.

@@ -48,7 +48,7 @@ export interface UnloadedDefinition {
 
 export const JOB_FIELDS = [
   'name', 'backend', 'schedule', 'timezone', 'command', 'image', 'env', 'resources', 'retries',
-  'concurrency', 'startingDeadline', 'owner', 'tier', 'description', 'labels', 'namespace',
+  'concurrency', 'startingDeadline', 'owner', 'tier', 'description', 'labels', 'namespace', 'paused',
 ] as const;
 const BLOCK_FIELDS = ['schedule', 'timezone'] as const;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -149,6 +149,7 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
   const description = optional('description');
   const tier = optional('tier');
   const namespace = optional('namespace');
+  const paused = fields.paused === undefined ? undefined : read('paused', () => readBoolean(parsed, file, 'paused', fields.paused ?? null, out));
 
   const d = project.defaults;
   const job = {
@@ -168,6 +169,7 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
     tier,
     labels,
     namespace: namespace ?? projectNamespace(project) ?? DEFAULT_NAMESPACE,
+    ...(paused ? { paused } : {}),
   };
   if (out.length > 0 || name === undefined || backend === undefined || schedule === undefined || command === undefined) {
     return { unloaded: { file, job, positions, unreadable }, diagnostics: out };
@@ -237,6 +239,13 @@ function readInteger(src: ParsedYaml, file: string, field: string, node: Node | 
   const v = scalarValue(node);
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
   out.push(error(file, positionOf(src, node), `${field} must be a whole number of at least 0, found ${JSON.stringify(v ?? null)}`));
+  return undefined;
+}
+
+function readBoolean(src: ParsedYaml, file: string, field: string, node: Node | null, out: Diagnostic[]): boolean | undefined {
+  const v = scalarValue(node);
+  if (typeof v === 'boolean') return v;
+  out.push(error(file, positionOf(src, node), `${field} must be true or false, found ${JSON.stringify(v ?? null)}`));
   return undefined;
 }
 

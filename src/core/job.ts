@@ -51,6 +51,11 @@ export interface JobDefinition {
   readonly labels: Readonly<Record<string, string>>;
   /** The namespace the job lives in, on a backend that has them (default from `migrate.yaml`, else `default`). */
   readonly namespace: string;
+  /**
+   * Placed on its backend but switched off on purpose: it runs no slot, and a move carries it
+   * over switched off. Absent means false.
+   */
+  readonly paused?: boolean;
 }
 
 export const DEFAULT_TIMEZONE = 'Etc/UTC';

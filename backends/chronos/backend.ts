@@ -7,7 +7,7 @@
  *   credentials: MIGRATE_CHRONOS_USER / MIGRATE_CHRONOS_PASSWORD, or user:password in the URL
  */
 import type { RunEvidence } from '../../src/core/runs.js';
-import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type FailureClass, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
+import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type FailureClass, type JobLinks, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
 import { mapLimited } from '../../src/core/concurrency.js';
 import { UserError } from '../../src/core/errors.js';
 import type { JobDefinition } from '../../src/core/job.js';
@@ -195,6 +195,19 @@ function observe(job: ChronosJob | undefined, now: Date): ChronosState {
   return { present: true, enabled: !job.disabled, ...(lastRun ? { lastRun } : {}), ...(nextRun ? { nextRun } : {}) };
 }
 
+/** Dependent jobs (`parents`) and their parents: every job of the listing that has either. */
+function chronosLinks(items: ReadonlyMap<string, ChronosJob>): ReadonlyMap<string, JobLinks> {
+  const children = new Map<string, string[]>();
+  for (const job of items.values()) for (const parent of job.parents ?? []) children.set(parent, [...(children.get(parent) ?? []), job.name]);
+  const out = new Map<string, JobLinks>();
+  for (const job of items.values()) {
+    const parents = [...(job.parents ?? [])].sort();
+    const below = [...(children.get(job.name) ?? [])].sort();
+    if (parents.length || below.length) out.set(job.name, { parents, children: below });
+  }
+  return out;
+}
+
 /** The client's own errors carry their class; anything else is not a failure of the Chronos client. */
 function failureClass(err: unknown): FailureClass | undefined {
   return err instanceof ChronosError ? err.failure : undefined;
@@ -221,6 +234,7 @@ export const chronosBackend = {
   isEnabled: (live: ChronosJob) => !live.disabled,
   withEnabled: (live: ChronosJob, enabled: boolean): ChronosJob => ({ ...live, disabled: !enabled }),
   isManaged: () => true,
+  links: (items: ReadonlyMap<string, ChronosJob>) => chronosLinks(items),
   desired: (job: JobDefinition, now: Date, _scope: string, live: ChronosJob | undefined) => desired(job, now, live),
   comparable,
   nameOf: (live: ChronosJob) => live.name,

@@ -79,6 +79,10 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
         detail: { schedule: text, postedAt: now.toISOString() },
       };
     },
+    async placePaused(desired) {
+      // Chronos launches nothing of a disabled job, whatever its start: a later enable sets one.
+      await client.post({ ...desired, disabled: true });
+    },
     lateWritesHideRuns: true,
     writeFailure: (err): WriteFailure => (err instanceof ChronosUnavailableError ? 'unknown' : 'not-applied'),
     get writeBudgetMs() {

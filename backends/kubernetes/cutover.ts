@@ -87,6 +87,22 @@ export function kubernetesCutoverSide(client: KubernetesClient, name: string): C
       }
       return compensate(client, live, firstSlot, schedule, {});
     },
+    async placePaused(desired) {
+      lastDesired = desired;
+      const suspended = (copy: CronJobManifest): CronJobManifest => ({ ...copy, spec: { ...copy.spec, suspend: true } });
+      const old = await client.read(name);
+      if (old) {
+        // Replaced whole, as an enable replaces it; every copy is suspended, so nothing runs.
+        await deleteOld(client, name, old);
+        await waitUntilGone(client, name);
+      }
+      try {
+        await createFresh(client, name, suspended(freshCopy(desired)));
+      } catch (err) {
+        if (old) await client.create(suspended(freshCopy(old))).catch(() => undefined);
+        throw err;
+      }
+    },
     async fence() {
       for (let attempt = 0; attempt < 5; attempt++) {
         const live = await client.read(name);

@@ -43,6 +43,17 @@ export interface LintFinding {
 export type { ActiveRun } from './cutover.js';
 
 /**
+ * How one job is chained to others on a system that runs some jobs after another's run instead
+ * of on a schedule of their own (`Backend.links`).
+ */
+export interface JobLinks {
+  /** The jobs it runs after: it has no schedule of its own there. */
+  readonly parents: readonly string[];
+  /** The jobs that run after it, and stop running when it stops. */
+  readonly children: readonly string[];
+}
+
+/**
  * Why a call failed, as the client that made it knows:
  * - `unreachable`: no answer (refused connection, timeout, a 5xx): the system may be down;
  * - `refused`: it answered, and said no (401, 403, a 4xx);
@@ -225,6 +236,11 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
   withEnabled(live: Live, enabled: boolean): Live;
   /** Whether a live object is one `migrate` placed (by its labels, where objects other than jobs share the space). */
   isManaged(live: Live): boolean;
+  /**
+   * Where the system chains jobs (one runs after another's run): the parents and children of
+   * every job of one listing that has either, sorted; absent where the system has no chains.
+   */
+  links?(items: ReadonlyMap<string, Live>): ReadonlyMap<string, JobLinks>;
   /**
    * The object a move or `apply` writes, as the server will hold it (defaults in): rendered from
    * the definition for `scope`, keeping what the live copy must keep (run counters,

@@ -84,6 +84,11 @@ export interface CutoverSide<Live = unknown> {
    */
   enableFrom(desired: Live, firstSlot: Date, schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number }, landedBy?: Date): Promise<EnableOutcome>;
   /**
+   * Writes `desired` switched off, replacing any copy there (the move of a paused job: no slot
+   * is owed, so no start is placed and nothing runs, now or when it lands).
+   */
+  placePaused(desired: Live): Promise<void>;
+  /**
    * Makes every write of this side still in flight unable to land, where the system allows it
    * (a version moved on, so a write naming the old one fails; a missing object created switched
    * off, so a create in flight finds its name taken). Without it, a write still in flight is

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { foldJournal, type MoveHistory } from '../../core/journal.js';
+import { UserError } from '../../core/errors.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import { openConnections } from '../connections.js';
@@ -24,7 +25,7 @@ export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
     command: 'history [job]',
     describe:
       "moves and rollbacks from the journal and the cluster's record of moves, newest first (-o table|json|yaml). " +
-      'Exit 0 listed (also when empty); 1 an error (a damaged journal)',
+      'Exit 0 listed (also when empty); 1 an error (a job neither defined nor in the journal, a damaged journal)',
     builder: (y) =>
       y
         .positional('job', { type: 'string', describe: 'only this job' })
@@ -42,6 +43,10 @@ export function historyCommand(io: CliIO, _exit: ExitHolder): CommandModule<Glob
       const moves = foldJournal(records)
         .filter((m) => !args.job || m.job === args.job)
         .reverse();
+      // A job removed from the jobs folder still has its moves; a name with neither is a typo.
+      if (args.job && moves.length === 0 && !definitions.some((d) => d.job.name === args.job)) {
+        throw new UserError(`no such job: ${args.job}`, `It has no definition in ${args['jobs-dir']} and no move in the journal; \`migrate history\` lists every move.`);
+      }
       if (format === 'json') io.stdout.write(`${JSON.stringify(moves.map(historyRecord), null, 2)}\n`);
       else if (format === 'yaml') io.stdout.write(toYaml(moves.map(historyRecord)));
       else io.stdout.write(renderHistoryTable(moves, args.job));

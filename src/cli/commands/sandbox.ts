@@ -38,10 +38,11 @@ export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<Globa
       if (clock !== 'real' && clock !== 'virtual') throw new UserError(`--clock must be real or virtual, not "${clock}"`);
       const ports = Object.fromEntries(SANDBOX_PORT_FLAGS.map((p) => [p.option, port(args[p.flag] ?? 0, `--${p.flag}`)]));
       const sandbox = await startSandbox({ clock, ...ports, stateDir: args['state-dir'] }).catch((err: unknown) => {
-        const code = (err as NodeJS.ErrnoException).code;
+        if (!isAddressInUse(err)) throw err;
         const flags = SANDBOX_PORT_FLAGS.map((p) => `--${p.flag}`).join('/');
-        if (code === 'EADDRINUSE') throw new UserError('a sandbox port is already in use', `Pick other ports with ${flags}, or 0 for any free port.`);
-        throw err;
+        const flag = SANDBOX_PORT_FLAGS.find((p) => ports[p.option] === err.port);
+        const where = `${err.address ?? '127.0.0.1'}:${err.port}${flag ? ` (--${flag.flag})` : ''}`;
+        throw new UserError(`port ${where} is already in use`, `Pick other ports with ${flags}, or 0 for any free port.`);
       });
       exit.endsOnItsOwn = true;
       // Listen for the stop signals before telling anyone where we are: a caller that reads the
@@ -69,6 +70,13 @@ export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<Globa
       io.stdout.write(`migrate sandbox: stopped (${signal})\n`);
     },
   };
+}
+
+/** Node's listen error carries the address and port it could not bind. */
+function isAddressInUse(err: unknown): err is NodeJS.ErrnoException & { readonly address?: string; readonly port: number } {
+  // No instanceof: under jest the error comes from Node's own realm, whose Error is another class.
+  const e = err as { readonly code?: unknown; readonly port?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.code === 'EADDRINUSE' && typeof e.port === 'number';
 }
 
 function port(value: number, flag: string): number {

@@ -38,20 +38,20 @@ describe('cronToChronos: possible exactly when the fire times form one period', 
     const r = cronToChronos('30 2 * * *', NY, at('2027-03-13T00:00:00-05:00'));
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toContain('Chronos P1D');
-    expect(!r.ok && r.reason).toContain('2027-03-14: cron runs nothing, Chronos runs 03:30-04:00');
+    expect(!r.ok && r.reason).toContain('2027-03-14: cron runs nothing, Chronos runs 03:30 (UTC-04:00)');
   });
 
   test.each([
     // cron, zone, words the reason must contain
-    ['0 9 * * 1-5', 'Etc/UTC', ['uneven intervals (1 day, 3 days)', 'one Chronos job per weekday', '2026-11-28: cron runs nothing, Chronos runs 09:00+00:00']],
+    ['0 9 * * 1-5', 'Etc/UTC', ['uneven intervals (1 day, 3 days)', 'one Chronos job per weekday', '2026-11-28: cron runs nothing, Chronos runs 09:00 (UTC+00:00)']],
     ['0 0 31 * *', 'Etc/UTC', ['uneven intervals (31 days, 59 days, 61 days)']],
     ['0 9 1,15 * *', 'Etc/UTC', ['uneven intervals']],
     // robfig skips the spring-forward gap: 2027-03-14 02:30 does not exist in New York.
-    ['30 2 * * *', NY, ['daylight-saving', '2027-03-14: cron runs nothing, Chronos runs 03:30-04:00']],
-    ['0 2 * * *', NY, ['2027-03-14: cron runs nothing, Chronos runs 03:00-04:00']],
+    ['30 2 * * *', NY, ['daylight-saving', '2027-03-14: cron runs nothing, Chronos runs 03:30 (UTC-04:00)']],
+    ['0 2 * * *', NY, ['2027-03-14: cron runs nothing, Chronos runs 03:00 (UTC-04:00)']],
     // robfig runs the repeated 01:30 twice on the fall-back day.
-    ['30 1 * * *', NY, ['2027-11-07: cron runs 01:30-05:00, Chronos runs nothing']],
-    ['0 2 * * *', 'Europe/Berlin', ['2027-03-28: cron runs nothing, Chronos runs 03:00+02:00']],
+    ['30 1 * * *', NY, ['2027-11-07: cron runs 01:30 (UTC-05:00), Chronos runs nothing']],
+    ['0 2 * * *', 'Europe/Berlin', ['2027-03-28: cron runs nothing, Chronos runs 03:00 (UTC+02:00)']],
     // Elapsed PT2H against a wall-clock grid: an hour apart from the spring change on.
     ['15 */2 * * *', NY, ['follows the wall clock', 'elapsed time', '2027-03-14']],
     ['0 0 30 2 *', 'Etc/UTC', ['never fires']],
@@ -72,24 +72,24 @@ describe('periods longer than a year of fire times can decide', () => {
     const r = cronToChronos('0 0 29 2 *', 'Etc/UTC', AFTER);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toContain('not over the 400-year calendar cycle');
-    expect(!r.ok && r.reason).toContain('2100-02-28: cron runs nothing, Chronos runs 00:00+00:00');
+    expect(!r.ok && r.reason).toContain('2100-02-28: cron runs nothing, Chronos runs 00:00 (UTC+00:00)');
   });
 
   test('a yearly 02:30 in New York agrees until the year its date is the spring change (2037-03-08)', () => {
     const r = cronToChronos('30 2 8 3 *', NY, AFTER);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toContain('2037-03-08: cron runs nothing, Chronos runs 03:30-04:00');
+    expect(!r.ok && r.reason).toContain('2037-03-08: cron runs nothing, Chronos runs 03:30 (UTC-04:00)');
   });
 
   test.each([
     // Lord Howe changes by 30 minutes: robfig's hour walk leaves the :00 grid for the rest of the
     // day, so 03:00 is missed though the gap is 02:00-02:30.
-    ['0 3 1 * *', 'Australia/Lord_Howe', '2028-10-01: cron runs nothing, Chronos runs 03:00+11:00'],
+    ['0 3 1 * *', 'Australia/Lord_Howe', '2028-10-01: cron runs nothing, Chronos runs 03:00 (UTC+11:00)'],
     // Chatham falls back at 03:45: 03:50 is outside the repeated 02:45-03:45 but inside its hours.
-    ['50 3 1 * *', 'Pacific/Chatham', '2029-04-01: cron runs 02:50+12:45, Chronos runs 03:50+12:45'],
+    ['50 3 1 * *', 'Pacific/Chatham', '2029-04-01: cron runs 02:50 (UTC+12:45), Chronos runs 03:50 (UTC+12:45)'],
     // Havana's spring change removes midnight: robfig's correction lands an hour back, on the 8th,
     // and its walk fires again on the 9th.
-    ['0 5 8 * *', 'America/Havana', '2031-03-09: cron runs 05:00-04:00, Chronos runs nothing'],
+    ['0 5 8 * *', 'America/Havana', '2031-03-09: cron runs 05:00 (UTC-04:00), Chronos runs nothing'],
     // The two fire times the period is read from straddle DST changes: an elapsed 365 days.
     ['45 3 1 4 *', 'Pacific/Chatham', 'PT8760H is elapsed time'],
   ])('%s in %s: a year cannot decide, the cycle does', (cron, zone, words) => {
@@ -101,7 +101,7 @@ describe('periods longer than a year of fire times can decide', () => {
   test('P1M from a leap-year January 29th: every month of that year has a 29th, February 2029 does not', () => {
     const r = chronosToCron('R/2028-01-29T00:00:00Z/P1M', undefined, AFTER);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toContain('2029-02-28: Chronos runs 00:00+00:00, cron runs nothing');
+    expect(!r.ok && r.reason).toContain('2029-02-28: Chronos runs 00:00 (UTC+00:00), cron runs nothing');
   });
 
   test.each([
@@ -144,10 +144,10 @@ describe('chronosToCron', () => {
     ['R/2026-05-01T12:00:00Z/PT5H', undefined, ['PT5H does not divide a day']],
     ['R5/2026-05-01T12:00:00Z/PT1H', undefined, ['R5 runs 5 more times and stops']],
     ['R0/2026-05-01T12:00:00Z/PT1H', undefined, ['R0 never runs again']],
-    ['R/2026-05-01T02:00:00-04:00/PT24H', NY, ['PT24H is elapsed time', 'America/New_York', '2026-11-25: Chronos runs 01:00-05:00, cron runs 02:00-05:00']],
-    ['R/2026-05-01T02:00:00-04:00/P1D', NY, ['daylight-saving', '2027-03-14: Chronos runs 03:00-04:00, cron runs nothing']],
+    ['R/2026-05-01T02:00:00-04:00/PT24H', NY, ['PT24H is elapsed time', 'America/New_York', '2026-11-25: Chronos runs 01:00 (UTC-05:00), cron runs 02:00 (UTC-05:00)']],
+    ['R/2026-05-01T02:00:00-04:00/P1D', NY, ['daylight-saving', '2027-03-14: Chronos runs 03:00 (UTC-04:00), cron runs nothing']],
     ['R/2026-05-01T12:00:00Z/PT2H', NY, ['elapsed time']],
-    ['R/2026-01-31T00:00:00Z/P1M', undefined, ['2027-02-28: Chronos runs 00:00+00:00, cron runs nothing']],
+    ['R/2026-01-31T00:00:00Z/P1M', undefined, ['2027-02-28: Chronos runs 00:00 (UTC+00:00), cron runs nothing']],
     ['R/2026-05-01T12:00:00Z/P2D', undefined, ['P2D is neither a day nor a week']],
     ['R/2026-05-01T12:00:00Z/P1DT1H', undefined, ['mixes calendar and clock units']],
     ['R/2026-05-01T12:00:00Z/PT0S', undefined, ['PT0S is zero']],

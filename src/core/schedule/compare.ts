@@ -123,7 +123,7 @@ export function compareSchedules(
   return { equivalent: differences.length === 0, differences, ...(full() ? { truncated: true } : {}) };
 }
 
-/** One date's disagreement, in the zone's local times: `2027-03-14: cron runs nothing, B runs 03:00-04:00`. */
+/** One date's disagreement, in the zone's local times: `2027-03-14: cron runs nothing, B runs 03:00 (UTC-04:00)`. */
 export function describeDifference(z: Zone, d: ScheduleDifference, a: string, b: string): string {
   const list = (times: readonly Date[]): string => {
     if (times.length === 0) return 'nothing';
@@ -138,13 +138,16 @@ function localDate(z: Zone, t: number): string {
   return `${String(f.year).padStart(4, '0')}-${pad(f.month)}-${pad(f.day)}`;
 }
 
-/** `03:30-04:00`: a wall time with its offset, so doubled hours are told apart. */
+/**
+ * `03:30 (UTC-04:00)`: a wall time with its offset, so doubled hours are told apart; the offset
+ * is spelled out, as `03:30-04:00` reads as a range of times.
+ */
 export function localTime(z: Zone, t: number): string {
   const f = z.fields(t);
   const offset = z.offsetAt(t) / MINUTE;
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
-  return `${pad(f.hour)}:${pad(f.minute)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return `${pad(f.hour)}:${pad(f.minute)} (UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)})`;
 }
 
 function pad(n: number): string {

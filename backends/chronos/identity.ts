@@ -15,4 +15,9 @@ export const chronosIdentity = {
   ],
   requestTimeoutSeconds: 10,
   replacesRuns: false,
+  // Chronos' own fields that no other backend has, carried as written (docs/chronos.md, "What import does with each field").
+  specificFields: [
+    'name', 'constraints', 'fetch', 'runAsUser', 'executor', 'executorFlags', 'taskInfoData', 'highPriority', 'softError',
+    'dataProcessingJobType', 'maxCompletionTime', 'container',
+  ],
 } as const satisfies BackendIdentity;

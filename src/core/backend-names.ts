@@ -35,6 +35,11 @@ export interface BackendIdentity {
   readonly native?: boolean;
   /** Whether it can replace a running run with the next one (`concurrency: replace`). */
   readonly replacesRuns: boolean;
+  /**
+   * The fields of its own object a definition may set under `specific.<name>` (docs/format.md),
+   * those no other backend has; its lint checks their values. None: it takes no such section.
+   */
+  readonly specificFields?: readonly string[];
   /** Why this backend could not hold a job of this name, if it could not: checked for every backend. */
   nameProblems?(name: string): readonly string[];
 }

@@ -16,13 +16,15 @@ import {
   DEFAULT_TIMEZONE,
   type BackendName,
   type Concurrency,
+  type HostVolume,
   type JobDefinition,
+  type SpecificFields,
   type Resources,
 } from './job.js';
 import { projectNamespace, type ProjectConfig } from './project.js';
 import { readEnv, readResources } from './definition-fields.js';
-import { suggest } from './suggest.js';
-import { asMap, error, kindOf, pairsOf, parseYamlSource, positionOf, scalarValue, type ParsedYaml, type Position } from './yaml-source.js';
+import { suggest, unknownNameMessage } from './suggest.js';
+import { asMap, deref, error, kindOf, pairsOf, parseYamlSource, positionOf, scalarValue, type ParsedYaml, type Position } from './yaml-source.js';
 
 export type DefinitionFormat = 'canonical' | 'block';
 
@@ -49,6 +51,7 @@ export interface UnloadedDefinition {
 export const JOB_FIELDS = [
   'name', 'backend', 'schedule', 'timezone', 'command', 'image', 'env', 'resources', 'retries',
   'concurrency', 'startingDeadline', 'owner', 'tier', 'description', 'labels', 'namespace', 'paused',
+  'pullPolicy', 'network', 'volumes', 'specific',
 ] as const;
 const BLOCK_FIELDS = ['schedule', 'timezone'] as const;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -144,7 +147,17 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
   const labels = fields.labels === undefined ? {} : read('labels', () => readLabels(parsed, file, fields.labels ?? null, backends, out));
   const optional = (field: string) => read(field, () => str(field, fields[field]));
   const timezone = optional('timezone');
-  const image = optional('image');
+  // `image: null` says "no image", even where migrate.yaml has a default one.
+  const noImage = fields.image === null || (fields.image !== undefined && scalarValue(fields.image) === null);
+  const image = noImage ? undefined : optional('image');
+  const pullPolicy = fields.pullPolicy === undefined ? undefined : read('pullPolicy', () => readChoice(parsed, file, 'pullPolicy', fields.pullPolicy ?? null, PULL_POLICIES, out));
+  const network = fields.network === undefined ? undefined : read('network', () => readChoice(parsed, file, 'network', fields.network ?? null, NETWORKS, out));
+  const volumes = fields.volumes === undefined ? undefined : read('volumes', () => readVolumes(parsed, file, fields.volumes ?? null, out));
+  const specific = fields.specific === undefined ? undefined : read('specific', () => readSpecific(parsed, file, fields.specific ?? null, backends, out));
+  if (fields.specific) Object.assign(positions, nestedPositions(parsed, 'specific', fields.specific));
+  if (fields.env) Object.assign(positions, nestedPositions(parsed, 'env', fields.env));
+  if (fields.volumes) Object.assign(positions, nestedPositions(parsed, 'volumes', fields.volumes));
+  if (fields.resources) Object.assign(positions, nestedPositions(parsed, 'resources', fields.resources));
   const owner = optional('owner');
   const description = optional('description');
   const tier = optional('tier');
@@ -158,7 +171,11 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
     schedule,
     timezone: timezone ?? d.timezone ?? DEFAULT_TIMEZONE,
     command,
-    image: image ?? d.image,
+    image: noImage ? undefined : image ?? d.image,
+    ...(pullPolicy ? { pullPolicy } : {}),
+    ...(network ? { network } : {}),
+    ...(volumes?.length ? { volumes } : {}),
+    ...(specific && Object.keys(specific).length ? { specific } : {}),
     env,
     resources: resources ?? d.resources ?? {},
     retries: retries ?? d.retries ?? DEFAULT_RETRIES,
@@ -247,6 +264,109 @@ function readBoolean(src: ParsedYaml, file: string, field: string, node: Node | 
   if (typeof v === 'boolean') return v;
   out.push(error(file, positionOf(src, node), `${field} must be true or false, found ${JSON.stringify(v ?? null)}`));
   return undefined;
+}
+
+const PULL_POLICIES = ['always', 'if-not-present', 'never'] as const;
+const NETWORKS = ['host', 'bridge'] as const;
+
+function readChoice<T extends string>(src: ParsedYaml, file: string, field: string, node: Node | null, choices: readonly T[], out: Diagnostic[]): T | undefined {
+  const v = scalarValue(node);
+  const found = choices.find((c) => typeof v === 'string' && c === v.toLowerCase());
+  if (found) return found;
+  out.push(error(file, positionOf(src, node), `${field} must be ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}, found ${JSON.stringify(v ?? null)}`));
+  return undefined;
+}
+
+function readVolumes(src: ParsedYaml, file: string, node: Node | null, out: Diagnostic[]): HostVolume[] | undefined {
+  const shape = 'volumes must be a list of {hostPath, mountPath, readOnly}';
+  if (!isSeq(node)) {
+    out.push(error(file, positionOf(src, node), `${shape}, found ${kindOf(node)}`));
+    return undefined;
+  }
+  const volumes: HostVolume[] = [];
+  const mounted = new Set<string>();
+  for (const [i, item] of node.items.entries()) {
+    const map = asMap(src, item);
+    if (!map) {
+      out.push(error(file, positionOf(src, item as Node), `${shape}; volumes[${i}] is ${kindOf(item as Node)}`));
+      continue;
+    }
+    const v: Record<string, unknown> = {};
+    for (const { key, pair, value } of pairsOf(src, map)) {
+      if (!['hostPath', 'mountPath', 'readOnly'].includes(key)) {
+        out.push(error(file, positionOf(src, pair.key as Node), unknownNameMessage(`volumes[${i}].${key}`, ['hostPath', 'mountPath', 'readOnly'].map((k) => `volumes[${i}].${k}`))));
+        continue;
+      }
+      const raw = scalarValue(value);
+      if (key === 'readOnly' ? typeof raw !== 'boolean' : typeof raw !== 'string' || !raw.startsWith('/')) {
+        out.push(error(file, positionOf(src, value), key === 'readOnly' ? `volumes[${i}].readOnly must be true or false` : `volumes[${i}].${key} must be an absolute path`));
+        continue;
+      }
+      v[key] = raw;
+    }
+    if (typeof v.hostPath !== 'string' || typeof v.mountPath !== 'string') {
+      if (Object.keys(v).length === pairsOf(src, map).length) out.push(error(file, positionOf(src, map), `volumes[${i}] needs both hostPath and mountPath`));
+      continue;
+    }
+    if (mounted.has(v.mountPath)) out.push(error(file, positionOf(src, map), `volumes[${i}]: ${v.mountPath} is mounted twice`));
+    mounted.add(v.mountPath);
+    volumes.push({ hostPath: v.hostPath, mountPath: v.mountPath, ...(v.readOnly === true ? { readOnly: true } : {}) });
+  }
+  return volumes;
+}
+
+/** `specific:` holds a mapping per backend, of the keys that backend declares (`specificFields`); each backend's lint checks the values. */
+function readSpecific(src: ParsedYaml, file: string, node: Node | null, backends: BackendNames, out: Diagnostic[]): Record<BackendName, SpecificFields> | undefined {
+  const map = asMap(src, node);
+  if (!map) {
+    out.push(error(file, positionOf(src, node), `specific must be a mapping of backend: {field: value}, found ${kindOf(node)}`));
+    return undefined;
+  }
+  const specific: Record<BackendName, SpecificFields> = {};
+  for (const { key, pair, value } of pairsOf(src, map)) {
+    const backend = backends.parse(key);
+    const identity = backends.identities.find((b) => b.name === backend);
+    if (!identity) {
+      out.push(error(file, positionOf(src, pair.key as Node), `specific.${key}: "${key}" is not one of ${backends.listed}`));
+      continue;
+    }
+    const fields = asMap(src, value);
+    if (!fields) {
+      out.push(error(file, positionOf(src, value), `specific.${key} must be a mapping of ${identity.title} fields, found ${kindOf(value)}`));
+      continue;
+    }
+    const known = identity.specificFields ?? [];
+    const section: Record<string, unknown> = {};
+    for (const item of pairsOf(src, fields)) {
+      if (!known.includes(item.key)) {
+        const where = positionOf(src, item.pair.key as Node);
+        out.push(error(file, where, known.length ? unknownNameMessage(`specific.${key}.${item.key}`, known.map((k) => `specific.${key}.${k}`)) : `specific.${key}: ${identity.title} has no fields of its own to set here`));
+        continue;
+      }
+      section[item.key] = item.value === null ? null : (item.value.toJSON() as unknown);
+    }
+    specific[identity.name] = section;
+  }
+  return specific;
+}
+
+/** Where each entry of a nested field stands (`env.API_TOKEN`, `volumes[0].hostPath`, `specific.<backend>.constraints`), for findings about one entry. */
+function nestedPositions(src: ParsedYaml, path: string, node: Node | null, depth = 3): Record<string, Position> {
+  const out: Record<string, Position> = {};
+  if (depth === 0) return out;
+  const map = asMap(src, node);
+  if (map) {
+    for (const { key, pair, value } of pairsOf(src, map)) {
+      out[`${path}.${key}`] = positionOf(src, value ?? (pair.key as Node));
+      Object.assign(out, nestedPositions(src, `${path}.${key}`, value, depth - 1));
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      out[`${path}[${i}]`] = positionOf(src, item as Node);
+      Object.assign(out, nestedPositions(src, `${path}[${i}]`, deref(src, item), depth - 1));
+    }
+  }
+  return out;
 }
 
 function readConcurrency(src: ParsedYaml, file: string, node: Node | null, backends: BackendNames, out: Diagnostic[]): Concurrency | undefined {

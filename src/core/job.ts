@@ -23,6 +23,23 @@ export interface Resources {
   readonly limits?: ResourceAmounts;
 }
 
+/** A folder of the host the job runs on, mounted into its container. */
+export interface HostVolume {
+  readonly hostPath: string;
+  readonly mountPath: string;
+  /** Default false. */
+  readonly readOnly?: boolean;
+}
+
+/** When the image is pulled before a run: every time, only when the host lacks it, or never. */
+export type PullPolicy = 'always' | 'if-not-present' | 'never';
+
+/** `host`: the container shares the host's network; `bridge`: it gets a network of its own. */
+export type Network = 'host' | 'bridge';
+
+/** The fields only one backend has, as that backend names them; read and checked by that backend (docs/format.md, "Backend-specific fields"). */
+export type SpecificFields = Readonly<Record<string, unknown>>;
+
 export interface JobDefinition {
   /** DNS-1123 label of at most 52 characters, unique across `jobs/`. */
   readonly name: string;
@@ -34,8 +51,17 @@ export interface JobDefinition {
   readonly timezone: string;
   /** argv (run without a shell) or a string run by `/bin/sh -c`. */
   readonly command: readonly string[] | string;
-  /** Container image, for the backends that run containers (default from `migrate.yaml`). */
+  /**
+   * Container image, for the backends that run containers (default from `migrate.yaml`; `image:
+   * null` in the file keeps a job without one, as a command on a backend that runs commands).
+   */
   readonly image?: string;
+  /** Default: each system's own (pull when the host lacks the image). */
+  readonly pullPolicy?: PullPolicy;
+  /** Default: each system's own. */
+  readonly network?: Network;
+  /** Host folders mounted into the container. Default none. */
+  readonly volumes?: readonly HostVolume[];
   readonly env: Readonly<Record<string, EnvValue>>;
   readonly resources: Resources;
   /** Attempts after a failed run. Default 2. */
@@ -56,6 +82,12 @@ export interface JobDefinition {
    * over switched off. Absent means false.
    */
   readonly paused?: boolean;
+  /**
+   * Per backend (by its name), the fields of its own object that no other backend has, kept as
+   * written so that an imported job renders back the same. `name` there is the job's name on that
+   * backend when it differs (`nameOn`).
+   */
+  readonly specific?: Readonly<Record<BackendName, SpecificFields>>;
 }
 
 export const DEFAULT_TIMEZONE = 'Etc/UTC';
@@ -63,6 +95,12 @@ export const DEFAULT_RETRIES = 2;
 export const DEFAULT_CONCURRENCY: Concurrency = 'forbid';
 export const DEFAULT_STARTING_DEADLINE_SECONDS = 20 * 60;
 export const DEFAULT_NAMESPACE = 'default';
+
+/** The job's name on one backend: its own there (`specific.<backend>.name`), else `name`. */
+export function nameOn(job: Pick<JobDefinition, 'name' | 'specific'>, backend: BackendName): string {
+  const own = job.specific?.[backend]?.name;
+  return typeof own === 'string' ? own : job.name;
+}
 
 /** Env names that hold secrets: masked in every diff, log and journal. */
 export function isSecretEnvName(name: string): boolean {

@@ -34,10 +34,17 @@ export interface Imported {
   readonly warnings: readonly TranslationWarning[];
 }
 
-/** A lint finding before it is placed at a file position: which field, and what is wrong. */
+/**
+ * A lint finding before it is placed at a file position: which field (`env.API_TOKEN`,
+ * `specific.<backend>.constraints`: the position of the most specific part written), and what is
+ * wrong. An error makes the job impossible on the backend; a warning is something the backend
+ * will not carry (`validate --strict` fails on those too).
+ */
 export interface LintFinding {
   readonly field: string;
   readonly message: string;
+  /** Default `error`. */
+  readonly severity?: 'error' | 'warning';
 }
 
 export type { ActiveRun } from './cutover.js';
@@ -223,7 +230,11 @@ export interface Backend<Live = unknown, State extends SystemState = SystemState
   render(job: JobDefinition, now: Date): Rendered<Manifest>;
   /** A live object as a definition (`import`): what its owner chose, not what the server filled in. */
   toDefinition(live: Live, now: Date): Imported;
-  /** Problems that make the job impossible on this backend (e.g. a schedule it cannot express). */
+  /**
+   * Problems that make the job impossible on this backend (e.g. a schedule it cannot express), and
+   * as warnings what it would not carry (the render's translation warnings). Also checks the job's
+   * `specific.<this backend>` section, wherever the job is declared.
+   */
   lint(job: JobDefinition, now: Date): readonly LintFinding[];
   /**
    * The definition's schedule as this system would run it from `now`: its notation, the fields

@@ -47,7 +47,7 @@ export function renderChronosJob(job: JobDefinition, now: Date, translate: typeo
     ...chronosResources(requests),
     retries: job.retries,
     concurrent: job.concurrency === 'allow',
-    disabled: false,
+    disabled: job.paused === true,
     ...(environmentVariables.length ? { environmentVariables } : {}),
     ...(job.image ? { container: { type: 'DOCKER', image: job.image, network: 'HOST', networkInfos: [], volumes: [], forcePullImage: false, parameters: [] } } : {}),
   };
@@ -117,6 +117,7 @@ export function chronosJobToDefinition(live: ChronosJob | ChronosJobBody, now: D
     tier: undefined,
     labels: {},
     namespace: DEFAULT_NAMESPACE,
+    ...(live.disabled ? { paused: true } : {}),
   };
   return { definition, warnings };
 }

@@ -121,7 +121,7 @@ export function renderCronJob(job: JobDefinition): Rendered<CronJobManifest> {
       timeZone: job.timezone,
       concurrencyPolicy: POLICY[job.concurrency],
       startingDeadlineSeconds: job.startingDeadlineSeconds,
-      suspend: false,
+      suspend: job.paused === true,
       jobTemplate: {
         metadata: { labels: podLabels },
         spec: {
@@ -214,6 +214,7 @@ export function cronJobToDefinition(cronJob: CronJobManifest): Imported {
     tier,
     labels,
     namespace: cronJob.metadata.namespace ?? DEFAULT_NAMESPACE,
+    ...(spec.suspend === true ? { paused: true } : {}),
   };
   return { definition, warnings };
 }

@@ -102,9 +102,10 @@ export function importCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
  * Every live job in the scope, as a definition. One LIST, as status reads it; a system that
  * cannot be read fails the import with its client's error.
  */
-async function readImports(connection: BackendConnection, scope: string, project: ProjectConfig, backend: Pick<Backend, 'toDefinition' | 'nameOf'>): Promise<Map<string, Imported>> {
+async function readImports(connection: BackendConnection, scope: string, project: ProjectConfig, backend: Pick<Backend, 'name' | 'toDefinition' | 'nameOf' | 'links'>): Promise<Map<string, Imported>> {
   const listing = (await connection.list([scope])).get(scope)!;
   if (!listing.ok) throw listing.cause ?? new UserError(listing.error);
+  const links = backend.links?.(listing.items);
   const out = new Map<string, Imported>();
   for (const live of listing.items.values()) {
     const imported = backend.toDefinition(live, listing.now);
@@ -113,6 +114,13 @@ async function readImports(connection: BackendConnection, scope: string, project
     const warnings: TranslationWarning[] = [...imported.warnings];
     if (!definition.image && project.defaults.image) {
       warnings.push({ field: 'image', message: `it runs without a container, but migrate.yaml's defaults.image (${project.defaults.image}) would give it one; set image in the definition before applying` });
+    }
+    const children = links?.get(backend.nameOf(live))?.children ?? [];
+    if (children.length) {
+      warnings.push({
+        field: 'children',
+        message: `${children.join(', ')} run${children.length === 1 ? 's' : ''} after it on ${backend.name} (dependent jobs, which no definition carries): moving it to another system stops them, so \`migrate move\` refuses it unless --orphan-dependents`,
+      });
     }
     out.set(backend.nameOf(live), { definition, warnings });
   }
@@ -186,5 +194,6 @@ export function definitionDocument(job: JobDefinition, project: ProjectConfig): 
   if (job.description) out.description = job.description;
   if (Object.keys(job.labels).length) out.labels = job.labels;
   if (job.namespace !== defaultNamespace(project)) out.namespace = job.namespace;
+  if (job.paused) out.paused = true;
   return out;
 }

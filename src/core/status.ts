@@ -9,9 +9,14 @@
  * - `drift`: enabled in one system, but not as the definition says (other settings, or the
  *   other system; when a completed move in the journal put it there, that move is named);
  * - `unknown`: a system that could not be read leaves the question open;
- * - `ok`: enabled exactly where declared, matching the definition.
+ * - `ok`: enabled exactly where declared, matching the definition; or, for a paused job, present
+ *   there switched off and enabled nowhere.
+ *
+ * Jobs that run after another job's run on a system that chains them (`Backend.links`) are shown
+ * with their parents and children; one no definition claims is listed as a dependent, not as
+ * unmanaged: no definition can carry it, and it stops when a parent does.
  */
-import type { Backend, SystemView } from './backend.js';
+import type { Backend, JobLinks, SystemView } from './backend.js';
 import type { BackendName } from './job.js';
 import type { MoveOperation } from './journal.js';
 import { toYaml } from './yaml-write.js';
@@ -32,6 +37,10 @@ export interface JobObservation {
   readonly systems: Readonly<Record<BackendName, SystemView>>;
   /** The declared system's live object equals the definition after normalisation (undefined: absent or unreadable). */
   readonly matchesDefinition: boolean | undefined;
+  /** The definition says `paused`: switched off where declared is as it should be. */
+  readonly paused?: boolean;
+  /** Its parents and children on each system that chains it to other jobs. */
+  readonly links?: Readonly<Partial<Record<BackendName, JobLinks>>>;
   /** An unfinished move of this job is in the journal. */
   readonly inFlight: boolean;
   /** Who began that move and when (its process may still be running it). */
@@ -55,9 +64,21 @@ export interface UnmanagedObject {
   readonly enabled: boolean;
 }
 
+/** A live job that runs after other jobs' runs (not on a schedule) and that no definition claims. */
+export interface DependentObject {
+  readonly system: BackendName;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly enabled: boolean;
+  readonly parents: readonly string[];
+  /** Its parents that are absent or switched off there: while any is, it does not run. */
+  readonly stoppedBy: readonly string[];
+}
+
 export interface StatusReport {
   readonly jobs: readonly JobStatus[];
   readonly unmanaged: readonly UnmanagedObject[];
+  readonly dependents: readonly DependentObject[];
   /** Systems that could not be read, with the client's message. */
   readonly unreachable: Readonly<Partial<Record<BackendName, string>>>;
 }
@@ -85,6 +106,12 @@ export function judgeJob(o: JobObservation): JobStatus {
     const down = systems.filter((s) => !o.systems[s]!.reachable);
     return verdict('unknown', `${down.join(' and ')} could not be read`);
   }
+  if (!declared && !other && o.paused) {
+    const view = o.systems[o.declared]!;
+    if (view.reachable && !view.state.present) return verdict('drift', `absent on ${o.declared}, where the definition places it paused: \`migrate apply ${o.name}\` places it, switched off`);
+    if (o.matchesDefinition === false) return verdict('drift', `differs from the definition: see \`migrate diff ${o.name}\``);
+    return verdict('ok', `paused on ${o.declared} as defined: it runs no slot`);
+  }
   if (!declared && !other) return verdict('orphan', `enabled in neither system: every slot is lost; \`migrate apply ${o.name}\` enables it on ${o.declared}`);
   if (other) {
     // A move this clone's definition has not caught up with (made from another clone, not pulled yet).
@@ -95,6 +122,7 @@ export function judgeJob(o: JobObservation): JobStatus {
     }
     return verdict('drift', `runs on ${running.join(' and ')}, but the definition says ${o.declared}: \`migrate move ${o.name} --to ${o.declared}\`, or fix backend:`);
   }
+  if (o.paused) return verdict('drift', `enabled on ${o.declared}, but the definition says paused: \`migrate apply ${o.name}\` switches it off`);
   if (o.matchesDefinition === false) return verdict('drift', `differs from the definition: see \`migrate diff ${o.name}\``);
   return verdict('ok', `enabled on ${o.declared} as defined`);
 }
@@ -104,15 +132,23 @@ export function sortStatuses(jobs: readonly JobStatus[]): JobStatus[] {
   return [...jobs].sort((a, b) => VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict) || a.name.localeCompare(b.name));
 }
 
-export function buildStatusReport(observations: readonly JobObservation[], unmanaged: readonly UnmanagedObject[], unreachable: StatusReport['unreachable']): StatusReport {
+export function buildStatusReport(
+  observations: readonly JobObservation[],
+  unmanaged: readonly UnmanagedObject[],
+  unreachable: StatusReport['unreachable'],
+  dependents: readonly DependentObject[] = [],
+): StatusReport {
+  const order = (a: { system: string; namespace?: string; name: string }, b: { system: string; namespace?: string; name: string }) =>
+    a.system.localeCompare(b.system) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
   return {
     jobs: sortStatuses(observations.map(judgeJob)),
-    unmanaged: [...unmanaged].sort((a, b) => a.system.localeCompare(b.system) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name)),
+    unmanaged: [...unmanaged].sort(order),
+    dependents: [...dependents].sort(order),
     unreachable,
   };
 }
 
-/** 0 when every job is `ok` and every system answered; 1 otherwise. Unmanaged objects do not count. */
+/** 0 when every job is `ok` and every system answered; 1 otherwise. Unmanaged and dependent objects do not count. */
 export function statusExitCode(report: StatusReport): number {
   return report.jobs.every((j) => j.verdict === 'ok') && Object.keys(report.unreachable).length === 0 ? 0 : 1;
 }
@@ -129,6 +165,7 @@ function statusRecords(report: StatusReport, systems: StatusSystems): Record<str
       name: j.name,
       declared: j.declared,
       ...Object.fromEntries(systems.map((b) => [b.name, b.status.record(j.systems[b.name])])),
+      ...(j.links && Object.keys(j.links).length ? { links: j.links } : {}),
       verdict: j.verdict,
       reason: j.reason,
     })),
@@ -139,6 +176,15 @@ function statusRecords(report: StatusReport, systems: StatusSystems): Record<str
       ...Object.fromEntries(systems.filter((b) => b.name !== u.system).map((b) => [b.name, null])),
       verdict: 'unmanaged',
       reason: `no definition in jobs/ claims it: \`migrate import --from ${u.system} ${u.name}\``,
+    })),
+    ...report.dependents.map((d) => ({
+      name: d.name,
+      declared: null,
+      [d.system]: { reachable: true, present: true, enabled: d.enabled, ...(d.namespace ? { namespace: d.namespace } : {}) },
+      ...Object.fromEntries(systems.filter((b) => b.name !== d.system).map((b) => [b.name, null])),
+      parents: d.parents,
+      verdict: 'dependent',
+      reason: dependentReason(d),
     })),
   ];
 }
@@ -165,6 +211,21 @@ export function renderStatusTable(report: StatusReport, systems: StatusSystems, 
     out.push('');
     for (const j of attention) out.push(`${j.name}: ${j.verdict}: ${j.reason}`);
   }
+  const chained = report.jobs.filter((j) => j.links && Object.keys(j.links).length);
+  if (chained.length) {
+    out.push('', 'Chained to other jobs (a child runs after its parent\'s run, and stops when the parent stops):');
+    for (const j of chained) {
+      for (const [system, l] of Object.entries(j.links!) as [BackendName, JobLinks][]) {
+        const parts = [l.parents.length ? `runs after ${l.parents.join(', ')}` : '', l.children.length ? `${l.children.join(', ')} run${l.children.length === 1 ? 's' : ''} after it` : ''].filter(Boolean);
+        out.push(`  ${j.name} on ${system}: ${parts.join('; ')}`);
+      }
+    }
+  }
+  if (report.dependents.length) {
+    out.push('', 'Dependent (live, run after another job instead of on a schedule; no definition can carry them):');
+    const of = (d: DependentObject) => systems.find((b) => b.name === d.system)!;
+    out.push(...formatColumns(report.dependents.map((d) => [`  ${of(d).livePath(d.name, d.namespace ?? '')}`, of(d).status.stateWord(d.enabled), dependentReason(d)])));
+  }
   if (report.unmanaged.length) {
     out.push('', 'Unmanaged (live, but no definition claims them):');
     const of = (u: UnmanagedObject) => systems.find((b) => b.name === u.system)!;
@@ -180,7 +241,13 @@ export function summaryLine(report: StatusReport): string {
   const jobs = `${report.jobs.length} job${report.jobs.length === 1 ? '' : 's'}`;
   const parts = counts.map(([v, n]) => `${n} ${v}`).join(', ');
   const unmanaged = report.unmanaged.length ? `; ${report.unmanaged.length} unmanaged` : '';
-  return `${jobs}${parts ? `: ${parts}` : ''}${unmanaged}.`;
+  const dependents = report.dependents.length ? `; ${report.dependents.length} dependent` : '';
+  return `${jobs}${parts ? `: ${parts}` : ''}${dependents}${unmanaged}.`;
+}
+
+function dependentReason(d: DependentObject): string {
+  const stopped = d.stoppedBy.length ? `; stopped: ${d.stoppedBy.join(', ')} ${d.stoppedBy.length === 1 ? 'is' : 'are'} absent or switched off on ${d.system}` : '';
+  return `runs after ${d.parents.join(', ')}${stopped}`;
 }
 
 function formatColumns(rows: readonly (readonly string[])[], decorate: (row: number, col: number, text: string) => string = (_r, _c, t) => t): string[] {

@@ -7,14 +7,14 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ALL_BACKENDS } from '../../../backends/index.js';
-import type { Backend, Listing, SystemView } from '../../core/backend.js';
+import type { Backend, JobLinks, Listing, SystemView } from '../../core/backend.js';
 import { UserError, formatDiagnostic } from '../../core/errors.js';
 import type { BackendName, JobDefinition } from '../../core/job.js';
 import { foldJournal, unfinishedMoves } from '../../core/journal.js';
 import { sameObject } from '../../core/live-diff.js';
 import {
   buildStatusReport, renderStatusJson, renderStatusTable, renderStatusYaml, statusExitCode,
-  type JobObservation, type StatusReport, type UnmanagedObject,
+  type DependentObject, type JobObservation, type StatusReport, type UnmanagedObject,
 } from '../../core/status.js';
 import { openConnections, type Connections } from '../connections.js';
 import { projectJournal } from '../journal-file.js';
@@ -79,31 +79,61 @@ export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly st
     for (const [scope, listing] of snapshot[b.name] ?? []) if (!listing.ok) unreachable[b.name] = scope && b.scopeNoun ? `${b.scopeNoun} ${scope}: ${listing.error}` : listing.error;
   }
 
+  const linksOf = linkReader();
   const observations: JobObservation[] = jobs.map((job) => {
     const systems = Object.fromEntries(ALL_BACKENDS.map((b) => [b.name, view(b, listingOf(snapshot, scopes, b.name, job), job.name, scopes.of(b.name, job))])) as Record<BackendName, SystemView>;
     const matchesDefinition = matches(job, scopes.of(job.backend, job), listingOf(snapshot, scopes, job.backend, job));
     const last = lastMove.get(job.name);
+    const links = Object.fromEntries(ALL_BACKENDS.flatMap((b) => {
+      const l = linksOf(b, listingOf(snapshot, scopes, b.name, job)).get(job.name);
+      return l ? [[b.name, l]] : [];
+    }));
     return {
       name: job.name, declared: job.backend, systems, matchesDefinition, inFlight: inFlight.has(job.name),
       ...(inFlight.has(job.name) ? { inFlightBy: inFlight.get(job.name)! } : {}), ...(last ? { lastMove: last } : {}),
+      ...(job.paused ? { paused: true } : {}), ...(Object.keys(links).length ? { links } : {}),
     };
   });
 
   const unmanaged: UnmanagedObject[] = [];
+  const dependents: DependentObject[] = [];
   if (names.length === 0) {
     const claimed = new Set(ws.definitions.map((d) => d.job.name));
     for (const b of ALL_BACKENDS) {
       for (const [scope, listing] of snapshot[b.name] ?? []) {
         if (!listing.ok) continue;
+        const links = linksOf(b, listing);
         for (const live of listing.items.values()) {
           const name = b.nameOf(live);
-          if (claimed.has(name) || !b.isManaged(live)) continue;
-          unmanaged.push({ system: b.name, name, ...(scope ? { namespace: scope } : {}), enabled: b.isEnabled(live) });
+          if (claimed.has(name)) continue;
+          const parents = links.get(name)?.parents ?? [];
+          const where = scope ? { namespace: scope } : {};
+          if (parents.length) {
+            const stoppedBy = parents.filter((p) => {
+              const parent = listing.items.get(p);
+              return parent === undefined || !b.isEnabled(parent);
+            });
+            dependents.push({ system: b.name, name, ...where, enabled: b.isEnabled(live), parents, stoppedBy });
+          } else if (b.isManaged(live)) {
+            unmanaged.push({ system: b.name, name, ...where, enabled: b.isEnabled(live) });
+          }
         }
       }
     }
   }
-  return buildStatusReport(observations, unmanaged, unreachable);
+  return buildStatusReport(observations, unmanaged, unreachable, dependents);
+}
+
+/** Each listing's chains, worked out once per listing (`Backend.links`); none where a backend has none. */
+function linkReader(): (backend: Backend, listing: Listing<unknown>) => ReadonlyMap<string, JobLinks> {
+  const none: ReadonlyMap<string, JobLinks> = new Map();
+  const seen = new Map<Listing<unknown>, ReadonlyMap<string, JobLinks>>();
+  return (backend, listing) => {
+    if (!listing.ok || !backend.links) return none;
+    let links = seen.get(listing);
+    if (!links) seen.set(listing, (links = backend.links(listing.items)));
+    return links;
+  };
 }
 
 function matches(job: JobDefinition, scope: string, listing: Listing<unknown>): boolean | undefined {

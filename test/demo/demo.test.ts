@@ -129,6 +129,11 @@ describe('migrate demo', () => {
     expect(text()).toContain('Refused: Chronos cannot run this schedule exactly');
     expect(text()).toContain('The demo FAILED: `migrate move weekday-digest --to chronos --yes --advance-sandbox` exited 1');
     expect(text()).not.toContain('$ migrate rollback');
+    // Nothing is narrated as if the move had happened: no hour on Chronos, no rollback, no journal of two moves.
+    for (const narration of ['The chronos copy now runs every slot', '== 6. Roll', '== 7. The journal', 'is back on kubernetes']) expect(text()).not.toContain(narration);
+    expect(text()).toContain('== 5. weekday-digest did not move');
+    expect(text()).toContain('weekday-digest still runs on kubernetes');
+    expect(text()).toContain('`migrate demo` alone rehearses cache-warmer, which can move.');
     expect(result.verdicts.every((v) => v.ok)).toBe(true);
     expect(existsSync(repositoryOf(text()))).toBe(false);
   });

@@ -1,7 +1,7 @@
 /** `migrate demo`: a full rehearsal of a move and a rollback on the sandbox, the README's first command. */
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.js';
-import { DEMO_START, runDemo, type DemoHost } from '../../demo/demo.js';
+import { DEFAULT_JOB, DEMO_START, runDemo, type DemoHost } from '../../demo/demo.js';
 import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
 import { useColor, type CliIO } from '../io.js';
 import type { ExitHolder, RunCommandLine } from '../exit.js';
@@ -24,7 +24,7 @@ export function demoCommand(io: CliIO, exit: ExitHolder, runLine: RunCommandLine
       "then print the run ledger's verdict. Exit 0 every slot ran exactly once; 1 otherwise, or an error",
     builder: (y) =>
       y
-        .option('job', { type: 'string', default: 'cache-warmer', describe: 'the example job to move and roll back' })
+        .option('job', { type: 'string', default: DEFAULT_JOB, describe: 'the example job to move and roll back' })
         .option('start', { type: 'string', describe: `where the virtual clock starts (RFC 3339; default ${DEMO_START.toISOString()})` })
         .option('keep', { type: 'boolean', default: false, describe: 'keep the temporary repository (jobs, journal) for a look afterwards' })
         .describe('output', oneFormatHelp(PRINTS)),

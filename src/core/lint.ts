@@ -9,8 +9,9 @@ import type { LoadedDefinition, UnloadedDefinition } from './definition.js';
 import type { Diagnostic } from './errors.js';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_RETRIES, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE,
-  type BackendName, type JobDefinition,
+  nameOn, type BackendName, type JobDefinition,
 } from './job.js';
+import type { Position } from './yaml-source.js';
 import { isValidTimeZone, scheduleErrors } from './schedule/cron.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -39,16 +40,24 @@ export function lintDefinitions(
   };
   const entries: UnloadedDefinition[] = [...definitions.map((d) => ({ file: d.file, job: d.job, positions: d.positions, unreadable: NOTHING })), ...unloaded];
   const byName = new Map<string, UnloadedDefinition[]>();
+  // Each backend keys jobs by its own name for them (`nameOn`): two definitions may not share one.
+  const byLiveName = new Map<string, UnloadedDefinition[]>();
   for (const def of entries) {
     if (def.job.name === undefined) continue;
     const list = byName.get(def.job.name) ?? [];
     list.push(def);
     byName.set(def.job.name, list);
+    for (const b of backends.identities) {
+      const own = ownName(def.job, b.name);
+      if (own === undefined) continue;
+      const key = `${b.name}\n${own}`;
+      byLiveName.set(key, [...(byLiveName.get(key) ?? []), def]);
+    }
   }
   for (const def of entries) {
-    const at = (field: string) => {
-      const p = def.positions[field.split('.')[0]] ?? def.positions.name ?? { line: 1, col: 1 };
-      return (message: string): Diagnostic => ({ file: def.file, line: p.line, col: p.col, severity: 'error', message });
+    const at = (field: string, severity: Diagnostic['severity'] = 'error') => {
+      const p = positionOfField(def.positions, field) ?? def.positions.name ?? { line: 1, col: 1 };
+      return (message: string): Diagnostic => ({ file: def.file, line: p.line, col: p.col, severity, message });
     };
     const { job } = def;
     if (job.name !== undefined) {
@@ -57,6 +66,14 @@ export function lintDefinitions(
       for (const twin of twins) {
         const p = twin.positions.name;
         out.push(at('name')(`job name "${job.name}" is also used by ${twin.file}${p ? `:${p.line}:${p.col}` : ''}; names must be unique, since both systems key jobs by name`));
+      }
+      for (const b of backends.identities) {
+        const own = ownName(job, b.name);
+        if (own === undefined) continue;
+        for (const twin of byLiveName.get(`${b.name}\n${own}`)!.filter((d) => d !== def && !twins.includes(d))) {
+          const p = positionOfField(twin.positions, `specific.${b.name}.name`) ?? twin.positions.name;
+          out.push(at(`specific.${b.name}.name`)(`${b.title} name "${own}" is also the ${b.title} name of ${twin.file}${p ? `:${p.line}:${p.col}` : ''}; ${b.title} keys jobs by name`));
+        }
       }
     }
     let scheduleOk = job.schedule !== undefined;
@@ -71,12 +88,33 @@ export function lintDefinitions(
     if (job.timezone !== undefined && !def.unreadable.has('timezone') && !zoneOk) {
       out.push(at('timezone')(`timezone "${job.timezone}" is not an IANA time zone; write e.g. Etc/UTC, Europe/Berlin or America/New_York`));
     }
+    // Another backend's own section is checked wherever the job runs now: a move there reads it.
+    for (const b of Object.keys(job.specific ?? {})) {
+      if (b === job.backend || def.unreadable.has('specific')) continue;
+      for (const finding of backendLint[b]?.(completeForLint(job)) ?? []) {
+        if (finding.field.startsWith(`specific.${b}`)) out.push(at(finding.field, finding.severity)(finding.message));
+      }
+    }
     if (!scheduleOk || !zoneOk || job.backend === undefined || def.unreadable.has('backend')) continue;
     for (const finding of backendLint[job.backend]?.(completeForLint(job)) ?? []) {
-      if (!def.unreadable.has(finding.field.split('.')[0])) out.push(at(finding.field)(finding.message));
+      if (!def.unreadable.has(finding.field.split('.')[0])) out.push(at(finding.field, finding.severity)(finding.message));
     }
   }
   return out;
+}
+
+/** The job's name on a backend when it has one there of its own (job.ts `nameOn`), else its name; undefined when neither read. */
+function ownName(job: Partial<JobDefinition>, backend: BackendName): string | undefined {
+  return job.name === undefined ? undefined : nameOn({ name: job.name, specific: job.specific }, backend);
+}
+
+/** The position of the most specific part of `field` written in the file (`env.API_TOKEN`, else `env`). */
+function positionOfField(positions: Readonly<Record<string, Position>>, field: string): Position | undefined {
+  for (let path = field; path !== ''; path = path.replace(/(\.[^.[\]]*|\[\d+\])$/, '')) {
+    if (positions[path]) return positions[path];
+    if (!/[.[]/.test(path)) break;
+  }
+  return undefined;
 }
 
 const NOTHING: ReadonlySet<string> = new Set();

@@ -58,17 +58,13 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
     (name) => ws.definitions.find((d) => d.job.name === name)?.job,
     (job, message) => progress(job, { kind: 'warning', message }),
   );
-  // A rehearsal's sandbox, found once, on first use (building the config opens no connection): the
-  // system whose clock a move follows, and the sandbox's clock advancer on its port (the sandbox
-  // serves its control API on every stand-in's port).
-  let sandbox: { readonly system: BackendName; readonly advance: (ms: number) => Promise<void> } | undefined;
-  const rehearsal = () => {
-    if (!sandbox) {
-      const system = systems.locks()?.system ?? ALL_BACKENDS[0]!.name;
-      sandbox = { system, advance: sandboxAdvancer(systems.to(system).location()) };
-    }
-    return sandbox;
-  };
+  // Found once, on first use (building the config opens no connection): the system whose clock a
+  // move follows (the lock server's), and in a rehearsal the sandbox's clock advancer on its port
+  // (the sandbox serves its control API on every stand-in's port).
+  let followed: BackendName | undefined;
+  const followedSystem = () => (followed ??= systems.locks()?.system ?? ALL_BACKENDS[0]!.name);
+  let advance: ((ms: number) => Promise<void>) | undefined;
+  const advanceSandbox = (ms: number) => (advance ??= sandboxAdvancer(systems.to(followedSystem()).location()))(ms);
   const config: ActionConfig = {
     systems,
     journal,
@@ -85,13 +81,14 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
     },
     // A rehearsal's waits move the sandbox's clock, not this machine's: the actions then read
     // time (a write's settling deadline) from the sandbox, whose clock those waits move.
-    clock: options.advanceSandbox ? { now: () => systems.to(rehearsal().system).serverClock().now() } : io.clock,
-    wait: options.advanceSandbox ? (ms) => rehearsal().advance(ms) : (ms) => sleep(ms, io.interrupted),
+    clock: options.advanceSandbox ? { now: () => systems.to(followedSystem()).serverClock().now() } : io.clock,
+    wait: options.advanceSandbox ? advanceSandbox : (ms) => sleep(ms, io.interrupted),
     ...(io.interrupted ? { interrupted: io.interrupted } : {}),
     report: progress,
     holder: holderName(),
     isAbandonedHolder,
-    newMoveId: (job) => `${job}-${DateTime.fromJSDate(io.clock.now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`,
+    // In the time of the server the journal's `at` follows (read by the plan), not this machine's.
+    newMoveId: (job) => `${job}-${DateTime.fromJSDate(systems.to(followedSystem()).serverClock().now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`,
     guardSeconds: ws.project.handoff.guardSeconds,
   };
   return { config, journal };

@@ -38,7 +38,12 @@ const CRONJOBS = RESOURCES.find((r) => r.plural === 'cronjobs')!;
 interface LoggedRequest {
   readonly system: string;
   readonly method: string;
+  readonly path: string;
+  readonly status: number | null;
 }
+
+/** `--paths` lists every request of the median command, in order (to see which calls a change removed). */
+const SHOW_PATHS = process.argv.includes('--paths');
 
 function definition(name: string, backend: string, schedule: string): string {
   return `name: ${name}\nbackend: ${backend}\nschedule: "${schedule}"\ncommand: [ruby, /app/script/task.rb]\nenv: {RAILS_ENV: production}\nconcurrency: forbid\n`;
@@ -116,6 +121,7 @@ async function calls(others: number): Promise<void> {
       console.log(
         `${label} (${where}): ${mid.length} API calls (${describe(mid)}; ${byCount[0]!.length} to ${byCount.at(-1)!.length} over ${ROUNDS}) vs status ${status.length}; goal <= ${GOAL}: ${met ? 'ok' : 'MISSED'}`,
       );
+      if (SHOW_PATHS) for (const r of mid) console.log(`  ${r.system} ${r.method} ${r.path} ${r.status ?? '-'}`);
     }
   } finally {
     await sandbox.close();

@@ -2,9 +2,10 @@
  * The cluster's record of moves: a ConfigMap `migrate-moves-<job>` per job, in the job's
  * namespace, labelled as migrate's, holding the journal records of the job's last MOVES_KEPT
  * moves as JSON lines under `records.jsonl` (docs/journal.md, "The cluster's record"). Each
- * append reads it, adds the record and writes it back conditioned on the resourceVersion it read
- * (a create when there was none): a writer that got there first makes the write fail with a
- * conflict, and the record is added again to what that writer left.
+ * append adds its records to the ConfigMap as this client last read or wrote it and writes it
+ * back conditioned on that resourceVersion (a create when there was none), without reading it
+ * again first: a writer that got there since makes the write fail with a conflict, and the
+ * records are added again to what that writer left, read then.
  */
 import { MoveRecordConflictError } from '../../src/core/backend.js';
 import { parseJournal, type JournalRecord } from '../../src/core/journal.js';
@@ -45,14 +46,29 @@ export function recordsOf(cm: ConfigMapObject | undefined, job: string): Journal
   return text ? parseJournal(text).records.filter((r) => r.job === job) : [];
 }
 
+/**
+ * Per client, each job's ConfigMap as this client last read or wrote it (null: it had none), so
+ * that an append can write on it without reading it first. Its resourceVersion is the condition
+ * of the write: a stale copy costs a conflict and a read, never another writer's record.
+ */
+const lastSeen = new WeakMap<ConfigMapClient, Map<string, ConfigMapObject | null>>();
+
+function seenBy(client: ConfigMapClient): Map<string, ConfigMapObject | null> {
+  let seen = lastSeen.get(client);
+  if (!seen) lastSeen.set(client, (seen = new Map()));
+  return seen;
+}
+
 /** The job's ConfigMap, or undefined when there is none yet. */
 export async function readRecordMap(client: ConfigMapClient, job: string): Promise<ConfigMapObject | undefined> {
+  let cm: ConfigMapObject | undefined;
   try {
-    return await client.request<ConfigMapObject>({ verb: 'get', resource: 'configmaps', name: moveRecordName(job) });
+    cm = await client.request<ConfigMapObject>({ verb: 'get', resource: 'configmaps', name: moveRecordName(job) });
   } catch (err) {
-    if (err instanceof KubernetesApiError && err.code === 404) return undefined;
-    throw err;
+    if (!(err instanceof KubernetesApiError && err.code === 404)) throw err;
   }
+  seenBy(client).set(job, cm ?? null);
+  return cm;
 }
 
 /** Every record ConfigMap of the namespace, by job (one LIST, a page at a time). */
@@ -68,33 +84,45 @@ export async function listRecordMaps(client: ConfigMapClient): Promise<Map<strin
     }
     token = page.metadata?.continue || undefined;
   } while (token);
+  // List items carry no kind; the copy kept for a later append is written back whole.
+  for (const [job, cm] of out) seenBy(client).set(job, { apiVersion: 'v1', kind: 'ConfigMap', ...cm });
   return out;
 }
 
 /**
- * Adds `record` to its job's ConfigMap; resolves with the job's records as stored. A record
- * already there (an append repeated after its answer was lost) is not added twice.
+ * Adds `records` (all of one job) to its ConfigMap in one write; resolves with the job's records
+ * as stored. A record already there (an append repeated after its answer was lost) is not added
+ * twice. The write is conditioned on the copy this client last read or wrote (read now if it has
+ * none); when another writer got there since, the ConfigMap is read again and the write retried.
  */
-export async function appendRecord(client: ConfigMapClient, record: JournalRecord): Promise<JournalRecord[]> {
-  const name = moveRecordName(record.job);
-  const line = JSON.stringify(record);
+export async function appendRecord(client: ConfigMapClient, ...records: readonly [JournalRecord, ...JournalRecord[]]): Promise<JournalRecord[]> {
+  const job = records[0].job;
+  const name = moveRecordName(job);
+  const seen = seenBy(client);
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const current = await readRecordMap(client, record.job);
-    const kept = recordsOf(current, record.job);
-    if (kept.some((r) => JSON.stringify(r) === line)) return kept;
-    const records = boundRecords([...kept, record]);
-    const data = { [RECORDS_KEY]: records.map((r) => `${JSON.stringify(r)}\n`).join('') };
+    const known = seen.get(job);
+    const current = known === undefined ? await readRecordMap(client, job) : known ?? undefined;
+    const kept = recordsOf(current, job);
+    const storedLines = new Set(kept.map((r) => JSON.stringify(r)));
+    const added = records.filter((r) => !storedLines.has(JSON.stringify(r)));
+    if (added.length === 0) return kept;
+    const all = boundRecords([...kept, ...added]);
+    const data = { [RECORDS_KEY]: all.map((r) => `${JSON.stringify(r)}\n`).join('') };
     try {
+      let written: ConfigMapObject;
       if (!current) {
         const body: ConfigMapObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: recordLabels() }, data };
-        await client.request({ verb: 'create', resource: 'configmaps', name, body });
+        written = await client.request<ConfigMapObject>({ verb: 'create', resource: 'configmaps', name, body });
       } else {
-        // Conditioned on what was read: another writer's record is never overwritten.
+        // Conditioned on the copy last seen: another writer's record is never overwritten.
         const body: ConfigMapObject = { ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...recordLabels() } }, data: { ...current.data, ...data } };
-        await client.request({ verb: 'update', resource: 'configmaps', name, body });
+        written = await client.request<ConfigMapObject>({ verb: 'update', resource: 'configmaps', name, body });
       }
-      return records;
+      seen.set(job, written);
+      return all;
     } catch (err) {
+      // Whatever happened (another writer, or a write whose answer was lost), the copy is read again before the next write.
+      seen.delete(job);
       if (err instanceof KubernetesApiError && (err.reason === 'Conflict' || err.reason === 'AlreadyExists')) continue;
       throw err;
     }

@@ -42,6 +42,26 @@ test('the first record creates migrate-moves-<job>, labelled as migrate\'s; the 
   expect(await stored()).toEqual([step('a', 1), step('a', 2)]);
 });
 
+test('an append writes on the copy the last read or write returned: one request, no read first; records given together are one write', async () => {
+  const verbs: string[] = [];
+  const counting: Pick<KubernetesClient, 'namespace' | 'request'> = {
+    namespace: client.namespace,
+    request: (call) => (verbs.push(call.verb), client.request(call)),
+  };
+  await appendRecord(counting, step('a', 1));
+  expect(verbs).toEqual(['get', 'create']);
+  verbs.length = 0;
+  await appendRecord(counting, step('a', 2));
+  await appendRecord(counting, step('a', 3), step('a', 4));
+  expect(verbs).toEqual(['update', 'update']);
+  expect(await stored()).toEqual([1, 2, 3, 4].map((n) => step('a', n)));
+  // A copy read by the load of the journal serves the first append too.
+  verbs.length = 0;
+  await readRecordMap(counting, 'other');
+  await appendRecord(counting, step('a', 1, 'other'));
+  expect(verbs).toEqual(['get', 'create']);
+});
+
 test('a writer that got there between the read and the write is read again, never overwritten', async () => {
   await appendRecord(client, step('a', 1));
   let interleaved = false;

@@ -120,6 +120,11 @@ export class KubernetesClient {
     };
   }
 
+  /** Whether an answer has carried the server's `Date` yet (before one, `serverClock` is the local clock). */
+  serverTimeKnown(): boolean {
+    return this.serverOffsetMs !== undefined;
+  }
+
   /** The longest one call can take, every attempt included: after that the client has given up on it. */
   get callBudgetMs(): number {
     return (this.retries + 1) * this.timeoutMs;

@@ -32,7 +32,7 @@ export interface LeaseLock {
   readonly lease: LeaseObject;
 }
 
-type LeaseClient = Pick<KubernetesClient, 'namespace' | 'request' | 'serverClock'>;
+type LeaseClient = Pick<KubernetesClient, 'namespace' | 'request' | 'serverClock' | 'serverTimeKnown'>;
 
 export class LeaseLocks {
   constructor(private readonly client: LeaseClient) {}
@@ -45,12 +45,16 @@ export class LeaseLocks {
   async acquire(job: string, holder: string, ttlSeconds: number, isAbandoned: (holder: string) => boolean = () => false): Promise<LeaseLock> {
     const name = `${LOCK_PREFIX}${job}`;
     const read = () => this.client.request<LeaseObject>({ verb: 'get', resource: 'leases', name });
-    // Reading first also sets the server clock, which the lease times are in.
+    // The lease's times are in the server's clock. A client that has not heard from the server yet
+    // reads the Lease first (its answer, 404 included, carries the server's time); one that has
+    // creates it at once, and reads it only when it exists (409).
     let current: LeaseObject | undefined;
-    try {
-      current = await read();
-    } catch (err) {
-      if (!(err instanceof KubernetesApiError && err.code === 404)) throw err;
+    if (!this.client.serverTimeKnown()) {
+      try {
+        current = await read();
+      } catch (err) {
+        if (!(err instanceof KubernetesApiError && err.code === 404)) throw err;
+      }
     }
     if (!current) {
       const now = this.client.serverClock().now().toISOString();

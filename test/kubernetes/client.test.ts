@@ -312,4 +312,30 @@ describe('Leases: the per-job lock', () => {
     const again = await client.acquireLock('nightly', 'run-a', 60);
     expect(again.lease.spec?.holderIdentity).toBe('run-a');
   });
+
+  test('a client that knows the server time creates the Lease at once, and reads it only when it exists (409)', async () => {
+    await client.read('anything');
+    const verbs: string[] = [];
+    const log = (call: { verb: string; resource: string }) => verbs.push(`${call.verb} ${call.resource}`);
+    const counting = (c: KubernetesClient) => {
+      const request = c.request.bind(c);
+      c.request = (call) => (log(call), request(call));
+      return c;
+    };
+    const lock = await counting(client).acquireLock('nightly', 'run-a', 60);
+    expect(verbs).toEqual(['create leases']);
+    // Its times are the server's (2026), not the local clock's (2030).
+    expect(lock.lease.spec?.renewTime).toMatch(/^2026-11-01T09:00:0\d/);
+    verbs.length = 0;
+    const other = counting(new KubernetesClient({ kubeconfig: h.kubeconfigPath, clock: local, sleep: async () => {} }));
+    await other.read('anything');
+    verbs.length = 0;
+    await expect(other.acquireLock('nightly', 'run-b', 60)).rejects.toThrow(/locked by "run-a"/);
+    expect(verbs).toEqual(['create leases', 'get leases']);
+    // Without the server's time yet, the Lease is read first (the answer carries the time).
+    verbs.length = 0;
+    const fresh = counting(new KubernetesClient({ kubeconfig: h.kubeconfigPath, clock: local, sleep: async () => {} }));
+    await fresh.acquireLock('weekly', 'run-c', 60);
+    expect(verbs).toEqual(['get leases', 'create leases']);
+  });
 });

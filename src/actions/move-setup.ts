@@ -124,6 +124,7 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
       sourceDiff,
       targetDiff,
       runsInFlight,
+      ...(input.sourceUnreachable ? { sourceUnreachable: true } : {}),
       refusal,
       basis: basisOf(live),
     },

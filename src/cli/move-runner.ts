@@ -2,9 +2,10 @@
  * The shared recipe of `move` and `rollback` at the CLI: plan every job (actions), print the
  * plans, confirm once, apply exactly those plans (actions), print the outcomes.
  */
-import { applyMoves, planMoves } from '../actions/moves.js';
+import { applyMoves, planMoves, type MoveOutcome } from '../actions/moves.js';
 import type { MoveTarget } from '../actions/move-setup.js';
 import { ExitCode } from '../core/errors.js';
+import { toRfc3339 } from '../core/time.js';
 import { loadActionConfig } from './action-config.js';
 import { confirm } from './confirm.js';
 import type { GlobalArgs } from './global-args.js';
@@ -53,9 +54,19 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
     if (o.ok && o.result?.definitionDiff) io.stdout.write(`\n${o.result.definitionDiff}`);
   }
   io.stdout.write('\n');
-  for (const o of outcomes) io.stdout.write(`${o.ok ? 'done' : 'FAILED'}: ${o.message}\n`);
+  // A forced rollback went ahead without disabling its source: the outcome says so, not only the progress.
+  const leftEnabled = (o: MoveOutcome) => {
+    const plan = runnable.find((p) => p.target.definition.job.name === o.job)?.planned.plan;
+    return o.result && plan?.sourceUnreachable ? { source: plan.from, from: o.result.outcome.firstSlot } : undefined;
+  };
+  for (const o of outcomes) {
+    io.stdout.write(`${o.ok ? 'done' : 'FAILED'}: ${o.message}\n`);
+    const left = leftEnabled(o);
+    if (left) io.stdout.write(`  ${left.source} was NOT disabled (it did not answer): if it still runs ${o.job}, slots from ${toRfc3339(left.from)} may run twice until it is disabled by hand.\n`);
+  }
   const failed = outcomes.filter((o) => !o.ok).length + refused;
-  io.stdout.write(`${outcomes.filter((o) => o.ok).length} done, ${failed} failed or refused.\n`);
+  const sourcesLeft = outcomes.filter(leftEnabled).length;
+  io.stdout.write(`${outcomes.filter((o) => o.ok).length} done, ${failed} failed or refused${sourcesLeft ? `; ${sourcesLeft} with the source NOT disabled` : ''}.\n`);
   if (outcomes.some((o) => o.ok && o.result?.definitionDiff)) io.stdout.write('The definition files changed as shown above: review and commit them.\n');
   return failed ? ExitCode.Error : ExitCode.Ok;
 }

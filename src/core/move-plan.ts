@@ -27,6 +27,11 @@ export interface MovePlan {
   readonly sourceDiff: string;
   readonly targetDiff: string;
   readonly runsInFlight: readonly ActiveRun[];
+  /**
+   * A forced rollback whose source does not answer: it cannot be disabled, so it is left as it
+   * is, and the slots from the handoff on may run twice until someone disables it by hand.
+   */
+  readonly sourceUnreachable?: boolean;
   /** Why this move cannot go ahead; nothing changes when set. */
   readonly refusal?: string;
   /** A digest of both live objects as read (normalised): a different digest later means stale. */
@@ -42,8 +47,13 @@ export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: 
   const local = (d: Date) => DateTime.fromJSDate(d, { zone: intlZone(plan.timezone) }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
   const verb = plan.operation === 'rollback' ? 'Rollback' : 'Move';
   const lines: string[] = [`${verb} ${plan.job}: ${plan.from} -> ${plan.to}`, ''];
-  lines.push(`  ${plan.from} (source): disabled at the handoff, never deleted; a run in progress finishes`);
-  lines.push(diff(plan.sourceDiff));
+  if (plan.sourceUnreachable) {
+    lines.push(`  ${plan.from} (source): NOT disabled: it does not answer (--force); if it still runs the job, slots from ${toRfc3339(plan.handoff.nextSlot)} run twice until it is disabled by hand`);
+    lines.push(indent('(not read: unreachable)\n'));
+  } else {
+    lines.push(`  ${plan.from} (source): disabled at the handoff, never deleted; a run in progress finishes`);
+    lines.push(diff(plan.sourceDiff));
+  }
   lines.push(`  ${plan.to} (target): ${plan.enableStrategy}`);
   lines.push(diff(plan.targetDiff));
   if (plan.warnings.length) {
@@ -73,12 +83,17 @@ export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: 
   lines.push(`    ${plan.from} runs every slot up to ${h.previousSlot ? local(h.previousSlot) : '(none yet)'}; ${plan.to} runs every slot from ${local(h.nextSlot)}.`);
   lines.push(`    Safe: ${h.guardSeconds} s after the previous slot and ${h.guardSeconds} s before the next, so neither system is mid-launch.`);
   lines.push(
-    plan.runsInFlight.length
+    plan.sourceUnreachable
+      ? `  Runs in flight on ${plan.from}: unknown (unreachable)`
+      : plan.runsInFlight.length
       ? `  Runs in flight on ${plan.from}: ${plan.runsInFlight.map((r) => r.id + (r.scheduledFor ? ` (slot ${toRfc3339(r.scheduledFor)})` : '')).join(', ')}`
       : `  Runs in flight on ${plan.from}: none`,
   );
   if (plan.refusal) lines.push('', `Refused: ${plan.refusal}`);
-  else if (options.closing !== false) lines.push('', `Plan: 1 job to ${plan.operation === 'rollback' ? 'roll back' : 'move'}, ${plan.from} disabled, ${plan.to} enabled at ${toRfc3339(h.at)}.`);
+  else if (options.closing !== false) {
+    const source = plan.sourceUnreachable ? `${plan.from} NOT disabled (unreachable)` : `${plan.from} disabled`;
+    lines.push('', `Plan: 1 job to ${plan.operation === 'rollback' ? 'roll back' : 'move'}, ${source}, ${plan.to} enabled at ${toRfc3339(h.at)}.`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -22,7 +22,7 @@ export function renderWavePlanHuman(plans: readonly MovePlan[], output: WaveOutp
     `${p.from} -> ${p.to}`,
     p.refusal ? '-' : `${toRfc3339(p.handoff.at)}${p.handoff.waitSeconds ? ` (in ${p.handoff.waitSeconds} s)` : ' (now)'}`,
     String(p.warnings.length),
-    p.refusal ? 'refused' : verb,
+    p.refusal ? 'refused' : p.sourceUnreachable ? `${verb}, ${p.from} NOT disabled (unreachable)` : verb,
   ]);
   lines.push(...columns([['JOB', 'FROM -> TO', 'HANDOFF (SERVER CLOCK)', 'WARNINGS', 'PLAN'], ...rows]).map((l) => `  ${l}`), '');
 

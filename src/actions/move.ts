@@ -71,6 +71,8 @@ export interface MoveResult {
   readonly handoff: Handoff;
   readonly outcome: EnableOutcome;
   readonly definitionDiff: string;
+  /** A paused job's move: the target was written switched off, and runs nothing. */
+  readonly paused?: boolean;
 }
 
 /** A move that failed and was put back (or could not be): `state` says where both systems are. */
@@ -109,9 +111,8 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
     // The plan was checked before the lock was ours; another move may have finished in between.
     // Under the lock, the job must still run on the source alone.
     if (!req.sourceUnreachable) {
-      const changed =
-        before[req.from] === undefined || !source.isEnabled(before[req.from]) ? `it is no longer enabled in ${req.from}` : before[req.to] !== undefined && target.isEnabled(before[req.to]) ? `it is already enabled in ${req.to}` : undefined;
-      if (changed) throw new MoveAbortedError(`${req.operation} of ${job.name} refused: ${changed} (changed since the plan)`, `Nothing changed. \`migrate status ${job.name}\` shows where it runs now.`);
+      const changed = changedSincePlan(req, source, target, before[req.from], before[req.to]);
+      if (changed) throw new MoveAbortedError(`${req.operation} of ${job.name} refused: ${changed} (changed since the plan)`, `Nothing changed. \`migrate status ${job.name}\` shows where it ${job.paused ? 'is' : 'runs'} now.`);
     }
     await record({
       kind: 'begin',
@@ -126,6 +127,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
     });
     await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } });
     begun = true;
+    if (job.paused) return await movePaused(req, deps, lock, record, handoff);
 
     // Steps 4-5: wait for H; the source must have taken its last slot before H, and with
     // concurrency forbid it must not be running (the target's first run would overlap it).
@@ -234,15 +236,15 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
     }
   } catch (err) {
     if (err instanceof NothingChangedError) {
-      await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${job.name} still runs on ${req.from}` }).catch(() => undefined);
-      throw new MoveAbortedError(`move of ${job.name} refused: ${err.message}`, `Nothing changed: ${job.name} still runs on ${req.from}.`);
+      await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${unchangedState(job, req.from)}` }).catch(() => undefined);
+      throw new MoveAbortedError(`move of ${job.name} refused: ${err.message}`, `Nothing changed: ${unchangedState(job, req.from)}.`);
     }
     if (begun && !(err instanceof MoveAbortedError) && !(err instanceof UnsettledWriteError)) {
       // Failed while it waited for its handoff (a read, a lock renewal): nothing was written to
       // either system, so the move is over, not in flight.
       const reason = firstLine(err);
-      await record({ kind: 'aborted', reason, state: `nothing changed: ${job.name} still runs on ${req.from}` }).catch(() => undefined);
-      throw new MoveAbortedError(`move of ${job.name} stopped before any change: ${reason}`, `Nothing changed: ${job.name} still runs on ${req.from}.`);
+      await record({ kind: 'aborted', reason, state: `nothing changed: ${unchangedState(job, req.from)}` }).catch(() => undefined);
+      throw new MoveAbortedError(`move of ${job.name} stopped before any change: ${reason}`, `Nothing changed: ${unchangedState(job, req.from)}.`);
     }
     if (err instanceof UnsettledWriteError) {
       // Left in flight on purpose: nothing may be inferred while a write can still land.
@@ -254,6 +256,51 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
     throw err;
   } finally {
     await lock.release().catch(() => undefined);
+  }
+}
+
+/**
+ * The move of a paused job (steps 5 to 8 without a handoff): neither system owes a slot, so there
+ * is nothing to wait for and nothing to take over. The source stays switched off as it is; the
+ * target is written switched off; then the definition follows. A failure leaves the job switched
+ * off everywhere (perhaps with a copy on the target too), as a paused job asks: nothing to put back.
+ */
+async function movePaused(req: MoveRequest, deps: MoveDeps, lock: Lock, record: (r: RecordBody) => Promise<void>, handoff: Handoff): Promise<MoveResult> {
+  const { job } = req;
+  const source = deps.sides[req.from];
+  const target = deps.sides[req.to];
+  await record({ kind: 'step', step: 'source-disabled', detail: { paused: true, ...(req.sourceUnreachable ? { skipped: 'unreachable' } : {}) } });
+  deps.report({ kind: 'step', step: 'source-disabled', message: `${req.from}: ${req.sourceUnreachable ? 'NOT read (unreachable)' : 'already disabled (the job is paused)'}; left as it is, never deleted` });
+  let written: 'nothing' | 'target' | 'definition' = 'nothing';
+  try {
+    const targetLive = await target.read();
+    const placed = await settledWrite(deps, record, lock, target, 'disable', false, () => target.placePaused(req.desiredTarget(targetLive)));
+    if (placed.kind === 'not-applied') throw new NothingChangedError(`${req.to} did not take the paused copy (${placed.reason}); nothing was changed`);
+    written = 'target';
+    await record({ kind: 'step', step: 'target-paused' });
+    deps.report({ kind: 'step', step: 'target-paused', message: `${req.to}: written switched off (paused: it runs nothing)` });
+
+    const [sourceAfter, targetAfter] = await Promise.all([req.sourceUnreachable ? undefined : source.read(), target.read()]);
+    if (sourceAfter && source.isEnabled(sourceAfter)) throw new Error(`${req.from} shows the job enabled, though it is paused`);
+    if (!targetAfter || target.isEnabled(targetAfter)) throw new Error(`${req.to} does not show the job present and switched off`);
+    await record({ kind: 'step', step: 'verified', detail: { paused: true } });
+    deps.report({ kind: 'step', step: 'verified', message: `verified: ${req.from} ${req.sourceUnreachable ? 'not checked' : 'disabled'}, ${req.to} present and switched off` });
+
+    const definitionDiff = await deps.writeDefinition(req.to);
+    written = 'definition';
+    await record({ kind: 'step', step: 'definition-written', detail: { file: req.definition.file } });
+    await record({ kind: 'done' });
+    const outcome: EnableOutcome = { firstSlot: handoff.nextSlot, compensated: [], lost: [], detail: { paused: true } };
+    return { id: deps.id, handoff, outcome, definitionDiff, paused: true };
+  } catch (err) {
+    if (written === 'nothing') throw err;
+    const reason = firstLine(err);
+    const state =
+      written === 'definition'
+        ? `${job.name} is paused on ${req.to}, as its definition now says; ${req.from} keeps a switched-off copy. Nothing runs.`
+        : `${job.name} is switched off on both ${req.from} and ${req.to}; its definition still says ${req.from}. Nothing runs; \`migrate move ${job.name} --to ${req.to}\` again finishes the move.`;
+    await record({ kind: 'aborted', reason, state }).catch(() => undefined);
+    throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state);
   }
 }
 
@@ -357,6 +404,21 @@ export async function settle(deps: Pick<MoveDeps, 'localNow' | 'wait'>, lock: Lo
 }
 
 class NothingChangedError extends Error {}
+
+/** Why the systems no longer allow the move, read under the lock (another move may have finished since the plan). */
+function changedSincePlan(req: MoveRequest, source: CutoverSide, target: CutoverSide, sourceLive: unknown, targetLive: unknown): string | undefined {
+  // A paused job is switched off on its source; any other must still run there, and there alone.
+  if (req.job.paused && sourceLive === undefined) return `it no longer exists in ${req.from}`;
+  if (req.job.paused && source.isEnabled(sourceLive)) return `it is enabled in ${req.from}, though paused`;
+  if (!req.job.paused && (sourceLive === undefined || !source.isEnabled(sourceLive))) return `it is no longer enabled in ${req.from}`;
+  if (targetLive !== undefined && target.isEnabled(targetLive)) return `it is already enabled in ${req.to}`;
+  return undefined;
+}
+
+/** Where a move that changed nothing leaves the job, in words. */
+function unchangedState(job: JobDefinition, from: BackendName): string {
+  return job.paused ? `${job.name} stays paused on ${from}` : `${job.name} still runs on ${from}`;
+}
 
 /**
  * Which slots a source ran, by its evidence; and, when its disable landed unseen before

@@ -67,6 +67,10 @@ export async function applyMoves(config: ActionConfig, plans: readonly PlannedTa
     try {
       const deps = moveDeps(config, sides, target);
       const result = await executeMove(moveRequest(config, target, planned.desiredTarget), deps);
+      if (result.paused) {
+        if (options.watch) config.report(name, { kind: 'note', message: 'paused: no run to watch for' });
+        return { job: name, ok: true, result, message: `${name}: now on ${target.to}, paused (it runs nothing there either)` };
+      }
       const moved = `${name}: now on ${target.to}; first run there ${toRfc3339(result.outcome.firstSlot)}`;
       if (!options.watch) return { job: name, ok: true, result, message: moved };
       const say = (message: string) => config.report(name, { kind: 'note', message });

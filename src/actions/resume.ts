@@ -52,6 +52,8 @@ export async function finishMove(
   const record = recordWriter(deps, move.id, job.name);
 
   const lock = await deps.acquireLock(180);
+  const finishPaused = (held: Lock, sourceLive: unknown, targetLive: unknown, sourceOn: boolean, targetOn: boolean) =>
+    finishPausedMove(move, job, direction, desiredTarget, deps, record, held, { sourceLive, targetLive, sourceOn, targetOn });
   const finished = await finishUnderLock(lock).finally(() => lock.release().catch(() => undefined));
   return finished === 'start again' ? moveAgain(move, job, deps, planAgain, record) : finished;
 
@@ -70,6 +72,8 @@ export async function finishMove(
         message: `${job.name} is enabled in BOTH ${from} and ${to}: every slot runs twice. Someone changed a system by hand since the move began; disable one side (\`migrate status ${job.name}\`), then run this again.`,
       };
     }
+
+    if (job.paused) return finishPaused(lock, sourceLive, targetLive, sourceOn, targetOn);
 
     if (direction === 'forward') {
       // Nothing changed yet: the protocol runs again, under its own lock (once this one is let go).
@@ -132,6 +136,52 @@ export async function finishMove(
     await record({ kind: 'aborted', reason: 'rolled back by the operator', state });
     return { ok: true, outcome, definitionDiff, message: `rolled back: ${state}` };
   }
+}
+
+/**
+ * Finishing the move of a paused job: no slot is owed, so nothing is taken over or made up.
+ * Forward, the target is written switched off (again: a write is idempotent) and the definition
+ * follows; back, the target is switched off if someone enabled it, and the source keeps (or, gone,
+ * gets back from the journal's snapshot) its switched-off copy.
+ */
+async function finishPausedMove(
+  move: MoveHistory, job: JobDefinition, direction: 'forward' | 'back', desiredTarget: (targetLive: unknown) => unknown, deps: MoveDeps,
+  record: (r: RecordBody) => Promise<void>, lock: Lock, now: { readonly sourceLive: unknown; readonly targetLive: unknown; readonly sourceOn: boolean; readonly targetOn: boolean },
+): Promise<FinishResult> {
+  const { from, to } = move.begin;
+  const source = deps.sides[from];
+  const target = deps.sides[to];
+  if (direction === 'forward') {
+    if (now.sourceOn) {
+      return { ok: false, definitionDiff: '', message: `${job.name} is paused, but enabled in ${from}: someone enabled it since the move began. \`migrate apply ${job.name}\` switches it off; then run this again.` };
+    }
+    const placed = await settledWrite(deps, record, lock, target, 'disable', false, () => target.placePaused(desiredTarget(now.targetLive)));
+    if (placed.kind === 'not-applied') throw new Error(`${to} did not take ${job.name}'s paused copy: ${placed.reason}`);
+    await record({ kind: 'step', step: 'target-paused', detail: { resumed: true } });
+    const after = await target.read();
+    if (!after || target.isEnabled(after)) throw new Error(`${to} does not show ${job.name} present and switched off`);
+    await record({ kind: 'step', step: 'verified', detail: { paused: true } });
+    const definitionDiff = await deps.writeDefinition(to);
+    await record({ kind: 'step', step: 'definition-written' });
+    await record({ kind: 'done' });
+    return { ok: true, definitionDiff, message: `finished: ${job.name} is paused on ${to} (it runs nothing).` };
+  }
+  if (now.targetOn) {
+    const off = await settledWrite(deps, record, lock, target, 'disable', false, () => target.disable(now.targetLive));
+    if (off.kind === 'not-applied') throw new Error(`${to} did not disable ${job.name}: ${off.reason}`);
+    await record({ kind: 'step', step: 'target-disabled' });
+  }
+  if (now.sourceLive === undefined) {
+    const copy = restorableSnapshot(move.begin.snapshots[from]);
+    if (copy === undefined) throw new Error(`${from} has no copy of ${job.name} and the journal's snapshot cannot rebuild it; recreate it with \`migrate apply ${job.name}\``);
+    const placed = await settledWrite(deps, record, lock, source, 'disable', false, () => source.placePaused(copy));
+    if (placed.kind === 'not-applied') throw new Error(`${from} did not take ${job.name}'s paused copy back: ${placed.reason}`);
+    await record({ kind: 'step', step: 'source-restored', detail: { paused: true } });
+  }
+  const definitionDiff = await deps.writeDefinition(from);
+  const state = `${job.name} is paused on ${from}${now.sourceOn ? ', though enabled there by hand' : ''}; ${to} is switched off.`;
+  await record({ kind: 'aborted', reason: 'rolled back by the operator', state });
+  return { ok: true, definitionDiff, message: `rolled back: ${state}` };
 }
 
 /**

@@ -16,9 +16,10 @@ export const MOVE_STEPS = ['locked', 'source-disabled', 'target-enabled', 'verif
 /**
  * Besides the protocol's steps: `write`, announced before every write to a system, names what
  * the system will show once it landed and until when it may land (`settleBy`, local clock);
- * whoever acts on the job next waits for it first.
+ * whoever acts on the job next waits for it first. A paused job's move writes `target-paused`
+ * where another move writes `target-enabled`.
  */
-export type MoveStep = (typeof MOVE_STEPS)[number] | 'compensated' | 'source-restored' | 'target-disabled' | 'write';
+export type MoveStep = (typeof MOVE_STEPS)[number] | 'compensated' | 'source-restored' | 'target-disabled' | 'target-paused' | 'write';
 
 interface RecordBase {
   readonly v: typeof JOURNAL_VERSION;

@@ -36,6 +36,18 @@ export interface MovePlan {
   readonly refusal?: string;
   /** A digest of both live objects as read (normalised): a different digest later means stale. */
   readonly basis: string;
+  /** The definition says paused: no slot is owed, there is no handoff to wait for, and the target is written switched off. */
+  readonly paused?: boolean;
+  /** Jobs chained after this one on the source, which stop running once it has moved. */
+  readonly dependents?: PlannedDependents;
+}
+
+/** The jobs that run after a job's runs on its source (`Backend.links`), and after those. */
+export interface PlannedDependents {
+  /** They run after the job itself. */
+  readonly children: readonly string[];
+  /** They run after one of the children (or after theirs): they stop as well. */
+  readonly further: readonly string[];
 }
 
 /**
@@ -50,16 +62,24 @@ export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: 
   if (plan.sourceUnreachable) {
     lines.push(`  ${plan.from} (source): NOT disabled: it does not answer (--force); if it still runs the job, slots from ${toRfc3339(plan.handoff.nextSlot)} run twice until it is disabled by hand`);
     lines.push(indent('(not read: unreachable)\n'));
+  } else if (plan.paused) {
+    lines.push(`  ${plan.from} (source): already switched off (the job is paused); left as it is, never deleted`);
+    lines.push(diff(plan.sourceDiff));
   } else {
     lines.push(`  ${plan.from} (source): disabled at the handoff, never deleted; a run in progress finishes`);
     lines.push(diff(plan.sourceDiff));
   }
-  lines.push(`  ${plan.to} (target): ${plan.enableStrategy}`);
+  lines.push(`  ${plan.to} (target): ${plan.paused ? 'written switched off (paused): it runs nothing until paused is removed and applied' : plan.enableStrategy}`);
   lines.push(diff(plan.targetDiff));
   if (plan.warnings.length) {
     lines.push('  Dropped in translation:');
     for (const w of plan.warnings) lines.push(`    ! ${w.message}`);
     lines.push('');
+  }
+  if (plan.dependents) {
+    const { children, further } = plan.dependents;
+    lines.push(`  Dependent jobs on ${plan.from}, which stop running once it has moved${plan.refusal ? '' : ' (--orphan-dependents)'}:`);
+    lines.push(`    ! ${children.join(', ')} run${children.length === 1 ? 's' : ''} after it${further.length ? `; after them: ${further.join(', ')}` : ''}`, '');
   }
   const schedules = plan.fireTimes;
   const v = schedules.verdict;
@@ -79,9 +99,13 @@ export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: 
   });
   const h = plan.handoff;
   lines.push('');
-  lines.push(`  Handoff at ${local(h.at)} (server clock)${h.waitSeconds ? `, in ${h.waitSeconds} s` : ', now'}`);
-  lines.push(`    ${plan.from} runs every slot up to ${h.previousSlot ? local(h.previousSlot) : '(none yet)'}; ${plan.to} runs every slot from ${local(h.nextSlot)}.`);
-  lines.push(`    Safe: ${h.guardSeconds} s after the previous slot and ${h.guardSeconds} s before the next, so neither system is mid-launch.`);
+  if (plan.paused) {
+    lines.push('  No handoff: the job is paused, so neither system owes a slot and the move does not wait.');
+  } else {
+    lines.push(`  Handoff at ${local(h.at)} (server clock)${h.waitSeconds ? `, in ${h.waitSeconds} s` : ', now'}`);
+    lines.push(`    ${plan.from} runs every slot up to ${h.previousSlot ? local(h.previousSlot) : '(none yet)'}; ${plan.to} runs every slot from ${local(h.nextSlot)}.`);
+    lines.push(`    Safe: ${h.guardSeconds} s after the previous slot and ${h.guardSeconds} s before the next, so neither system is mid-launch.`);
+  }
   lines.push(
     plan.sourceUnreachable
       ? `  Runs in flight on ${plan.from}: unknown (unreachable)`
@@ -91,8 +115,9 @@ export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: 
   );
   if (plan.refusal) lines.push('', `Refused: ${plan.refusal}`);
   else if (options.closing !== false) {
-    const source = plan.sourceUnreachable ? `${plan.from} NOT disabled (unreachable)` : `${plan.from} disabled`;
-    lines.push('', `Plan: 1 job to ${plan.operation === 'rollback' ? 'roll back' : 'move'}, ${source}, ${plan.to} enabled at ${toRfc3339(h.at)}.`);
+    const source = plan.sourceUnreachable ? `${plan.from} NOT disabled (unreachable)` : plan.paused ? `${plan.from} stays switched off` : `${plan.from} disabled`;
+    const targetState = plan.paused ? `${plan.to} written switched off (paused)` : `${plan.to} enabled at ${toRfc3339(h.at)}`;
+    lines.push('', `Plan: 1 job to ${plan.operation === 'rollback' ? 'roll back' : 'move'}, ${source}, ${targetState}.`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -115,6 +140,8 @@ export function movePlanJson(plan: MovePlan): Record<string, unknown> {
     sourceDiff: plan.sourceDiff,
     targetDiff: plan.targetDiff,
     runsInFlight: plan.runsInFlight.map((r) => r.id),
+    paused: plan.paused === true,
+    dependents: plan.dependents ?? null,
     refusal: plan.refusal ?? null,
   };
 }

@@ -20,7 +20,7 @@ export function renderWavePlanHuman(plans: readonly MovePlan[], output: WaveOutp
   const rows = plans.map((p) => [
     p.job,
     `${p.from} -> ${p.to}`,
-    p.refusal ? '-' : `${toRfc3339(p.handoff.at)}${p.handoff.waitSeconds ? ` (in ${p.handoff.waitSeconds} s)` : ' (now)'}`,
+    p.refusal ? '-' : p.paused ? 'none (paused)' : `${toRfc3339(p.handoff.at)}${p.handoff.waitSeconds ? ` (in ${p.handoff.waitSeconds} s)` : ' (now)'}`,
     String(p.warnings.length),
     p.refusal ? 'refused' : p.sourceUnreachable ? `${verb}, ${p.from} NOT disabled (unreachable)` : verb,
   ]);
@@ -35,6 +35,11 @@ export function renderWavePlanHuman(plans: readonly MovePlan[], output: WaveOutp
   if (warnings) {
     lines.push('', 'Translation warnings, each once with its jobs:');
     for (const [message, names] of grouped(plans)) lines.push(`  ! ${message} (${names.length === 1 ? names[0] : `${names.length} jobs: ${names.join(', ')}`})`);
+  }
+  const orphaning = plans.filter((p) => p.dependents && !p.refusal);
+  if (orphaning.length) {
+    lines.push('', 'Dependent jobs that stop running once these have moved (--orphan-dependents):');
+    for (const p of orphaning) lines.push(`  ${p.job}: ${[...p.dependents!.children, ...p.dependents!.further].join(', ')}`);
   }
   if (refused.length) {
     lines.push('', 'Refused (nothing changes for these):');

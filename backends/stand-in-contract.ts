@@ -44,10 +44,38 @@ export interface StandInClock {
   register(participant: TimedParticipant): void;
 }
 
+/**
+ * What the sandbox's control API can make go wrong with one run of a job (docs/sandbox.md,
+ * "Imperfections"): it starts late, its pod waits to be placed, it fails, or it is killed.
+ */
+export type ImperfectionKind = 'late' | 'pending' | 'fail' | 'kill';
+
+/** One imperfection as a stand-in applies it to a run. */
+export interface RunImperfection {
+  readonly kind: ImperfectionKind;
+  /**
+   * `late`: the run starts this many seconds after it was due. `pending`: its pod waits this long
+   * to be placed (undefined: for good). `kill`: it is killed this long after it started.
+   */
+  readonly seconds?: number;
+}
+
+/** Where a stand-in learns what to do wrong with a run it is about to start. */
+export interface ImperfectionSource {
+  /**
+   * The imperfections armed for this run of `job` on `system` (its slot, or null for a run of no
+   * slot), of the `kinds` the caller applies at this point, at most one of each kind. Each rule
+   * returned has used up one of its `times`.
+   */
+  take(system: SystemName, job: string, slot: Date | null, kinds: readonly ImperfectionKind[]): readonly RunImperfection[];
+}
+
 /** What the sandbox hands every stand-in it hosts. */
 export interface StandInContext {
   readonly clock: StandInClock;
   readonly ledger: RunRecorder;
+  /** Left out by tests that build a stand-in on its own: then every run goes as it should. */
+  readonly imperfections?: ImperfectionSource;
 }
 
 export interface StandInRequest {
@@ -61,6 +89,8 @@ export interface StandInRequest {
 
 export interface StandIn {
   readonly system: SystemName;
+  /** The imperfections this system can show (a system without pods has no `pending`). */
+  readonly imperfectionKinds: readonly ImperfectionKind[];
   /**
    * Serve one API request. It must change state synchronously (before any `await`): a held request
    * is released in the middle of a clock advance, and must have landed before later slots fire.

@@ -6,7 +6,7 @@
  * Simplification: real Chronos enqueues a due job and launches it on the next Mesos offer; here
  * the offer is always there, so a due job launches at the instant it is due.
  */
-import type { RunRecorder, StandInClock, TimedParticipant } from '../stand-in-contract.js';
+import type { ImperfectionKind, ImperfectionSource, RunImperfection, RunRecorder, StandInClock, TimedParticipant } from '../stand-in-contract.js';
 import { CHRONOS_DEFAULTS, isDependentJob, type ChronosJob } from './model.js';
 import { readSchedule, rewriteScheduleAtLaunch } from './schedule.js';
 
@@ -33,6 +33,9 @@ export interface SchedulerOptions {
   readonly failureRetryMs?: number;
 }
 
+/** What the sandbox's imperfections can do to a Chronos run: it has no pods, so nothing waits Pending. */
+export const CHRONOS_IMPERFECTIONS: readonly ImperfectionKind[] = ['late', 'fail', 'kill'];
+
 interface ActiveTask {
   readonly id: string;
   readonly job: string;
@@ -41,6 +44,23 @@ interface ActiveTask {
   readonly endsAt: number;
   readonly attempt: number;
   readonly outcome: RunOutcome;
+  /** An imperfection kills it at `endsAt` (TASK_KILLED): a `Fail` in the history, no retry, no counters. */
+  readonly killed?: boolean;
+  /** An imperfection fails every attempt of this run, its retries too. */
+  readonly failing?: boolean;
+}
+
+/**
+ * A due task waiting for a Mesos offer (an imperfection's late start): enqueued at `dueAt`, which
+ * its task id carries, and launched at `launchAt`. A job is queued once: while it waits, its due
+ * occurrence is not enqueued again.
+ */
+interface QueuedTask {
+  readonly job: string;
+  readonly slot: number | null;
+  readonly dueAt: number;
+  readonly launchAt: number;
+  readonly imperfections: readonly RunImperfection[];
 }
 
 /**
@@ -64,6 +84,7 @@ interface PendingRetry {
   readonly slot: number | null;
   readonly attempt: number;
   readonly dueAt: number;
+  readonly failing?: boolean;
 }
 
 interface Entry {
@@ -97,6 +118,8 @@ export interface SchedulerSnapshot {
   readonly taskSeq: number;
   /** Each job's most recent tasks (what Cassandra keeps for it); absent in state saved before it was kept. */
   readonly history?: Readonly<Record<string, readonly TaskStat[]>>;
+  /** Tasks waiting for an offer; absent in state saved before imperfections. */
+  readonly queued?: readonly QueuedTask[];
 }
 
 /** Fields a dependent child loses when its scheduled parent is deleted (JobManagementResource.delete). */
@@ -109,6 +132,7 @@ export class ChronosScheduler implements TimedParticipant {
   private readonly entries = new Map<string, Entry>();
   private tasks: ActiveTask[] = [];
   private retries: PendingRetry[] = [];
+  private queued: QueuedTask[] = [];
   /** Multi-parent children: which parent edges fired since the child last ran (in memory on the server too). */
   private firedEdges = new Map<string, Set<string>>();
   private taskSeq = 0;
@@ -131,6 +155,7 @@ export class ChronosScheduler implements TimedParticipant {
     private readonly clock: StandInClock,
     private readonly ledger: RunRecorder,
     options: SchedulerOptions = {},
+    private readonly imperfections?: ImperfectionSource,
   ) {
     this.runSeconds = Math.max(1, options.runSeconds ?? 30);
     this.outcome = options.outcome ?? 'success';
@@ -186,6 +211,7 @@ export class ChronosScheduler implements TimedParticipant {
     this.entries.delete(name);
     this.setTasks(this.tasks.filter((t) => t.job !== name));
     this.retries = this.retries.filter((r) => r.job !== name);
+    this.queued = this.queued.filter((q) => q.job !== name);
     this.firedEdges.delete(name);
     for (const child of this.childrenOf(name)) {
       const c = this.entries.get(child)!;
@@ -210,9 +236,9 @@ export class ChronosScheduler implements TimedParticipant {
   startManually(name: string, args?: string): void {
     const entry = this.entries.get(name);
     if (!entry || entry.job.disabled) return;
-    if (!entry.job.concurrent && this.runningCount(name) > 0) return;
+    if (!entry.job.concurrent && this.busy(name)) return;
     void args; // appended to the command on the server; the sandbox never runs the command
-    this.launch(entry, this.clock.now().getTime(), null, 0);
+    this.start(entry, this.clock.now().getTime(), null);
   }
 
   /** DELETE /task/kill/{name}: the running tasks end without bookkeeping (their TASK_KILLED is a `Fail` in the task history). */
@@ -236,6 +262,16 @@ export class ChronosScheduler implements TimedParticipant {
 
   runningCount(name: string): number {
     return this.running.get(name) ?? 0;
+  }
+
+  /** Whether a task of the job waits for an offer (the summary's `queued`). */
+  isQueued(name: string): boolean {
+    return this.queued.some((q) => q.job === name);
+  }
+
+  /** Running, or queued: a job that is not concurrent starts nothing else meanwhile. */
+  private busy(name: string): boolean {
+    return this.runningCount(name) > 0 || this.isQueued(name);
   }
 
   private setTasks(tasks: ActiveTask[]): void {
@@ -264,6 +300,7 @@ export class ChronosScheduler implements TimedParticipant {
     let min = this.peek()?.at ?? Infinity;
     for (const t of this.tasks) if (t.endsAt < min) min = t.endsAt;
     for (const r of this.retries) if (r.dueAt < min) min = r.dueAt;
+    for (const q of this.queued) if (q.launchAt < min) min = q.launchAt;
     return min === Infinity ? undefined : new Date(min);
   }
 
@@ -285,14 +322,23 @@ export class ChronosScheduler implements TimedParticipant {
       this.retries = this.retries.filter((r) => r.dueAt > now);
       for (const r of due) {
         const entry = this.entries.get(r.job);
-        if (entry && !entry.job.disabled) this.launch(entry, now, r.slot, r.attempt, false);
+        if (entry && !entry.job.disabled) this.launch(entry, now, r.slot, r.attempt, { rewrite: false, failing: r.failing ?? false });
       }
     }
-    // 3. Scheduled jobs whose start has passed: `!disabled && repeat != 0 && start <= now`.
+    // 3. Queued tasks whose offer came.
+    if (this.queued.length > 0) {
+      const due = this.queued.filter((q) => q.launchAt <= now);
+      this.queued = this.queued.filter((q) => q.launchAt > now);
+      for (const q of due) {
+        const entry = this.entries.get(q.job);
+        if (entry) this.launch(entry, now, q.slot, 0, { dueAt: q.dueAt, imperfections: q.imperfections });
+      }
+    }
+    // 4. Scheduled jobs whose start has passed: `!disabled && repeat != 0 && start <= now`.
     for (let top = this.peek(); top !== undefined && top.at <= now; top = this.peek()) {
       heapPop(this.heap);
       const entry = top.entry;
-      this.launch(entry, now, entry.startMs!, 0);
+      this.start(entry, now, entry.startMs!);
     }
   }
 
@@ -307,6 +353,7 @@ export class ChronosScheduler implements TimedParticipant {
       firedEdges: Object.fromEntries([...this.firedEdges].map(([n, s]) => [n, [...s]])),
       taskSeq: this.taskSeq,
       history: Object.fromEntries(this.history),
+      queued: this.queued,
     };
   }
 
@@ -321,6 +368,7 @@ export class ChronosScheduler implements TimedParticipant {
     this.setTasks([...state.tasks]);
     for (const entry of this.entries.values()) this.index(entry);
     this.retries = [...state.retries];
+    this.queued = [...(state.queued ?? [])];
     this.firedEdges = new Map(Object.entries(state.firedEdges).map(([n, ps]) => [n, new Set(ps)]));
     this.taskSeq = state.taskSeq;
     this.history = new Map(Object.entries(state.history ?? {}).map(([n, h]) => [n, [...h]]));
@@ -366,14 +414,31 @@ export class ChronosScheduler implements TimedParticipant {
       const top = this.heap[0]!;
       const entry = top.entry;
       const stale = top.gen !== entry.gen || this.entries.get(entry.job.name) !== entry || !this.isScheduledCandidate(entry);
-      const blocked = !entry.job.concurrent && this.runningCount(entry.job.name) > 0;
+      const blocked = this.isQueued(entry.job.name) || (!entry.job.concurrent && this.runningCount(entry.job.name) > 0);
       if (!stale && !blocked) return top;
       heapPop(this.heap);
     }
     return undefined;
   }
 
-  private launch(entry: Entry, now: number, slot: number | null, attempt: number, rewrite = true): void {
+  /**
+   * A due run: it launches now, or, when an imperfection says it starts late, waits in the queue
+   * for its offer (the schedule stays as it is until the launch rewrites it).
+   */
+  private start(entry: Entry, now: number, slot: number | null): void {
+    const imperfections = this.imperfections?.take('chronos', entry.job.name, slot === null ? null : new Date(slot), CHRONOS_IMPERFECTIONS) ?? [];
+    const late = imperfections.find((i) => i.kind === 'late')?.seconds;
+    if (late === undefined) {
+      this.launch(entry, now, slot, 0, { imperfections });
+      return;
+    }
+    this.queued.push({ job: entry.job.name, slot, dueAt: now, launchAt: now + late * 1000, imperfections });
+  }
+
+  private launch(entry: Entry, now: number, slot: number | null, attempt: number, how: LaunchOptions = {}): void {
+    const rewrite = how.rewrite ?? true;
+    const failing = how.failing ?? how.imperfections?.some((i) => i.kind === 'fail') ?? false;
+    const killAfter = how.imperfections?.find((i) => i.kind === 'kill')?.seconds;
     const job = entry.job;
     entry.lastLaunch = now;
     if (rewrite && job.schedule !== undefined && !isDependentJob(job)) {
@@ -385,24 +450,31 @@ export class ChronosScheduler implements TimedParticipant {
       this.cacheSchedule(entry);
     }
     this.ledger.record('chronos', job.name, slot === null ? null : new Date(slot), new Date(now));
-    const seconds = envNumber(job, RUN_SECONDS_ENV) ?? this.runSeconds;
-    const outcome = envOutcome(job) ?? this.outcome;
+    const seconds = Math.max(1, envNumber(job, RUN_SECONDS_ENV) ?? this.runSeconds);
+    const outcome = failing ? 'failure' : envOutcome(job) ?? this.outcome;
+    const killed = killAfter !== undefined && killAfter < seconds;
     this.taskSeq += 1;
     this.running.set(job.name, this.runningCount(job.name) + 1);
-    const id = `ct:${now}:${attempt}:${job.name}:${this.taskSeq}`;
+    const id = `ct:${how.dueAt ?? now}:${attempt}:${job.name}:${this.taskSeq}`;
     this.noteStart(job.name, id, now);
     this.tasks.push({
       id,
       job: job.name,
       slot,
       startedAt: now,
-      endsAt: now + Math.max(1, seconds) * 1000,
+      endsAt: now + (killed ? killAfter : seconds) * 1000,
       attempt,
       outcome,
+      ...(killed ? { killed } : {}),
+      ...(failing ? { failing } : {}),
     });
   }
 
   private finish(task: ActiveTask, now: number): void {
+    if (task.killed) {
+      this.noteEnd(task, now, 'Fail');
+      return;
+    }
     this.noteEnd(task, now, task.outcome === 'success' ? 'Success' : 'Fail');
     if (task.outcome === 'success') this.noteRunTime(task.job, now - task.startedAt);
     const entry = this.entries.get(task.job);
@@ -416,7 +488,7 @@ export class ChronosScheduler implements TimedParticipant {
     }
     const job = entry.job;
     if (task.attempt < job.retries && (job.lastError === '' || job.lastSuccess >= job.lastError)) {
-      this.retries.push({ job: job.name, slot: task.slot, attempt: task.attempt + 1, dueAt: now + this.failureRetryMs });
+      this.retries.push({ job: job.name, slot: task.slot, attempt: task.attempt + 1, dueAt: now + this.failureRetryMs, ...(task.failing ? { failing: true } : {}) });
       return;
     }
     entry.lastOutcome = 'failure';
@@ -475,10 +547,20 @@ export class ChronosScheduler implements TimedParticipant {
         if (!parents.every((p) => fired.has(p))) continue;
         this.firedEdges.delete(name);
       }
-      if (!child.job.concurrent && this.runningCount(name) > 0) continue;
-      this.launch(child, now, null, 0);
+      if (!child.job.concurrent && this.busy(name)) continue;
+      this.start(child, now, null);
     }
   }
+}
+
+interface LaunchOptions {
+  /** Move the schedule's start past the launch (a retry does not). Default true. */
+  readonly rewrite?: boolean;
+  /** When the task was enqueued, for its id (default: the launch). */
+  readonly dueAt?: number;
+  readonly imperfections?: readonly RunImperfection[];
+  /** A retry of a run an imperfection fails. */
+  readonly failing?: boolean;
 }
 
 function envValue(job: ChronosJob, name: string): string | undefined {

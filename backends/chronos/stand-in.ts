@@ -16,7 +16,7 @@ import {
   serializeChronosJob,
   type ChronosJob,
 } from './model.js';
-import { ChronosScheduler, type SchedulerOptions, type SchedulerSnapshot } from './scheduler.js';
+import { CHRONOS_IMPERFECTIONS, ChronosScheduler, type SchedulerOptions, type SchedulerSnapshot } from './scheduler.js';
 import { readSchedule } from './schedule.js';
 
 export const CHRONOS_3_PREFIX = '/v1/scheduler';
@@ -48,6 +48,7 @@ class ChronosHttpError extends Error {
 
 export class ChronosStandIn implements StandIn {
   readonly system = 'chronos' as const;
+  readonly imperfectionKinds = CHRONOS_IMPERFECTIONS;
   readonly scheduler: ChronosScheduler;
   private readonly prefix: string;
 
@@ -56,7 +57,7 @@ export class ChronosStandIn implements StandIn {
     private readonly options: ChronosStandInOptions = {},
   ) {
     this.prefix = (options.prefix ?? CHRONOS_3_PREFIX).replace(/\/+$/, '');
-    this.scheduler = new ChronosScheduler(ctx.clock, ctx.ledger, options);
+    this.scheduler = new ChronosScheduler(ctx.clock, ctx.ledger, options, ctx.imperfections);
     ctx.clock.register(this.scheduler);
   }
 
@@ -290,7 +291,7 @@ export class ChronosStandIn implements StandIn {
     return {
       name: job.name,
       status: this.scheduler.lastOutcome(job.name),
-      state: running > 0 ? `${running} running` : 'idle',
+      state: running > 0 ? `${running} running` : this.scheduler.isQueued(job.name) ? 'queued' : 'idle',
       schedule: job.schedule ?? '',
       parents: job.parents ?? [],
       disabled: job.disabled,
@@ -312,7 +313,7 @@ export class ChronosStandIn implements StandIn {
     const legacy = this.prefix === CHRONOS_2_PREFIX;
     const lines = jobs.map((j) => {
       const running = this.scheduler.runningCount(j.name);
-      const state = running === 0 ? 'idle' : legacy ? 'running' : `${running} running`;
+      const state = running > 0 ? (legacy ? 'running' : `${running} running`) : this.scheduler.isQueued(j.name) ? 'queued' : 'idle';
       return `node,${j.name},${this.scheduler.lastOutcome(j.name)},${state}`;
     });
     for (const j of jobs) for (const p of j.parents ?? []) lines.push(`link,${p},${j.name}`);

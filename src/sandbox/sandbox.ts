@@ -15,6 +15,7 @@ import { UserError } from '../core/errors.js';
 import type { LedgerEntry, StandIn, SystemName } from '../../backends/stand-in-contract.js';
 import { SandboxClock, type ClockMode } from './clock.js';
 import { FaultInjector } from './faults.js';
+import { ImperfectionInjector } from './imperfections.js';
 import { RunLedger } from './ledger.js';
 import { RequestLog } from './requests.js';
 import { createStandInServer, listenLocal, type SandboxContext } from './stand-in.js';
@@ -77,8 +78,8 @@ export async function sandboxClientSetup(urls: Sandbox['urls'], dir?: string): P
 }
 
 export interface Sandbox {
-  /** The shared state, for tests in the same process: advance `ctx.clock`, read `ctx.ledger` and `ctx.requests`, arm `ctx.faults`. */
-  readonly ctx: SandboxContext & { readonly requests: RequestLog };
+  /** The shared state, for tests in the same process: advance `ctx.clock`, read `ctx.ledger` and `ctx.requests`, arm `ctx.faults` and `ctx.imperfections`. */
+  readonly ctx: SandboxContext & { readonly requests: RequestLog; readonly imperfections: ImperfectionInjector };
   /** Base URL of each stand-in, e.g. `{ chronos: 'http://127.0.0.1:4400' }`. */
   readonly urls: Readonly<Partial<Record<SystemName, string>>>;
   readonly standIns: Readonly<Partial<Record<SystemName, StandIn>>>;
@@ -100,7 +101,7 @@ export async function startSandbox(options: SandboxOptions = {}, factories: read
   const mode = options.clock ?? 'virtual';
   const saved = options.stateDir ? await readState(options.stateDir) : undefined;
   const clock = new SandboxClock(mode, saved && mode === 'virtual' ? new Date(saved.now) : options.start);
-  const ctx = { clock, ledger: new RunLedger(), faults: new FaultInjector(), requests: new RequestLog() };
+  const ctx = { clock, ledger: new RunLedger(), faults: new FaultInjector(), requests: new RequestLog(), imperfections: new ImperfectionInjector(clock) };
   if (saved) ctx.ledger.load(saved.ledger);
 
   const standIns: Partial<Record<SystemName, StandIn>> = {};

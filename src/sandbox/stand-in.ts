@@ -9,6 +9,7 @@ import { sendJson, type StandIn, type StandInContext, type StandInRequest } from
 import { toRfc3339 } from '../core/time.js';
 import type { SandboxClock } from './clock.js';
 import { NotFound, type FaultInjector, type Firing, type Hold } from './faults.js';
+import type { ImperfectionInjector } from './imperfections.js';
 import type { RunLedger } from './ledger.js';
 import type { RequestEntry, RequestLog } from './requests.js';
 
@@ -21,6 +22,8 @@ export interface SandboxContext extends StandInContext {
   readonly faults: FaultInjector;
   /** Left out by tests that serve one stand-in on its own: then nothing is logged. */
   readonly requests?: RequestLog;
+  /** Left out by tests that serve one stand-in on its own: then every run goes as it should. */
+  readonly imperfections?: ImperfectionInjector;
 }
 
 export interface StandInServerOptions {
@@ -33,6 +36,7 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** An HTTP server for one stand-in; listens on 127.0.0.1 only. */
 export function createStandInServer(standIn: StandIn, ctx: SandboxContext, options: StandInServerOptions = {}): http.Server {
   ctx.faults.attach(ctx.clock);
+  ctx.imperfections?.allow(standIn.system, standIn.imperfectionKinds);
   const held = new HeldRequests();
   const onChange = options.onChange ?? (() => undefined);
   const server = http.createServer((req, res) => {
@@ -206,6 +210,10 @@ class HeldRequests {
 function handleControl(ctx: SandboxContext, req: StandInRequest, res: http.ServerResponse): void {
   const route = `${req.method} ${req.path.replace(/\/+$/, '')}`;
   const clockBody = () => ({ now: toRfc3339(ctx.clock.now()), mode: ctx.clock.mode });
+  const imperfections = (): ImperfectionInjector => {
+    if (!ctx.imperfections) throw new NotFound('this stand-in was started without the sandbox: it takes no imperfections');
+    return ctx.imperfections;
+  };
   try {
     switch (route) {
       case 'GET /_sandbox/clock':
@@ -246,6 +254,15 @@ function handleControl(ctx: SandboxContext, req: StandInRequest, res: http.Serve
         const requests = ctx.requests?.all() ?? [];
         return sendJson(res, 200, { total: requests.length, requests });
       }
+      case 'GET /_sandbox/imperfections':
+        return sendJson(res, 200, imperfections().report());
+      case 'POST /_sandbox/imperfections':
+        return sendJson(res, 201, imperfections().add(parseJsonBody(req.body)));
+      case 'DELETE /_sandbox/imperfections':
+        imperfections().clear();
+        res.writeHead(204);
+        res.end();
+        return;
       case 'DELETE /_sandbox/requests':
         ctx.requests?.clear();
         res.writeHead(204);

@@ -2,7 +2,7 @@
 import { startHarness, type Harness } from './harness.js';
 
 type Action =
-  | { readonly create: Record<string, unknown>; readonly annotations?: Record<string, string> }
+  | { readonly create: Record<string, unknown>; readonly annotations?: Record<string, string>; readonly jobSpec?: Record<string, unknown> }
   | { readonly at: string }
   | { readonly patch: Record<string, unknown> }
   | { readonly foreignJobFor: string; readonly owned?: boolean };
@@ -88,7 +88,8 @@ const rows: readonly Row[] = [
   {
     name: 'failed history limit 0: failed Jobs are removed at once',
     start: '2026-11-01T09:00:00Z',
-    actions: [{ create: { schedule: '*/5 * * * *', failedJobsHistoryLimit: 0 }, annotations: { 'sandbox.migrate.dev/outcome': 'Failed' } }, { at: '2026-11-01T09:11:00Z' }],
+    // backoffLimit 0: the Job fails with its first Pod, 30 s after it started.
+    actions: [{ create: { schedule: '*/5 * * * *', failedJobsHistoryLimit: 0 }, annotations: { 'sandbox.migrate.dev/outcome': 'Failed' }, jobSpec: { backoffLimit: 0 } }, { at: '2026-11-01T09:11:00Z' }],
     runs: [['2026-11-01T09:05:00Z', '2026-11-01T09:05:00.100Z'], ['2026-11-01T09:10:00Z', '2026-11-01T09:10:00.100Z']],
     jobsLeft: 0,
   },
@@ -163,7 +164,7 @@ describe('CronJob controller v2 on the virtual clock', () => {
               ...action.create,
               jobTemplate: {
                 metadata: action.annotations ? { annotations: action.annotations } : undefined,
-                spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } } },
+                spec: { ...action.jobSpec, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } } },
               },
             },
           });

@@ -1,7 +1,10 @@
 /**
  * The CronJob controller (v2, `pkg/controller/cronjob/cronjob_controllerv2.go`) and a simulated
- * Job controller, both on the sandbox clock. A Job "runs" for a simulated duration: it gets a
- * Pod, then completes (or fails) and its Pod finishes with it.
+ * Job controller, kubelet and scheduler, all on the sandbox clock. A Job "runs" for a simulated
+ * duration: it gets a Pod, placed on a node, then completes (or its Pod fails, and the Job
+ * controller starts another after its backoff until `backoffLimit` is spent, and fails the Job).
+ * The sandbox's imperfections (docs/sandbox.md) make the controller create a slot's Job late,
+ * leave its Pod Pending (unschedulable), fail every Pod of it, or evict them.
  *
  * Every Job is recorded in the run ledger when it is created, with its slot when it has one: the
  * controller's Jobs always, and a client's Job when it is named `<cronjob>-<unix minutes>` and
@@ -10,8 +13,9 @@
 import { DateTime } from 'luxon';
 import { cronNext, isValidTimeZone, mostRecentSlot, parseCron, type CronSpec } from '../../../src/core/schedule/cron.js';
 import { toRfc3339 } from '../../../src/core/time.js';
-import type { RunRecorder, StandInClock, TimedParticipant } from '../../stand-in-contract.js';
+import type { ImperfectionKind, ImperfectionSource, RunImperfection, RunRecorder, StandInClock, TimedParticipant } from '../../stand-in-contract.js';
 import { clone, fieldsOf, objectsOf } from './patch.js';
+import { endedStatus, nodeFor, pendingStatus, runningStatus, type PodEnd } from './pod-status.js';
 import { ApiError } from './status.js';
 import { CRONJOBS, JOBS, PODS, type JsonObject, type KObject } from './resources.js';
 import { randomSuffix, type ObjectStore, type StoreEvent } from './store.js';
@@ -21,6 +25,17 @@ import { jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION, slotJob } from '../slots.js
 export const DURATION_ANNOTATION = 'sandbox.migrate.dev/duration-seconds';
 /** Sandbox-only: `Failed` makes the Job fail at the end of its run instead of succeeding. */
 export const OUTCOME_ANNOTATION = 'sandbox.migrate.dev/outcome';
+
+/** What the sandbox's imperfections can do to a run here. */
+export const KUBERNETES_IMPERFECTIONS: readonly ImperfectionKind[] = ['late', 'pending', 'fail', 'kill'];
+/** The kinds applied to a Job when it is created; `late` is applied before, by the CronJob controller. */
+const JOB_IMPERFECTIONS: readonly ImperfectionKind[] = ['pending', 'fail', 'kill'];
+
+/** The Job controller's backoff after a failed Pod: 10 s, doubled per failure, at most 6 min. */
+const POD_BACKOFF_MS = 10_000;
+const POD_BACKOFF_MAX_MS = 360_000;
+/** The API server's default `backoffLimit`. */
+const DEFAULT_BACKOFF_LIMIT = 6;
 
 /** The controller's requeue lands this long after a slot (`nextScheduleDelta`). */
 const NEXT_SCHEDULE_DELTA_MS = 100;
@@ -66,11 +81,27 @@ function isSucceeded(job: KObject): boolean {
   return objectsOf(statusOf(job).conditions).some((c) => c.type === 'Complete' && c.status === 'True');
 }
 
+/** How the running Pod of a Job ends, and when. */
+interface PodEnding {
+  readonly pod: string;
+  readonly at: number;
+  readonly end: PodEnd;
+}
+
 export class CronJobController implements TimedParticipant {
   private readonly requeueAt = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private readonly jobsToStart = new Set<string>();
-  private readonly jobEnds = new Map<string, number>();
+  /** Per Job key: its running Pod's end. */
+  private readonly jobEnds = new Map<string, PodEnding>();
+  /** Per Job key: when the Job controller starts its next Pod (after a failed one's backoff). */
+  private readonly podStarts = new Map<string, number>();
+  /** Per Job key: its Pending Pod, and when a node takes it. */
+  private readonly placements = new Map<string, { readonly pod: string; readonly at: number }>();
+  /** Per Job key: what the sandbox's imperfections do to it. */
+  private readonly imperfect = new Map<string, readonly RunImperfection[]>();
+  /** Per CronJob key: the slot a late start holds back, and the instant the controller gets to it. */
+  private readonly lateSlots = new Map<string, { readonly slot: number; readonly at: number }>();
   private readonly specCache = new Map<string, { schedule: string; spec?: CronSpec }>();
   private readonly recorded: ControllerEvent[] = [];
   private syncing = false;
@@ -87,6 +118,7 @@ export class CronJobController implements TimedParticipant {
     private readonly clock: StandInClock,
     private readonly ledger: RunRecorder,
     opts: ControllerOptions = {},
+    private readonly imperfections?: ImperfectionSource,
   ) {
     this.jobSeconds = opts.jobDurationSeconds ?? 30;
     this.nextResyncAt = clock.now().getTime() + RESYNC_MS + RESYNC_OFFSET_MS;
@@ -103,6 +135,9 @@ export class CronJobController implements TimedParticipant {
   rebuild(): void {
     this.requeueAt.clear();
     this.jobEnds.clear();
+    this.podStarts.clear();
+    this.placements.clear();
+    this.lateSlots.clear();
     this.owned.clear();
     this.ownerOfJob.clear();
     for (const cj of this.store.list(CRONJOBS)) this.dirty.add(cjKey(cj.metadata.namespace, cj.metadata.name));
@@ -111,16 +146,17 @@ export class CronJobController implements TimedParticipant {
       this.index(job, k, true);
       if (isFinished(job)) continue;
       const started = statusOf(job).startTime;
-      if (typeof started === 'string') this.jobEnds.set(k, Date.parse(started) + this.durationOf(job) * 1000);
-      else this.jobsToStart.add(k);
+      const pod = this.podsOf(job).at(-1);
+      if (typeof started === 'string' && pod) this.jobEnds.set(k, { pod: pod.metadata.name, at: Date.parse(started) + this.durationOf(job) * 1000, end: this.failsByItself(job) ? 'failed' : 'succeeded' });
+      else if (typeof started !== 'string') this.jobsToStart.add(k);
     }
   }
 
   nextDueAt(): Date | undefined {
     if (this.dirty.size > 0 || this.jobsToStart.size > 0) return this.clock.now();
     let min: number | undefined = this.store.count(CRONJOBS) > 0 ? this.nextResyncAt : undefined;
-    for (const t of this.requeueAt.values()) if (min === undefined || t < min) min = t;
-    for (const t of this.jobEnds.values()) if (min === undefined || t < min) min = t;
+    const times = [...this.requeueAt.values(), ...[...this.jobEnds.values()].map((e) => e.at), ...this.podStarts.values(), ...[...this.placements.values()].map((p) => p.at)];
+    for (const t of times) if (min === undefined || t < min) min = t;
     return min === undefined ? undefined : new Date(min);
   }
 
@@ -138,10 +174,22 @@ export class CronJobController implements TimedParticipant {
           this.jobsToStart.delete(k);
           this.startJob(k, now);
         }
-        for (const [k, end] of [...this.jobEnds]) {
-          if (end <= t) {
+        for (const [k, placement] of [...this.placements]) {
+          if (placement.at <= t) {
+            this.placements.delete(k);
+            this.placePod(k, placement.pod, new Date(placement.at));
+          }
+        }
+        for (const [k, ending] of [...this.jobEnds]) {
+          if (ending.at <= t) {
             this.jobEnds.delete(k);
-            this.finishJob(k, new Date(end));
+            this.endPod(k, ending, new Date(ending.at));
+          }
+        }
+        for (const [k, at] of [...this.podStarts]) {
+          if (at <= t) {
+            this.podStarts.delete(k);
+            this.startPod(k, new Date(at));
           }
         }
         for (const [k, at] of [...this.requeueAt]) {
@@ -193,12 +241,17 @@ export class CronJobController implements TimedParticipant {
       const k = cjKey(o.metadata.namespace, o.metadata.name);
       this.index(o, k, e.type !== 'DELETED');
       if (e.type === 'ADDED') {
-        this.recordRun(o);
+        const run = this.recordRun(o);
+        const imperfect = this.imperfections?.take('kubernetes', run.job, run.slot, JOB_IMPERFECTIONS) ?? [];
+        if (imperfect.length > 0) this.imperfect.set(k, imperfect);
         if (specOf(o).suspend !== true) this.jobsToStart.add(k);
       }
       if (e.type === 'DELETED') {
         this.jobsToStart.delete(k);
         this.jobEnds.delete(k);
+        this.podStarts.delete(k);
+        this.placements.delete(k);
+        this.imperfect.delete(k);
       }
       const owner = controllerOf(o);
       const ownerKey = owner?.kind === 'CronJob' ? cjKey(o.metadata.namespace, String(owner.name)) : undefined;
@@ -218,7 +271,8 @@ export class CronJobController implements TimedParticipant {
     set.add(k);
   }
 
-  private recordRun(job: KObject): void {
+  /** Records the run in the ledger; answers the job and slot it ran for. */
+  private recordRun(job: KObject): { readonly job: string; readonly slot: Date | null } {
     const name = job.metadata.name;
     const startedAt = this.clock.now();
     const stamp = annotation(job, SCHEDULED_TIMESTAMP_ANNOTATION);
@@ -227,11 +281,13 @@ export class CronJobController implements TimedParticipant {
       const slot = new Date(stamp);
       if (!Number.isNaN(slot.getTime()) && Math.floor(slot.getTime() / 60_000) === Number(m[2])) {
         this.ledger.record('kubernetes', m[1]!, slot, startedAt);
-        return;
+        return { job: m[1]!, slot };
       }
     }
     const owner = controllerOf(job);
-    this.ledger.record('kubernetes', owner?.kind === 'CronJob' ? String(owner.name) : name, null, startedAt);
+    const cronJob = owner?.kind === 'CronJob' ? String(owner.name) : name;
+    this.ledger.record('kubernetes', cronJob, null, startedAt);
+    return { job: cronJob, slot: null };
   }
 
   private durationOf(job: KObject): number {
@@ -240,16 +296,45 @@ export class CronJobController implements TimedParticipant {
     return Number.isFinite(n) && n >= 0 ? n : this.jobSeconds;
   }
 
-  // ---- the Job controller, simulated ----------------------------------------------------
+  // ---- the Job controller, the scheduler and the kubelet, simulated --------------------------
 
+  private podsOf(job: KObject): KObject[] {
+    return this.store.values(PODS)
+      .filter((p) => p.metadata.namespace === job.metadata.namespace && controllerOf(p)?.uid === job.metadata.uid)
+      .sort((a, b) => (a.metadata.creationTimestamp < b.metadata.creationTimestamp ? -1 : a.metadata.creationTimestamp > b.metadata.creationTimestamp ? 1 : 0));
+  }
+
+  /** The sandbox's outcome annotation on the Job (from its CronJob's jobTemplate): every Pod fails. */
+  private failsByItself(job: KObject): boolean {
+    return annotation(job, OUTCOME_ANNOTATION) === 'Failed';
+  }
+
+  private imperfection(k: string, kind: ImperfectionKind): RunImperfection | undefined {
+    return this.imperfect.get(k)?.find((i) => i.kind === kind);
+  }
+
+  /** The Job controller takes the Job on: its `startTime`, and its first Pod. */
   private startJob(k: string, now: Date): void {
     const [ns, name] = k.split('/') as [string, string];
     const job = this.store.get(JOBS, ns, name);
     if (!job || isFinished(job) || statusOf(job).startTime) return;
-    const started = metaTime(now);
+    this.store.writeStatus(JOBS, ns, name, (j) => {
+      j.status = { ...statusOf(j), startTime: metaTime(now), active: 0, ready: 0, terminating: 0, uncountedTerminatedPods: {} };
+    }, MANAGER);
+    this.startPod(k, now);
+  }
+
+  /** A new Pod for the Job; the scheduler places it at once, unless an imperfection leaves the first one Pending. */
+  private startPod(k: string, now: Date): void {
+    const [ns, name] = k.split('/') as [string, string];
+    const job = this.store.get(JOBS, ns, name);
+    if (!job || isFinished(job)) return;
     const template = clone(fieldsOf(specOf(job).template));
     const templateMeta = fieldsOf(template.metadata);
+    const podSpec = fieldsOf(template.spec);
     const podName = `${name}-${randomSuffix()}`;
+    const first = typeof statusOf(job).failed !== 'number';
+    const pending = first ? this.imperfection(k, 'pending') : undefined;
     try {
       this.store.createInternal(PODS, ns, {
         metadata: {
@@ -258,42 +343,83 @@ export class CronJobController implements TimedParticipant {
           annotations: templateMeta.annotations,
           ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }],
         },
-        spec: template.spec ?? {},
+        spec: podSpec,
       }, MANAGER);
-      this.store.writeStatus(PODS, ns, podName, (p) => {
-        p.status = { phase: 'Running', startTime: started };
-      }, 'kubelet');
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
+      return;
     }
     this.store.writeStatus(JOBS, ns, name, (j) => {
-      j.status = { ...statusOf(j), startTime: started, active: 1, ready: 1, terminating: 0, uncountedTerminatedPods: {} };
+      j.status = { ...statusOf(j), active: 1, ready: 0 };
     }, MANAGER);
-    this.jobEnds.set(k, now.getTime() + this.durationOf(job) * 1000);
+    if (pending) {
+      this.store.writeStatus(PODS, ns, podName, (p) => {
+        p.status = pendingStatus(podSpec, metaTime(now));
+      }, 'default-scheduler');
+      if (pending.seconds !== undefined) this.placements.set(k, { pod: podName, at: now.getTime() + pending.seconds * 1000 });
+      return;
+    }
+    this.placePod(k, podName, now);
   }
 
-  private finishJob(k: string, at: Date): void {
+  /** The scheduler binds the Pod to a node and the kubelet starts it; its end is set then. */
+  private placePod(k: string, podName: string, now: Date): void {
     const [ns, name] = k.split('/') as [string, string];
     const job = this.store.get(JOBS, ns, name);
     if (!job || isFinished(job)) return;
-    const failed = annotation(job, OUTCOME_ANNOTATION) === 'Failed';
+    const at = metaTime(now);
+    const pod = this.store.writeStatus(PODS, ns, podName, (p) => {
+      p.spec = { ...specOf(p), nodeName: nodeFor(podName).name };
+      p.status = runningStatus(podName, specOf(p), at, at);
+    }, 'kubelet');
+    if (!pod) return;
+    this.store.writeStatus(JOBS, ns, name, (j) => {
+      j.status = { ...statusOf(j), active: 1, ready: 1 };
+    }, MANAGER);
+    const runMs = this.durationOf(job) * 1000;
+    const kill = this.imperfection(k, 'kill');
+    const killMs = kill?.seconds !== undefined ? kill.seconds * 1000 : undefined;
+    const end: PodEnding = killMs !== undefined && killMs < runMs
+      ? { pod: podName, at: now.getTime() + killMs, end: 'evicted' }
+      : { pod: podName, at: now.getTime() + runMs, end: this.failsByItself(job) || this.imperfection(k, 'fail') ? 'failed' : 'succeeded' };
+    this.jobEnds.set(k, end);
+  }
+
+  /**
+   * The Pod's container ended: the Job completes, or counts a failed Pod and starts another after
+   * the backoff, or, once more Pods failed than `backoffLimit`, fails.
+   */
+  private endPod(k: string, ending: PodEnding, at: Date): void {
+    const [ns, name] = k.split('/') as [string, string];
+    const job = this.store.get(JOBS, ns, name);
+    if (!job || isFinished(job)) return;
     const time = metaTime(at);
-    for (const pod of this.store.values(PODS)) {
-      if (pod.metadata.namespace !== ns || controllerOf(pod)?.uid !== job.metadata.uid) continue;
-      this.store.writeStatus(PODS, ns, pod.metadata.name, (p) => {
-        p.status = { ...statusOf(p), phase: failed ? 'Failed' : 'Succeeded' };
-      }, 'kubelet');
+    this.store.writeStatus(PODS, ns, ending.pod, (p) => {
+      p.status = endedStatus(statusOf(p), ending.end, time);
+    }, 'kubelet');
+    const cond = (type: string, reason: string, message: string) => ({ type, status: 'True', lastProbeTime: time, lastTransitionTime: time, reason, message });
+    if (ending.end === 'succeeded') {
+      this.store.writeStatus(JOBS, ns, name, (j) => {
+        j.status = {
+          ...statusOf(j), active: 0, ready: 0, succeeded: 1, completionTime: time,
+          conditions: [cond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'), cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods')],
+        };
+      }, MANAGER);
+      return;
+    }
+    const failed = (typeof statusOf(job).failed === 'number' ? (statusOf(job).failed as number) : 0) + 1;
+    const limit = typeof specOf(job).backoffLimit === 'number' ? (specOf(job).backoffLimit as number) : DEFAULT_BACKOFF_LIMIT;
+    if (failed <= limit) {
+      this.store.writeStatus(JOBS, ns, name, (j) => {
+        j.status = { ...statusOf(j), active: 0, ready: 0, failed };
+      }, MANAGER);
+      this.podStarts.set(k, at.getTime() + Math.min(POD_BACKOFF_MAX_MS, POD_BACKOFF_MS * 2 ** (failed - 1)));
+      return;
     }
     this.store.writeStatus(JOBS, ns, name, (j) => {
-      const cond = (type: string, reason: string, message: string) => ({ type, status: 'True', lastProbeTime: time, lastTransitionTime: time, reason, message });
       j.status = {
-        ...statusOf(j),
-        active: 0,
-        ready: 0,
-        ...(failed ? { failed: 1 } : { succeeded: 1, completionTime: time }),
-        conditions: failed
-          ? [cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'), cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')]
-          : [cond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'), cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods')],
+        ...statusOf(j), active: 0, ready: 0, failed,
+        conditions: [cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'), cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')],
       };
     }, MANAGER);
   }
@@ -415,6 +541,11 @@ export class CronJobController implements TimedParticipant {
     };
     const slot = recent.slot;
     if (!slot) return requeue();
+    const heldUntil = this.lateStart(k, slot, status);
+    if (heldUntil !== undefined && heldUntil > now.getTime()) {
+      this.requeueAt.set(k, heldUntil);
+      return;
+    }
     if (sds !== undefined && slot.getTime() + sds * 1000 < now.getTime()) {
       this.event(cj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${slot.toISOString()}`);
       return requeue();
@@ -458,6 +589,23 @@ export class CronJobController implements TimedParticipant {
     ];
     status.lastScheduleTime = toRfc3339(slot);
     requeue();
+  }
+
+  /**
+   * When the controller gets to `slot`: an imperfection's late start holds it back that long, as a
+   * controller-manager that is down or behind would (it then finds the newest slot, and its
+   * deadline, as it stands). Asked once per slot; undefined for no delay.
+   */
+  private lateStart(k: string, slot: Date, status: JsonObject): number | undefined {
+    const held = this.lateSlots.get(k);
+    if (held?.slot === slot.getTime()) return held.at;
+    const last = status.lastScheduleTime;
+    if (!this.imperfections || (typeof last === 'string' && Date.parse(last) === slot.getTime())) return undefined;
+    const name = k.slice(k.indexOf('/') + 1);
+    const late = this.imperfections.take('kubernetes', name, slot, ['late'])[0]?.seconds;
+    const at = slot.getTime() + (late ?? 0) * 1000;
+    this.lateSlots.set(k, { slot: slot.getTime(), at });
+    return late === undefined ? undefined : at;
   }
 
   /** `cleanupFinishedJobs`: the oldest finished Jobs beyond the history limits go (with their Pods). */

@@ -7,7 +7,7 @@
 import type http from 'node:http';
 import YAML from 'yaml';
 import { sendJson, type StandIn, type StandInContext, type StandInRequest } from '../../stand-in-contract.js';
-import { CronJobController, type ControllerOptions } from './controller.js';
+import { CronJobController, KUBERNETES_IMPERFECTIONS, type ControllerOptions } from './controller.js';
 import {
   AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroupList, legacyResourceList, openApiGroupVersion, openApiIndex, versionInfo,
 } from './discovery.js';
@@ -44,13 +44,14 @@ function sendStatus(res: http.ServerResponse, body: StatusBody): void {
 
 export class KubernetesStandIn implements StandIn {
   readonly system = 'kubernetes' as const;
+  readonly imperfectionKinds = KUBERNETES_IMPERFECTIONS;
   readonly store: ObjectStore;
   readonly controller: CronJobController;
   private readonly watchers = new Set<Watcher>();
 
   constructor(private readonly ctx: StandInContext, opts: KubernetesStandInOptions = {}) {
     this.store = new ObjectStore(ctx.clock);
-    this.controller = new CronJobController(this.store, ctx.clock, ctx.ledger, opts);
+    this.controller = new CronJobController(this.store, ctx.clock, ctx.ledger, opts, ctx.imperfections);
     ctx.clock.register(this.controller);
     this.store.subscribe((e) => this.broadcast(e));
   }

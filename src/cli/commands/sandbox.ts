@@ -63,7 +63,7 @@ export function sandboxCommand(io: CliIO, exit: ExitHolder): CommandModule<Globa
       io.stdout.write('\nUse it from another shell:\n');
       for (const line of (await sandboxClientSetup(urls, args['state-dir'])).lines) io.stdout.write(`  ${line}\n`);
       const control = Object.values(urls)[0];
-      io.stdout.write(`\nControl API (on every port): ${control}/_sandbox/clock, /_sandbox/clock/advance, /_sandbox/runs, /_sandbox/faults, /_sandbox/requests\n`);
+      io.stdout.write(`\nControl API (on every port): ${control}/_sandbox/clock, /_sandbox/clock/advance, /_sandbox/runs, /_sandbox/faults, /_sandbox/requests, /_sandbox/imperfections\n`);
       io.stdout.write('Press Ctrl-C to stop.\n');
       const signal = await stopped;
       await sandbox.close();

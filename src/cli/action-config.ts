@@ -21,7 +21,7 @@ import type { GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
 import { projectJournal } from './journal-file.js';
 import { holderName, isAbandonedHolder } from './lock-holder.js';
-import { sandboxAdvancer } from './sandbox-wait.js';
+import { isVirtualSandbox, sandboxAdvancer, virtualClockNote } from './sandbox-wait.js';
 import { SharedJournal, sharedRecordOf } from './shared-journal.js';
 import type { Workspace } from './workspace.js';
 
@@ -38,8 +38,8 @@ export interface ActionOptions {
  * action's journal reads are synchronous). Every command that acts on the journal builds it so.
  */
 export async function loadActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions, jobs: readonly JobDefinition[]): Promise<ActionConfig> {
-  const { config, journal } = buildActionConfig(io, args, ws, options);
-  await journal.load(jobs);
+  const { config, journal, virtualSandbox } = buildActionConfig(io, args, ws, options);
+  await Promise.all([journal.load(jobs), virtualSandbox()]);
   return config;
 }
 
@@ -48,7 +48,7 @@ export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options
   return buildActionConfig(io, args, ws, options).config;
 }
 
-function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions): { config: ActionConfig; journal: SharedJournal } {
+function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions): { config: ActionConfig; journal: SharedJournal; virtualSandbox: () => Promise<void> } {
   const systems = options.connections ?? openConnections(io, args, ws.project);
   const resolve = (file: string) => path.resolve(io.cwd, file);
   const progress = options.report ?? ((job: string, event: MoveEvent) => report(io, job, event));
@@ -65,6 +65,28 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
   const followedSystem = () => (followed ??= systems.locks()?.system ?? ALL_BACKENDS[0]!.name);
   let advance: ((ms: number) => Promise<void>) | undefined;
   const advanceSandbox = (ms: number) => (advance ??= sandboxAdvancer(systems.to(followedSystem()).location()))(ms);
+  // Without --advance-sandbox, a sandbox on a virtual clock: its time is the only time there is
+  // (this machine's clock is not "off" it), and a wait sleeps until someone advances it.
+  let virtualServer: string | undefined;
+  let noted = false;
+  const virtualSandbox = async () => {
+    if (options.advanceSandbox) return;
+    const server = (() => {
+      try {
+        return systems.to(followedSystem()).location();
+      } catch {
+        return undefined; // not configured: the command says so itself, where it needs the system
+      }
+    })();
+    if (server && (await isVirtualSandbox(server))) virtualServer = server;
+  };
+  const sleepOrNote = (ms: number) => {
+    if (virtualServer && !noted) {
+      noted = true;
+      io.stderr.write(`${virtualClockNote(virtualServer)}\n`);
+    }
+    return sleep(ms, io.interrupted);
+  };
   const config: ActionConfig = {
     systems,
     journal,
@@ -80,9 +102,10 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
       },
     },
     // A rehearsal's waits move the sandbox's clock, not this machine's: the actions then read
-    // time (a write's settling deadline) from the sandbox, whose clock those waits move.
-    clock: options.advanceSandbox ? { now: () => systems.to(followedSystem()).serverClock().now() } : io.clock,
-    wait: options.advanceSandbox ? advanceSandbox : (ms) => sleep(ms, io.interrupted),
+    // time (a write's settling deadline) from the sandbox, whose clock those waits move. So
+    // does a move on a virtual sandbox without --advance-sandbox: its clock is the only time.
+    clock: { now: () => (options.advanceSandbox || virtualServer ? systems.to(followedSystem()).serverClock().now() : io.clock.now()) },
+    wait: options.advanceSandbox ? advanceSandbox : sleepOrNote,
     ...(io.interrupted ? { interrupted: io.interrupted } : {}),
     report: progress,
     holder: holderName(),
@@ -91,11 +114,12 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
     newMoveId: (job) => `${job}-${DateTime.fromJSDate(systems.to(followedSystem()).serverClock().now(), { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss")}-${randomBytes(3).toString('hex')}`,
     guardSeconds: ws.project.handoff.guardSeconds,
   };
-  return { config, journal };
+  return { config, journal, virtualSandbox };
 }
 
 /** Waits `ms`, or less when the operator interrupts (the caller then stops at its safe point). */
 function sleep(ms: number, interrupted: AbortSignal | undefined): Promise<void> {
+  if (interrupted?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     interrupted?.addEventListener('abort', done, { once: true });

@@ -13,7 +13,7 @@ import { canonicalSchedule } from './schedule.js';
  *   dropped and the start (rewritten at every launch) replaced by the grid's canonical anchor;
  *   `scheduleTimeZone` UTC under any name equals none;
  * - `uris`/`fetch`: one list (`fetch`), whichever side the server mirrored;
- * - defaults filled in; `parents` and environment variables sorted; ports as numbers;
+ * - defaults filled in; `parents`, environment variables and volumes (by path; RW when no mode) sorted; ports as numbers;
  *   `maxCompletionTime` present (3.0.2 lacks it).
  * `disabled` is kept: whether a job runs is the point of a diff.
  */
@@ -36,6 +36,9 @@ export function normalizeChronosJob(job: ChronosJob): ChronosJob {
       ? {
           container: {
             ...mirrored.container,
+            // A volume without a mode is mounted read-write. Compared as a set: a definition keeps host
+            // folders and Chronos' other volumes apart, and renders them back in that order.
+            volumes: mirrored.container.volumes.map((v) => ({ ...v, mode: v.mode ?? 'RW' })).sort((a, b) => a.containerPath.localeCompare(b.containerPath)),
             networkInfos: mirrored.container.networkInfos.map((n) => ({
               ...n,
               portMappings: n.portMappings.map((p) => ({ ...p, hostPort: Number(p.hostPort), containerPort: Number(p.containerPort) })),

@@ -4,7 +4,9 @@
  * Chronos 3.x run the job at once (docs/chronos.md, "Traps for a move": a past start runs at once).
  */
 import type { Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE, type EnvValue, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NAMESPACE, DEFAULT_STARTING_DEADLINE_SECONDS, DEFAULT_TIMEZONE, nameOn, type EnvValue, type JobDefinition, type ResourceAmounts } from '../../src/core/job.js';
+import { otherSectionsDropped } from '../../src/core/specific.js';
+import { carriedBody, carriedOf, containerToDefinition, lintSection, ownerFields, ownerOf, renderContainer, sectionOf, SECTION } from './specific.js';
 import { coresToCpu, cpuToCores, mebibytesToMemory, memoryToMebibytes } from './quantity.js';
 import { chronosToCron, cronToChronos, cronToChronosCached } from './translate.js';
 import { CHRONOS_DEFAULTS, readChronosJob, type ChronosJob } from './model.js';
@@ -15,17 +17,39 @@ export type ChronosJobBody = Partial<ChronosJob> & { readonly name: string; read
 
 /** `translate` is the schedule translation (a year-long proof); callers rendering many jobs may pass a memoised one. */
 export function renderChronosJob(job: JobDefinition, now: Date, translate: typeof cronToChronos = cronToChronos): Rendered<ChronosJobBody> {
-  const warnings: TranslationWarning[] = [];
   const schedule = translate(job.schedule, job.timezone, now);
   if (!schedule.ok) throw new ChronosRenderError(job.name, schedule.reason);
 
+  const warnings = droppedInTranslation(job);
+  const container = renderContainer(job, warnings);
   const shellCommand = typeof job.command === 'string';
-  const environmentVariables: { name: string; value: string }[] = [];
+  const environmentVariables = Object.entries(job.env).flatMap(([name, value]) => (typeof value === 'string' ? [{ name, value }] : []));
+  const body: ChronosJobBody = {
+    name: nameOn(job, SECTION),
+    command: shellCommand ? (job.command as string) : (job.command as readonly string[])[0],
+    shell: shellCommand,
+    ...(shellCommand ? {} : { arguments: (job.command as readonly string[]).slice(1) }),
+    schedule: schedule.schedule,
+    ...(schedule.scheduleTimeZone ? { scheduleTimeZone: schedule.scheduleTimeZone } : {}),
+    ...ownerFields(job.owner),
+    ...(job.description ? { description: job.description } : {}),
+    ...chronosResources(job.resources.requests ?? {}),
+    retries: job.retries,
+    concurrent: job.concurrency === 'allow',
+    disabled: job.paused === true,
+    ...(environmentVariables.length ? { environmentVariables } : {}),
+    ...(container ? { container } : {}),
+    ...carriedBody(sectionOf(job)),
+  };
+  return { manifest: body, warnings };
+}
+
+/** What the definition says that a Chronos job cannot hold (the container's parts: `renderContainer`). */
+function droppedInTranslation(job: JobDefinition): TranslationWarning[] {
+  const warnings: TranslationWarning[] = [];
   for (const [name, value] of Object.entries(job.env)) {
-    if (typeof value === 'string') environmentVariables.push({ name, value });
-    else warnings.push({ field: `env.${name}`, message: `dropped in translation: env.${name} reads Kubernetes Secret ${value.secretKeyRef.name}/${value.secretKeyRef.key}, which Chronos cannot reference` });
+    if (typeof value !== 'string') warnings.push({ field: `env.${name}`, message: `dropped in translation: env.${name} reads Kubernetes Secret ${value.secretKeyRef.name}/${value.secretKeyRef.key}, which Chronos cannot reference` });
   }
-  const requests = job.resources.requests ?? {};
   for (const [key, value] of Object.entries(job.resources.limits ?? {})) {
     warnings.push({ field: `resources.limits.${key}`, message: `dropped in translation: resources.limits.${key} (${value}) has no Chronos equivalent (Mesos allocates the request)` });
   }
@@ -34,24 +58,8 @@ export function renderChronosJob(job: JobDefinition, now: Date, translate: typeo
     warnings.push({ field: 'startingDeadline', message: 'dropped in translation: startingDeadline has no Chronos 3.x equivalent (Chronos runs a missed slot late instead of skipping it)' });
   }
   if (Object.keys(job.labels).length) warnings.push({ field: 'labels', message: 'dropped in translation: labels have no Chronos equivalent' });
-
-  const body: ChronosJobBody = {
-    name: job.name,
-    command: shellCommand ? (job.command as string) : (job.command as readonly string[])[0],
-    shell: shellCommand,
-    ...(shellCommand ? {} : { arguments: (job.command as readonly string[]).slice(1) }),
-    schedule: schedule.schedule,
-    ...(schedule.scheduleTimeZone ? { scheduleTimeZone: schedule.scheduleTimeZone } : {}),
-    ...(job.owner ? { owner: job.owner } : {}),
-    ...(job.description ? { description: job.description } : {}),
-    ...chronosResources(requests),
-    retries: job.retries,
-    concurrent: job.concurrency === 'allow',
-    disabled: job.paused === true,
-    ...(environmentVariables.length ? { environmentVariables } : {}),
-    ...(job.image ? { container: { type: 'DOCKER', image: job.image, network: 'HOST', networkInfos: [], volumes: [], forcePullImage: false, parameters: [] } } : {}),
-  };
-  return { manifest: body, warnings };
+  warnings.push(...otherSectionsDropped(job, SECTION, 'Chronos'));
+  return warnings;
 }
 
 function chronosResources(requests: ResourceAmounts): Partial<Pick<ChronosJob, 'cpus' | 'mem' | 'disk'>> {
@@ -91,33 +99,32 @@ export function chronosJobToDefinition(live: ChronosJob | ChronosJobBody, now: D
   if (shell && (live.arguments?.length ?? 0) > 0) warnings.push({ field: 'arguments', message: 'arguments with shell: true are appended to the command by Chronos; imported as part of the command string' });
   const env: Record<string, EnvValue> = {};
   for (const e of live.environmentVariables ?? []) env[e.name] = e.value;
+  const full = readChronosJob(live, { now });
+  const container = full.container ? containerToDefinition(full.container, warnings) : undefined;
+  const section: Record<string, unknown> = { ...carriedOf(full, warnings), ...(container && Object.keys(container.extras).length ? { container: container.extras } : {}) };
   const requests: Record<string, string> = {};
   if (live.cpus !== undefined) requests.cpu = coresToCpu(live.cpus);
   if (live.mem !== undefined) requests.memory = mebibytesToMemory(live.mem);
   if (live.disk !== undefined) requests.disk = mebibytesToMemory(live.disk);
-  for (const field of ['uris', 'fetch', 'constraints', 'executor', 'runAsUser', 'highPriority', 'softError'] as const) {
-    const v = live[field];
-    const isDefault = v === undefined || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (field === 'runAsUser' && v === CHRONOS_DEFAULTS.runAsUser);
-    if (!isDefault) warnings.push({ field, message: `${field} has no equivalent in a job definition and is not imported` });
-  }
   const definition: JobDefinition = {
     name: live.name,
     backend: 'chronos',
     schedule,
     timezone,
     command: shell && (live.arguments?.length ?? 0) > 0 ? `${live.command} ${live.arguments!.join(' ')}` : command,
-    image: live.container?.image,
+    ...container?.fields,
     env,
     resources: Object.keys(requests).length ? { requests } : {},
     retries: live.retries ?? CHRONOS_DEFAULTS.retries,
     concurrency: live.concurrent === undefined ? DEFAULT_CONCURRENCY : live.concurrent ? 'allow' : 'forbid',
     startingDeadlineSeconds: DEFAULT_STARTING_DEADLINE_SECONDS,
-    owner: live.owner || undefined,
+    owner: ownerOf(full, warnings),
     description: live.description || undefined,
     tier: undefined,
     labels: {},
     namespace: DEFAULT_NAMESPACE,
     ...(live.disabled ? { paused: true } : {}),
+    ...(Object.keys(section).length ? { specific: { [SECTION]: section } } : {}),
   };
   return { definition, warnings };
 }
@@ -135,5 +142,10 @@ export function lintForChronos(job: JobDefinition, now: Date): LintFinding[] {
   const schedule = chronosExpressibility(job.schedule, job.timezone, now);
   if (!schedule.ok) findings.push({ field: 'schedule', message: `Chronos cannot run "${job.schedule}" (${job.timezone}): ${schedule.reason}` });
   if (job.concurrency === 'replace') findings.push({ field: 'concurrency', message: 'concurrency replace exists only on Kubernetes; use forbid or allow for a job on Chronos' });
+  findings.push(...lintSection(job));
+  const carried = droppedInTranslation(job);
+  renderContainer(job, carried);
+  // Replace is an error above; the rest is what a Chronos job would not hold.
+  findings.push(...carried.filter((w) => w.field !== 'concurrency').map((w) => ({ ...w, severity: 'warning' as const })));
   return findings;
 }

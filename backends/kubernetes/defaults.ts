@@ -28,6 +28,7 @@ export function defaultPodSpec(spec: Obj): void {
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
+  if (Array.isArray(spec.volumes)) for (const v of spec.volumes) if (isObj(v) && isObj(v.hostPath)) v.hostPath.type ??= '';
   for (const list of ['containers', 'initContainers']) {
     const containers: unknown = spec[list];
     if (Array.isArray(containers)) for (const c of containers) if (isObj(c)) defaultContainer(c);

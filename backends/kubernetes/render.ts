@@ -6,12 +6,17 @@
 import type { Imported, LintFinding, Rendered, TranslationWarning } from '../../src/core/backend.js';
 import { parseDuration } from '../../src/core/duration.js';
 import { normalizeCronJob } from './normalize.js';
+import { UserError } from '../../src/core/errors.js';
+import { otherSectionsDropped } from '../../src/core/specific.js';
+import { kubernetesIdentity } from './identity.js';
 import {
   DEFAULT_NAMESPACE,
   DEFAULT_TIMEZONE,
   type Concurrency,
   type EnvValue,
+  type HostVolume,
   type JobDefinition,
+  type PullPolicy,
   type ResourceAmounts,
   type Resources,
 } from '../../src/core/job.js';
@@ -34,13 +39,28 @@ export interface ResourceRequirements {
   readonly limits?: Readonly<Record<string, string>>;
 }
 
+export interface VolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+}
+
+export interface Volume {
+  readonly name: string;
+  readonly hostPath?: { readonly path: string; readonly type?: string };
+  readonly [source: string]: unknown;
+}
+
 export interface Container {
   readonly name: string;
   readonly image?: string;
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   readonly env?: readonly EnvVar[];
   readonly resources?: ResourceRequirements;
+  readonly volumeMounts?: readonly VolumeMount[];
+  readonly [other: string]: unknown;
 }
 
 export interface ObjectMeta {
@@ -76,6 +96,8 @@ export interface CronJobManifest {
           readonly spec: {
             readonly restartPolicy: 'Never' | 'OnFailure';
             readonly containers: readonly Container[];
+            readonly volumes?: readonly Volume[];
+            readonly hostNetwork?: boolean;
             readonly [other: string]: unknown;
           };
         };
@@ -98,14 +120,24 @@ export function renderCronJob(job: JobDefinition): Rendered<CronJobManifest> {
     ...(job.owner ? { [OWNER_ANNOTATION]: job.owner } : {}),
     ...(job.description ? { [DESCRIPTION_ANNOTATION]: job.description } : {}),
   };
-  if (!job.image) warnings.push({ field: 'image', message: 'no image: Kubernetes cannot run this job until an image is set (here or in migrate.yaml defaults.image)' });
+  if (!job.image) throw new UserError(`job ${job.name} has no image: Kubernetes runs every job in a container`, NO_IMAGE_HINT);
+  warnings.push(...otherSectionsDropped(job, kubernetesIdentity.name, 'Kubernetes'));
   const argv = typeof job.command === 'string' ? ['/bin/sh', '-c', job.command] : [...job.command];
+  const volumes = job.volumes ?? [];
   const container: Container = {
     name: CONTAINER_NAME,
-    ...(job.image ? { image: job.image } : {}),
+    image: job.image,
+    ...(job.pullPolicy ? { imagePullPolicy: PULL_POLICY[job.pullPolicy] } : {}),
     command: argv,
     ...(Object.keys(job.env).length ? { env: Object.entries(job.env).map(([name, value]) => envVar(name, value)) } : {}),
     ...resourceRequirements(job.resources),
+    ...(volumes.length ? { volumeMounts: volumes.map((v, i) => ({ name: volumeName(i), mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) })) } : {}),
+  };
+  const podSpec = {
+    restartPolicy: 'Never' as const,
+    ...(job.network === 'host' ? { hostNetwork: true } : {}),
+    containers: [container],
+    ...(volumes.length ? { volumes: volumes.map((v, i) => ({ name: volumeName(i), hostPath: { path: v.hostPath } })) } : {}),
   };
   const manifest: CronJobManifest = {
     apiVersion: 'batch/v1',
@@ -129,13 +161,23 @@ export function renderCronJob(job: JobDefinition): Rendered<CronJobManifest> {
           template: {
             metadata: { labels: podLabels },
             // Retries are the Job's (backoffLimit), as Chronos retries a whole task.
-            spec: { restartPolicy: 'Never', containers: [container] },
+            spec: podSpec,
           },
         },
       },
     },
   };
   return { manifest, warnings };
+}
+
+/** What a render or a move to Kubernetes without an image says to do. */
+export const NO_IMAGE_HINT = 'Set image: in the definition, or defaults.image in migrate.yaml (a job may run without one on Chronos, as a command).';
+
+const PULL_POLICY: Record<PullPolicy, NonNullable<Container['imagePullPolicy']>> = { always: 'Always', 'if-not-present': 'IfNotPresent', never: 'Never' };
+
+/** The pod's volumes are named after their place in the definition's list: `host-0`, `host-1`, ... */
+function volumeName(index: number): string {
+  return `host-${index}`;
 }
 
 function envVar(name: string, value: EnvValue): EnvVar {
@@ -162,7 +204,8 @@ export function cronJobToDefinition(cronJob: CronJobManifest): Imported {
   const containers = podSpec.containers ?? [];
   const container = containers[0];
   if (containers.length > 1) warnings.push({ field: 'spec.jobTemplate.spec.template.spec.containers', message: `${containers.length} containers: only the first ("${container.name}") is imported` });
-  const known = new Set(['restartPolicy', 'containers']);
+  const known = new Set(['restartPolicy', 'containers', 'volumes', 'hostNetwork']);
+  const hostVolumes = importVolumes(podSpec, container, warnings);
   if (podSpec.restartPolicy !== undefined && podSpec.restartPolicy !== 'Never') warnings.push({ field: 'spec.jobTemplate.spec.template.spec.restartPolicy', message: `restartPolicy ${podSpec.restartPolicy} is not imported: a definition retries whole Jobs (restartPolicy Never, backoffLimit = retries)` });
   if (container && container.name !== CONTAINER_NAME) warnings.push({ field: 'containers[0].name', message: `container "${container.name}" is not imported under its name: migrate names its container "${CONTAINER_NAME}"` });
   for (const key of Object.keys(podSpec)) if (!known.has(key)) warnings.push({ field: `spec.jobTemplate.spec.template.spec.${key}`, message: `${key} has no equivalent in a job definition and is not imported` });
@@ -204,6 +247,9 @@ export function cronJobToDefinition(cronJob: CronJobManifest): Imported {
     timezone: spec.timeZone ?? DEFAULT_TIMEZONE,
     command,
     image: container?.image,
+    ...importedPullPolicy(container),
+    ...(podSpec.hostNetwork === true ? { network: 'host' as const } : {}),
+    ...(hostVolumes.length ? { volumes: hostVolumes } : {}),
     env,
     resources: { ...(requests && Object.keys(requests).length ? { requests } : {}), ...(limits && Object.keys(limits).length ? { limits } : {}) },
     retries: spec.jobTemplate.spec.backoffLimit ?? 6,
@@ -219,12 +265,43 @@ export function cronJobToDefinition(cronJob: CronJobManifest): Imported {
   return { definition, warnings };
 }
 
+/** The main container's hostPath mounts as the definition's volumes; every other volume or mount is said as not imported. */
+function importVolumes(podSpec: CronJobManifest['spec']['jobTemplate']['spec']['template']['spec'], container: Container | undefined, warnings: TranslationWarning[]): HostVolume[] {
+  const byName = new Map((podSpec.volumes ?? []).map((v) => [v.name, v]));
+  const used = new Set<string>();
+  const out: HostVolume[] = [];
+  for (const m of container?.volumeMounts ?? []) {
+    const v = byName.get(m.name);
+    used.add(m.name);
+    const extra = Object.keys(m).filter((k) => !['name', 'mountPath', 'readOnly'].includes(k));
+    if (!v?.hostPath || Object.keys(v).some((k) => k !== 'name' && k !== 'hostPath') || (v.hostPath.type ?? '') !== '' || extra.length) {
+      warnings.push({ field: `volumeMounts.${m.name}`, message: `volume ${m.name} at ${m.mountPath} is not imported: a definition mounts host folders only (hostPath without a type, mounted with mountPath and readOnly)` });
+      continue;
+    }
+    if (m.name !== volumeName(out.length)) warnings.push({ field: `volumes.${m.name}`, message: `volume ${m.name} is imported unnamed: migrate names a job's volumes ${volumeName(0)}, ${volumeName(1)}, ...` });
+    out.push({ hostPath: v.hostPath.path, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) });
+  }
+  for (const v of podSpec.volumes ?? []) if (!used.has(v.name)) warnings.push({ field: `volumes.${v.name}`, message: `volume ${v.name} is not mounted by the main container and is not imported` });
+  return out;
+}
+
+/** The pull policy when it is not the one the API server gives that image by default. */
+function importedPullPolicy(container: Container | undefined): { pullPolicy?: PullPolicy } {
+  const policy = container?.imagePullPolicy;
+  if (!policy || !container?.image) return {};
+  const defaulted = normalizeCronJob({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'x' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'x', image: container.image }] } } } } } });
+  if (defaulted.spec.jobTemplate.spec.template.spec.containers[0].imagePullPolicy === policy) return {};
+  const found = (Object.keys(PULL_POLICY) as PullPolicy[]).find((p) => PULL_POLICY[p] === policy);
+  return found ? { pullPolicy: found } : {};
+}
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** What stops a definition from running on Kubernetes. Name rules are checked for every job in lint.ts. */
 export function lintForKubernetes(job: JobDefinition): LintFinding[] {
   const findings: LintFinding[] = [];
   if (!job.image) findings.push({ field: 'image', message: 'a job that runs on Kubernetes needs an image; set image here or defaults.image in migrate.yaml' });
+  findings.push(...otherSectionsDropped(job, kubernetesIdentity.name, 'Kubernetes').map((w) => ({ ...w, severity: 'warning' as const })));
   if (!DNS1123_LABEL.test(job.namespace) || job.namespace.length > 63) findings.push({ field: 'namespace', message: `namespace "${job.namespace}" is not a DNS-1123 label` });
   return findings;
 }

@@ -65,7 +65,7 @@ export function applyConflict(r: ResourceType, name: string, conflicts: readonly
 
 /** One field error, as `field.Error` renders it. */
 export interface FieldError {
-  readonly type: 'Invalid' | 'Required' | 'NotSupported' | 'Forbidden' | 'TooLong' | 'Duplicate';
+  readonly type: 'Invalid' | 'Required' | 'NotSupported' | 'Forbidden' | 'TooLong' | 'Duplicate' | 'NotFound';
   readonly field: string;
   readonly value?: unknown;
   readonly detail?: string;
@@ -79,6 +79,7 @@ const CAUSE_REASON: Record<FieldError['type'], string> = {
   Forbidden: 'FieldValueForbidden',
   TooLong: 'FieldValueTooLong',
   Duplicate: 'FieldValueDuplicate',
+  NotFound: 'FieldValueNotFound',
 };
 
 /** Go's `%#v`-ish rendering the apiserver uses for a bad value: strings quoted, numbers bare. */
@@ -104,6 +105,8 @@ export function errorBody(e: FieldError): string {
       return `Too long: ${e.detail ?? 'value is too long'}`;
     case 'Duplicate':
       return `Duplicate value: ${goValue(e.value)}`;
+    case 'NotFound':
+      return `Not found: ${goValue(e.value)}`;
   }
 }
 

@@ -46,6 +46,18 @@ function nonNegative(spec: JsonObject, key: string, path: string, out: FieldErro
 function validatePodTemplate(template: unknown, path: string, out: FieldError[]): void {
   const spec = isPlainObject(template) && isPlainObject(template.spec) ? template.spec : {};
   const specPath = `${path}.spec`;
+  // ValidateVolumes: each named once; a hostPath needs its path. Mounts must name one of them.
+  const volumeNames = new Set<string>();
+  const volumes: unknown[] = Array.isArray(spec.volumes) ? spec.volumes : [];
+  volumes.forEach((v: unknown, i: number) => {
+    const volume = isPlainObject(v) ? v : {};
+    const vp = `${specPath}.volumes[${i}]`;
+    if (typeof volume.name !== 'string' || volume.name === '') out.push({ type: 'Required', field: `${vp}.name` });
+    else if (!DNS1123_LABEL.test(volume.name)) out.push({ type: 'Invalid', field: `${vp}.name`, value: volume.name, detail: LABEL_MSG });
+    else if (volumeNames.has(volume.name)) out.push({ type: 'Duplicate', field: `${vp}.name`, value: volume.name });
+    else volumeNames.add(volume.name);
+    if (isPlainObject(volume.hostPath) && (typeof volume.hostPath.path !== 'string' || volume.hostPath.path === '')) out.push({ type: 'Required', field: `${vp}.hostPath.path` });
+  });
   const containers = spec.containers;
   if (!Array.isArray(containers) || containers.length === 0) {
     out.push({ type: 'Required', field: `${specPath}.containers` });
@@ -59,6 +71,16 @@ function validatePodTemplate(template: unknown, path: string, out: FieldError[])
       else if (seen.has(container.name)) out.push({ type: 'Duplicate', field: `${cp}.name`, value: container.name });
       else seen.add(container.name);
       if (typeof container.image !== 'string' || container.image.trim() === '') out.push({ type: 'Required', field: `${cp}.image` });
+      const pull = container.imagePullPolicy;
+      if (pull !== undefined && pull !== 'Always' && pull !== 'IfNotPresent' && pull !== 'Never') out.push({ type: 'NotSupported', field: `${cp}.imagePullPolicy`, value: pull, supported: ['Always', 'IfNotPresent', 'Never'] });
+      const mounts: unknown[] = Array.isArray(container.volumeMounts) ? container.volumeMounts : [];
+      mounts.forEach((m: unknown, j: number) => {
+        const mount = isPlainObject(m) ? m : {};
+        const mp = `${cp}.volumeMounts[${j}]`;
+        if (typeof mount.name !== 'string' || mount.name === '') out.push({ type: 'Required', field: `${mp}.name` });
+        else if (!volumeNames.has(mount.name)) out.push({ type: 'NotFound', field: `${mp}.name`, value: mount.name });
+        if (typeof mount.mountPath !== 'string' || mount.mountPath === '') out.push({ type: 'Required', field: `${mp}.mountPath` });
+      });
     });
   }
   // Defaulting has made a missing policy Always, which the pod rules accept and the Job's refuse.

@@ -22,12 +22,17 @@ export interface Workspace {
 
 const JOB_FILE = /\.ya?ml$/;
 
+export interface LoadOptions {
+  /** False skips the per-backend checks (see loadWorkspace). */
+  readonly backendLint?: boolean;
+}
+
 /**
  * Loads and lints every definition in the jobs folder (or only `paths`, which may also name jobs).
  * `backendLint: false` skips the per-backend checks (for some, a year-long schedule proof per job),
  * for read-only views over thousands of jobs that judge each job against the live system anyway.
  */
-export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly string[] = [], options: { readonly backendLint?: boolean } = {}): Workspace {
+export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly string[] = [], options: LoadOptions = {}): Workspace {
   const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
   const { project, diagnostics: projectDiagnostics } = loadProject(io, args);
   const files = paths.length ? resolvePaths(io, jobsDir, paths) : listJobFiles(io, jobsDir, args['jobs-dir']);
@@ -75,7 +80,7 @@ export function loadJob(io: CliIO, args: GlobalArgs, nameOrPath: string): Loaded
 }
 
 /** `loadJob`, and the project file the job was read with. */
-export function loadJobWithProject(io: CliIO, args: GlobalArgs, nameOrPath: string): { readonly definition: LoadedDefinition; readonly project: ProjectConfig } {
+export function loadJobWithProject(io: CliIO, args: GlobalArgs, nameOrPath: string, options: LoadOptions = {}): { readonly definition: LoadedDefinition; readonly project: ProjectConfig } {
   const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
   const given = path.resolve(io.cwd, nameOrPath);
   const explicitFile = isFile(given) ? given : undefined;
@@ -84,8 +89,8 @@ export function loadJobWithProject(io: CliIO, args: GlobalArgs, nameOrPath: stri
   // used twice is caught; one elsewhere (a copy being tried out) is loaded alone.
   const ws =
     explicitFile && path.dirname(explicitFile) !== jobsDir
-      ? loadWorkspace(io, args, [explicitFile])
-      : (loadByFileNames(io, args, jobsDir, explicitFile ? { file: explicitFile } : { name: nameOrPath }) ?? loadWorkspace(io, args));
+      ? loadWorkspace(io, args, [explicitFile], options)
+      : (loadByFileNames(io, args, jobsDir, explicitFile ? { file: explicitFile } : { name: nameOrPath }, options) ?? loadWorkspace(io, args, [], options));
   const file = explicitFile ?? (ws.definitions.find((d) => d.job.name === nameOrPath) ? undefined : findJobFile(jobsDir, nameOrPath));
   const def = file ? ws.definitions.find((d) => fileOf(d) === file) : ws.definitions.find((d) => d.job.name === nameOrPath);
   const problemFile = file ?? (def && fileOf(def));
@@ -109,17 +114,17 @@ export function loadJobWithProject(io: CliIO, args: GlobalArgs, nameOrPath: stri
  * folder. A second definition of the name in a file named otherwise is not seen here; `validate`
  * of the folder reports it.
  */
-function loadByFileNames(io: CliIO, args: GlobalArgs, jobsDir: string, job: { readonly file: string } | { readonly name: string }): Workspace | undefined {
+function loadByFileNames(io: CliIO, args: GlobalArgs, jobsDir: string, job: { readonly file: string } | { readonly name: string }, options: LoadOptions): Workspace | undefined {
   if ('file' in job) {
-    const alone = loadWorkspace(io, args, [job.file]);
+    const alone = loadWorkspace(io, args, [job.file], options);
     const name = alone.definitions[0]?.job.name;
     if (name === undefined) return undefined;
     const namedAfter = jobFilesNamed(jobsDir, name).filter((f) => f !== job.file);
-    return namedAfter.length ? loadWorkspace(io, args, [job.file, ...namedAfter].sort()) : alone;
+    return namedAfter.length ? loadWorkspace(io, args, [job.file, ...namedAfter].sort(), options) : alone;
   }
   const files = jobFilesNamed(jobsDir, job.name);
   if (!files.length) return undefined;
-  const ws = loadWorkspace(io, args, files);
+  const ws = loadWorkspace(io, args, files, options);
   return ws.definitions.some((d) => d.job.name === job.name) ? ws : undefined;
 }
 

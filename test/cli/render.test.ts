@@ -58,6 +58,31 @@ describe('migrate render', () => {
     expect(parse(plain.stdout).metadata.namespace).toBe('default');
   });
 
+  describe('an image only where the backend needs one', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-render-image-'));
+      fs.mkdirSync(path.join(dir, 'jobs'));
+      // No defaults.image: the seed's own example, declared on Kubernetes, without one.
+      fs.writeFileSync(path.join(dir, 'migrate.yaml'), 'defaults:\n  timezone: Etc/UTC\n');
+      fs.writeFileSync(path.join(dir, 'jobs', 'job-name-here.yaml'), "name: job-name-here\nkubernetes:\n  schedule: '15 */2 * * *'\ncommand: [ruby, /path/to/script.rb]\n");
+      fs.writeFileSync(path.join(dir, 'jobs', 'report.yaml'), 'name: report\nbackend: chronos\nschedule: "0 3 * * *"\ncommand: /usr/bin/report\n');
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test.each(['job-name-here', 'report'])('%s --to chronos: a command job, no container', async (job) => {
+      const result = await runCli(['render', job, '--to', 'chronos'], { cwd: dir });
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(parse(result.stdout)).not.toHaveProperty('container');
+    });
+
+    test.each(['job-name-here', 'report'])('%s --to k8s: refused, saying where to set one', async (job) => {
+      const result = await runCli(['render', job, '--to', 'k8s'], { cwd: dir });
+      expect([result.code, result.stdout]).toEqual([1, '']);
+      expect(result.stderr).toBe(`error: job ${job} has no image: Kubernetes runs every job in a container\nSet image: in the definition, or defaults.image in migrate.yaml (a job may run without one on Chronos, as a command).\n`);
+    });
+  });
+
   describe('names a job the way status and validate do', () => {
     let dir: string;
     beforeAll(() => {

@@ -37,10 +37,10 @@ describe('migrate validate', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // never a stack trace
   });
 
-  test('the shipped jobs/ are valid (exit 0)', async () => {
+  test('the shipped jobs/ are valid (exit 0); what their backends will not carry is a warning', async () => {
     const result = await runCli(['validate'], { cwd: root });
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/^\d+ jobs valid\.\n$/);
+    expect(problems(result.stderr).every((l) => / warning: dropped in translation: /.test(l))).toBe(true);
+    expect(result.stdout).toMatch(/^\d+ jobs valid, with \d+ warnings \(stderr\)\.\n$/);
     expect(result.code).toBe(0);
   });
 
@@ -60,6 +60,60 @@ describe('migrate validate', () => {
     fs.writeFileSync(path.join(dir, 'factory.yaml'), 'name: factory\nbackend: kubernetes\nimage: busybox\nschedule: "0 0 * * *"\ntimezone: Factory\ncommand: [/bin/true]\n');
     const result = await runCli(['validate', '--jobs-dir', '.'], { cwd: dir });
     expect([result.code, result.stderr, result.stdout]).toEqual([0, '', '1 job valid.\n']);
+  });
+
+  describe('what the declared backend cannot carry is a warning at its place; --strict fails on it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-validate-warn-'));
+    fs.writeFileSync(
+      path.join(dir, 'invoice-sync.yaml'),
+      [
+        'name: invoice-sync',
+        'backend: chronos',
+        'schedule: "15 */2 * * *"',
+        'command: [ruby, sync.rb]',
+        'image: null',
+        'env:',
+        '  RAILS_ENV: production',
+        '  BILLING_API_TOKEN: {secretKeyRef: {name: billing-api, key: token}}',
+        'volumes:',
+        '  - {hostPath: /srv/invoices, mountPath: /data}',
+        'specific:',
+        '  chronos:',
+        '    constraints: [[rack, EQUALS, r1]]',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(path.join(dir, 'clean.yaml'), 'name: clean\nbackend: chronos\nschedule: "0 3 * * *"\ncommand: /bin/true\n');
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test('exit 0: each warning at the entry it is about', async () => {
+      const result = await runCli(['validate', '--jobs-dir', '.'], { cwd: dir });
+      expect(problems(result.stderr)).toEqual([
+        'invoice-sync.yaml:8:22: warning: dropped in translation: env.BILLING_API_TOKEN reads Kubernetes Secret billing-api/token, which Chronos cannot reference',
+        'invoice-sync.yaml:10:3: warning: dropped in translation: volumes needs a container, and without an image Chronos runs the job as a command',
+      ]);
+      expect([result.code, result.stdout]).toEqual([0, '2 jobs valid, with 2 warnings (stderr).\n']);
+    });
+
+    test('--strict: exit 1, and -o json says which are warnings', async () => {
+      const strict = await runCli(['validate', '--jobs-dir', '.', '--strict'], { cwd: dir });
+      expect([strict.code, strict.stderr.split('\n').at(-2)]).toEqual([1, '2 problems found (2 warnings, failing with --strict).']);
+      const json = await runCli(['validate', '--jobs-dir', '.', '--strict', '-o', 'json'], { cwd: dir });
+      expect(json.code).toBe(1);
+      expect((JSON.parse(json.stdout) as { severity: string }[]).map((p) => p.severity)).toEqual(['warning', 'warning']);
+      const clean = await runCli(['validate', '--jobs-dir', '.', '--strict', 'clean.yaml'], { cwd: dir });
+      expect([clean.code, clean.stdout]).toEqual([0, '1 job valid.\n']);
+    });
+  });
+
+  test('a command job on Chronos needs no image, even without defaults.image; one on Kubernetes does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-validate-'));
+    fs.writeFileSync(path.join(dir, 'cmd.yaml'), 'name: cmd\nbackend: chronos\nschedule: "0 3 * * *"\ncommand: [/usr/bin/report]\n');
+    fs.writeFileSync(path.join(dir, 'pod.yaml'), 'name: pod\nbackend: kubernetes\nschedule: "0 3 * * *"\ncommand: [/usr/bin/report]\n');
+    const result = await runCli(['validate', '--jobs-dir', '.'], { cwd: dir });
+    expect(problems(result.stderr)).toEqual(['pod.yaml:1:7: error: a job that runs on Kubernetes needs an image; set image here or defaults.image in migrate.yaml']);
+    const chronosOnly = await runCli(['validate', '--jobs-dir', '.', 'cmd.yaml'], { cwd: dir });
+    expect([chronosOnly.code, chronosOnly.stderr]).toEqual([0, '']);
   });
 
   test('a huge file is refused quickly with a clear message', async () => {

@@ -38,7 +38,9 @@ export function renderCommand(io: CliIO, _exit: ExitHolder): CommandModule<Globa
     handler: (args) => {
       const to = backendOption('to', args.to);
       const format = outputFormat(args, 'render', FORMATS);
-      const { definition, project } = loadJobWithProject(io, args, args.job);
+      // Not the declared backend's checks: the backend rendered for refuses what it cannot run
+      // (a job runs as a command on one backend and needs an image on another).
+      const { definition, project } = loadJobWithProject(io, args, args.job, { backendLint: false });
       const { job } = definition;
       // The scope status and diff read the job from (-n first), never the connection's own default,
       // since a job's namespace always falls back to migrate.yaml's or "default" before that.

@@ -13,6 +13,10 @@ export interface CliIO {
   readonly stderr: Output;
   /** Whether stdout is a terminal: colour and interactive prompts only then. */
   readonly isTTY: boolean;
+  /** Whether stderr is a terminal: a wave's progress is one line rewritten in place only then. */
+  readonly stderrIsTTY?: boolean;
+  /** stderr's width in columns, on a terminal: the progress line is cut to fit. */
+  readonly stderrColumns?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly clock: Clock;

@@ -24,6 +24,8 @@ const io: CliIO = {
   stdout: { write: (text) => void process.stdout.write(text) },
   stderr: { write: (text) => void process.stderr.write(text) },
   isTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  ...(process.stderr.columns ? { stderrColumns: process.stderr.columns } : {}),
   env: process.env,
   cwd: process.cwd(),
   clock: systemClock,

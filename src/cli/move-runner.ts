@@ -8,9 +8,11 @@ import { ExitCode } from '../core/errors.js';
 import { toRfc3339 } from '../core/time.js';
 import { loadActionConfig } from './action-config.js';
 import { confirm } from './confirm.js';
+import { mapLimited } from '../core/concurrency.js';
 import type { GlobalArgs } from './global-args.js';
 import { useColor, type CliIO } from './io.js';
 import { isStructured, renderPlans } from './plan-output.js';
+import { renderWaveOutcomes, waveProgress } from './wave-progress.js';
 import type { Workspace } from './workspace.js';
 
 export type { MoveTarget } from '../actions/move-setup.js';
@@ -31,7 +33,8 @@ export interface RunMovesOptions {
 }
 
 export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targets: readonly MoveTarget[], options: RunMovesOptions): Promise<number> {
-  const config = await loadActionConfig(io, args, ws, { advanceSandbox: options.advanceSandbox }, targets.map((t) => t.definition.job));
+  const progress = waveProgress(io);
+  const config = await loadActionConfig({ ...io, stderr: progress.stderr }, args, ws, { advanceSandbox: options.advanceSandbox, report: progress.event }, targets.map((t) => t.definition.job));
   const structured = isStructured(args.output);
   const planned = await planMoves(config, targets, options.concurrency);
   io.stdout.write(renderPlans(planned.map((p) => p.planned.plan), { format: args.output ?? 'table', color: useColor(io, args.color), details: options.details ?? false }));
@@ -49,7 +52,15 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
     return ExitCode.Error;
   }
 
-  const outcomes = await applyMoves(config, runnable, options);
+  // One job at a time through applyMoves, so each job's end is counted as it comes.
+  progress.start(runnable.map((p) => p.target.definition.job.name));
+  const outcomes = await mapLimited(runnable, options.concurrency, async (p) => {
+    for (const outcome of await applyMoves(config, [p], { ...options, concurrency: 1 })) {
+      progress.finished(outcome);
+      return outcome;
+    }
+    throw new Error(`no outcome for ${p.target.definition.job.name}`);
+  }).finally(() => progress.close());
   for (const o of outcomes) {
     if (o.ok && o.result?.definitionDiff) io.stdout.write(`\n${o.result.definitionDiff}`);
   }
@@ -59,10 +70,23 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
     const plan = runnable.find((p) => p.target.definition.job.name === o.job)?.planned.plan;
     return o.result && plan?.sourceUnreachable ? { source: plan.from, from: o.result.outcome.firstSlot } : undefined;
   };
-  for (const o of outcomes) {
-    io.stdout.write(`${o.ok ? 'done' : 'FAILED'}: ${o.message}\n`);
+  const notDisabled = (o: MoveOutcome) => {
     const left = leftEnabled(o);
-    if (left) io.stdout.write(`  ${left.source} was NOT disabled (it did not answer): if it still runs ${o.job}, slots from ${toRfc3339(left.from)} may run twice until it is disabled by hand.\n`);
+    return left ? `  ${left.source} was NOT disabled (it did not answer): if it still runs ${o.job}, slots from ${toRfc3339(left.from)} may run twice until it is disabled by hand.\n` : '';
+  };
+  if (planned.length > 1) {
+    // A wave: every job's outcome in one table (refused ones too), then what the failures said in full.
+    const byJob = new Map(outcomes.map((o) => [o.job, o]));
+    const rows = planned.map(({ planned: { plan } }) => {
+      const o = byJob.get(plan.job);
+      if (plan.refusal || !o) return { job: plan.job, outcome: 'refused' as const, message: plan.refusal ?? '' };
+      return { job: plan.job, outcome: o.ok ? ('done' as const) : ('FAILED' as const), message: o.message };
+    });
+    io.stdout.write(renderWaveOutcomes(rows));
+    for (const o of outcomes) if (!o.ok || leftEnabled(o)) io.stdout.write(`\n${o.ok ? 'done' : 'FAILED'}: ${o.message}\n${notDisabled(o)}`);
+    io.stdout.write('\n');
+  } else {
+    for (const o of outcomes) io.stdout.write(`${o.ok ? 'done' : 'FAILED'}: ${o.message}\n${notDisabled(o)}`);
   }
   const failed = outcomes.filter((o) => !o.ok).length + refused;
   const sourcesLeft = outcomes.filter(leftEnabled).length;

@@ -6,14 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
-import type { BackendConnection, TranslationWarning } from '../core/backend.js';
+import type { Backend, BackendConnection, TranslationWarning } from '../core/backend.js';
 import type { CutoverSide, LockProvider } from '../core/cutover.js';
 import type { LoadedDefinition } from '../core/definition.js';
 import { planHandoff } from '../core/handoff.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
 import type { MoveOperation } from '../core/journal.js';
 import { diffLive } from '../core/live-diff.js';
-import type { MovePlan } from '../core/move-plan.js';
+import type { MovePlan, PlannedDependents } from '../core/move-plan.js';
 import { restorableSnapshot } from '../core/secrets.js';
 import { planNextFireTimes } from '../core/next-fire-times.js';
 
@@ -59,6 +59,8 @@ export interface MoveTarget {
   readonly sourceUnreachable?: boolean;
   /** For a rollback: the journal's before-snapshot of the system the job returns to. */
   readonly snapshot?: unknown;
+  /** The operator lets the jobs chained after this one on the source stop (`--orphan-dependents`). */
+  readonly orphanDependents?: boolean;
 }
 
 export interface PlanInput extends MoveTarget {
@@ -89,10 +91,11 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   const sourceLive = live[from];
   const targetLive = live[to];
 
+  const chain = skip(from) ? undefined : await chainOn(systems.to(from), source, job);
   const scheduleProblem = fireTimes.verdict.kind === 'equivalent' ? undefined : fireTimes.verdict.reason;
   // The backend that cannot run the schedule exactly (its own lint says so); it cannot be rendered for.
   const cannotSchedule = scheduleProblem ? [source, target].find((b) => b.lint(job, now).some((f) => f.field === 'schedule')) : undefined;
-  const refusal = refuse(input, now, sourceLive, targetLive, cannotSchedule && scheduleProblem ? `${cannotSchedule.title} cannot run this schedule exactly: ${scheduleProblem}` : undefined);
+  const refusal = refuse(input, now, sourceLive, targetLive, cannotSchedule && scheduleProblem ? `${cannotSchedule.title} cannot run this schedule exactly: ${scheduleProblem}` : undefined, chain);
   const desired = refusal && cannotSchedule === target ? undefined : desiredTarget(targetLive);
   const normalize = (system: BackendName, o: unknown) => (o === undefined ? undefined : backendOf(system).normalize(o));
   const label = (kind: string, system: BackendName) => `${kind} ${backendOf(system).livePath(job.name, systems.to(system).scopeOf(job))}`;
@@ -106,7 +109,7 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
     liveLabel: label('LIVE', to),
     desiredLabel: label('DESIRED', to),
     live: normalize(to, targetLive),
-    desired: normalize(to, desired === undefined ? undefined : target.withEnabled(desired, true)),
+    desired: normalize(to, desired === undefined ? undefined : target.withEnabled(desired, !job.paused)),
   }).patch;
   const warnings: readonly TranslationWarning[] = input.operation === 'rollback' || desired === undefined ? [] : renderWarnings(job, to, now);
   const runsInFlight = sourceLive !== undefined && !input.sourceUnreachable ? await sides[from].activeRuns().catch(() => []) : [];
@@ -127,6 +130,8 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
       ...(input.sourceUnreachable ? { sourceUnreachable: true } : {}),
       refusal,
       basis: basisOf(live),
+      ...(job.paused ? { paused: true } : {}),
+      ...(chain && 'children' in chain && chain.children.length ? { dependents: chain } : {}),
     },
     desiredTarget,
   };
@@ -154,6 +159,29 @@ export async function currentBasis(sides: Sides): Promise<string> {
   return basisOf(Object.fromEntries(reads) as Record<BackendName, unknown>);
 }
 
+/** How the job is chained on the source: what runs after it there (and after those), or what it runs after; or why that cannot be read. */
+type Chain = (PlannedDependents & { readonly parents: readonly string[] }) | { readonly unreadable: string };
+
+/** One listing of the job's scope on a system that chains jobs (`Backend.links`); nothing to read where it does not. */
+async function chainOn(connection: BackendConnection, backend: Backend, job: JobDefinition): Promise<Chain | undefined> {
+  if (!backend.links) return undefined;
+  const scope = connection.scopeOf(job);
+  const listing = (await connection.list([scope])).get(scope);
+  if (!listing?.ok) return { unreadable: listing?.error ?? 'not read' };
+  const links = backend.links(listing.items);
+  const own = links.get(job.name);
+  const children = own?.children ?? [];
+  // Their children stop too (a child that never runs triggers nothing), and theirs.
+  const further = new Set<string>();
+  const queue = children.flatMap((c) => links.get(c)?.children ?? []);
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (next === job.name || children.includes(next) || further.has(next)) continue;
+    further.add(next);
+    queue.push(...(links.get(next)?.children ?? []));
+  }
+  return { children, further: [...further].sort(), parents: own?.parents ?? [] };
+}
+
 /** What the target cannot carry of the definition; none when it cannot render the job at all (the refusal says why). */
 function renderWarnings(job: JobDefinition, to: BackendName, now: Date): readonly TranslationWarning[] {
   try {
@@ -163,7 +191,7 @@ function renderWarnings(job: JobDefinition, to: BackendName, now: Date): readonl
   }
 }
 
-function refuse(input: PlanInput, now: Date, sourceLive: unknown, targetLive: unknown, scheduleRefusal: string | undefined): string | undefined {
+function refuse(input: PlanInput, now: Date, sourceLive: unknown, targetLive: unknown, scheduleRefusal: string | undefined, chain: Chain | undefined): string | undefined {
   const { job } = input.definition;
   const source = backendOf(input.from);
   const target = backendOf(input.to);
@@ -174,8 +202,23 @@ function refuse(input: PlanInput, now: Date, sourceLive: unknown, targetLive: un
   if (scheduleRefusal) return scheduleRefusal;
   if (input.sourceUnreachable) return targetLive !== undefined && target.isEnabled(targetLive) ? `${job.name} is already enabled in ${input.to}` : undefined;
   if (sourceLive === undefined) return `${job.name} does not exist in ${input.from}: there is nothing to move (create it with \`migrate apply ${job.name}\`)`;
-  if (!source.isEnabled(sourceLive)) return `${job.name} is not enabled in ${input.from}; \`migrate status ${job.name}\` shows where it runs`;
+  if (job.paused && source.isEnabled(sourceLive)) {
+    return `${job.name} is paused in its definition but enabled in ${input.from}: \`migrate apply ${job.name}\` switches it off first (or remove paused: and move it running)`;
+  }
+  if (!job.paused && !source.isEnabled(sourceLive)) return `${job.name} is not enabled in ${input.from}; \`migrate status ${job.name}\` shows where it runs`;
   if (targetLive !== undefined && target.isEnabled(targetLive)) return `${job.name} is already enabled in ${input.to} too: every slot runs twice now; run \`migrate status\` and disable one side first`;
+  if (chain && 'unreadable' in chain) return `cannot tell whether other jobs run after ${job.name} on ${input.from}: ${chain.unreadable}`;
+  if (chain?.parents.length) {
+    return `${job.name} runs after ${chain.parents.join(', ')} on ${input.from} (a dependent job), not on a schedule of its own: its definition's schedule is not how it runs there. Keep it on ${input.from}`;
+  }
+  if (chain?.children.length && input.operation === 'move' && !input.orphanDependents) {
+    const further = chain.further.length ? `, and after them ${chain.further.join(', ')}` : '';
+    return (
+      `${chain.children.join(', ')} run${chain.children.length === 1 ? 's' : ''} after ${job.name} on ${input.from}${further}: ${input.to} cannot start a job of ${input.from}, so ${chain.children.length + chain.further.length === 1 ? 'it' : 'they'} would stop running. ` +
+      `Move the chain's work into ${job.name}'s command (or give each dependent a schedule of its own) first, or keep the chain on ${input.from}; ` +
+      `or pass --orphan-dependents to move it anyway and let them stop`
+    );
+  }
   if (input.operation !== 'rollback') {
     const problems = target.lint(job, now);
     if (problems.length) return `${job.name} cannot run on ${input.to}: ${problems.map((p) => p.message).join('; ')}`;

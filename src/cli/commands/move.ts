@@ -20,6 +20,7 @@ export interface MoveArgs extends GlobalArgs {
   readonly 'advance-sandbox': boolean;
   readonly watch: boolean;
   readonly 'auto-rollback': boolean;
+  readonly 'orphan-dependents': boolean;
 }
 
 /** What `-o` takes, the default first. */
@@ -41,6 +42,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('concurrency', { type: 'number', default: 4, describe: 'jobs moved at once' })
         .option('watch', { type: 'boolean', default: false, describe: "after the move, wait for the target's first run inside the start window" })
         .option('auto-rollback', { type: 'boolean', default: false, describe: 'roll back when that first run does not come (implies --watch)' })
+        .option('orphan-dependents', { type: 'boolean', default: false, describe: 'move a job although jobs that run after it on its system stop running (named in the plan)' })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' })
         .describe('output', formatsHelp(FORMATS)),
     handler: async (args) => {
@@ -61,6 +63,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         from: job.backend,
         to,
         operation: 'move' as const,
+        ...(args['orphan-dependents'] ? { orphanDependents: true } : {}),
       }));
       if (targets.length === 0) {
         if (format === 'json') io.stdout.write('[]\n');
@@ -123,6 +126,7 @@ function moveCommandLine(args: MoveArgs): string {
   const parts = ['migrate move', ...args.jobs];
   if (args.selector) parts.push(`-l ${args.selector}`);
   parts.push(`--to ${args.to}`);
+  if (args['orphan-dependents']) parts.push('--orphan-dependents');
   if (args['advance-sandbox']) parts.push('--advance-sandbox');
   if (args['auto-rollback']) parts.push('--watch --auto-rollback');
   else if (args.watch) parts.push('--watch');

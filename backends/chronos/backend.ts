@@ -10,7 +10,8 @@ import type { RunEvidence } from '../../src/core/runs.js';
 import { failedListing, type Backend, type BackendConnection, type ConnectionSettings, type FailureClass, type JobLinks, type Listing, type StatusView, type SystemState, type SystemView } from '../../src/core/backend.js';
 import { mapLimited } from '../../src/core/concurrency.js';
 import { UserError } from '../../src/core/errors.js';
-import type { JobDefinition } from '../../src/core/job.js';
+import { nameOn, type JobDefinition } from '../../src/core/job.js';
+import { SECTION } from './specific.js';
 import { rfc3339OrNull, shortTime } from '../../src/core/time.js';
 import { cronToChronosCached } from './translate.js';
 import { clientModule } from '../client-module.js';
@@ -76,7 +77,7 @@ function connect(settings: ConnectionSettings): ChronosConnection {
     location: () => get().displayUrl,
     serverClock: () => get().serverClock(),
     scopeOf: () => '',
-    side: (job: JobDefinition) => chronosCutoverSide(get(), job.name),
+    side: (job: JobDefinition) => chronosCutoverSide(get(), nameOn(job, SECTION)),
     async list(scopes) {
       // Chronos has one scope: every job is read in one call whatever is asked.
       let listing: Listing<ChronosJob>;
@@ -94,7 +95,7 @@ function connect(settings: ConnectionSettings): ChronosConnection {
       // Read just before the POST: a run since the caller's listing moved the start and the
       // counters, and an old start (now in the past) posted back would make Chronos run the job
       // at once. The read also sets the server clock, which picks the next slot.
-      const live = await c.read(job.name);
+      const live = await c.read(nameOn(job, SECTION));
       await c.post(applied(job, live, c.serverClock().now()));
     },
     async probe() {
@@ -112,8 +113,9 @@ function connect(settings: ConnectionSettings): ChronosConnection {
       // One request per job (the API has no batch read), a few at a time.
       const answers = await mapLimited(jobs, STAT_READS_AT_ONCE, async (job): Promise<[string, RunEvidence]> => {
         try {
-          const stat = live.has(job.name) ? await c.jobStat(job.name) : undefined;
-          return [job.name, chronosRuns(live.get(job.name), stat, `GET /job/stat/${job.name}`)];
+          const own = nameOn(job, SECTION);
+          const stat = live.has(own) ? await c.jobStat(own) : undefined;
+          return [job.name, chronosRuns(live.get(own), stat, `GET /job/stat/${own}`)];
         } catch (err) {
           return [job.name, { ok: false, error: err instanceof UserError ? err.summary : String(err) }];
         }

@@ -6,7 +6,7 @@
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
 import type { Listing, TranslationWarning } from '../core/backend.js';
 import { errorSummary, UserError } from '../core/errors.js';
-import type { BackendName, JobDefinition } from '../core/job.js';
+import { nameOn, type BackendName, type JobDefinition } from '../core/job.js';
 import type { Connections } from './connections.js';
 
 // ---- where each job is read ---------------------------------------------------------------
@@ -85,7 +85,7 @@ export interface DeclaredSides {
 /** Both sides of a job on its declared backend, normalised for comparison. Throws a UserError when the job cannot run there. */
 export function declaredSides(job: JobDefinition, scope: string, live: unknown, now: Date): DeclaredSides {
   const backend = backendOf(job.backend);
-  const path = backend.livePath(job.name, scope);
+  const path = backend.livePath(nameOn(job, job.backend), scope);
   const sides = backend.comparable(live, backend.desired(job, now, scope, live));
   return { system: job.backend, scope, live: sides.live, desired: sides.desired, liveLabel: `LIVE ${path}`, desiredLabel: `DESIRED ${path}` };
 }

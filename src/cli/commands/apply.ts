@@ -7,7 +7,7 @@
 import type { CommandModule } from 'yargs';
 import { ALL_BACKENDS, backendOf } from '../../../backends/index.js';
 import { UserError } from '../../core/errors.js';
-import type { JobDefinition } from '../../core/job.js';
+import { nameOn, type JobDefinition } from '../../core/job.js';
 import { unfinishedMoves } from '../../core/journal.js';
 import { diffLive, sortKeys } from '../../core/live-diff.js';
 import { confirm } from '../confirm.js';
@@ -117,7 +117,7 @@ export function applyCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalA
 }
 
 function where(step: ApplyStep): string {
-  return backendOf(step.job.backend).livePath(step.job.name, step.scope);
+  return backendOf(step.job.backend).livePath(nameOn(step.job, step.job.backend), step.scope);
 }
 
 function describe(step: ApplyStep): string {
@@ -145,14 +145,14 @@ function planApply(job: JobDefinition, scopes: JobScopes, snapshot: LiveSnapshot
     if (!listing.ok) {
       return { kind: 'refused', job, scope, reason: `${other.name} could not be read (${listing.error}), so a double run cannot be ruled out; re-run when it answers${listing.hint ? ` (${listing.hint})` : ''}` };
     }
-    const twin = listing.items.get(job.name);
+    const twin = listing.items.get(nameOn(job, other.name));
     if (twin !== undefined && other.isEnabled(twin)) {
       return { kind: 'refused', job, scope, reason: `it is enabled on ${other.name}; enabling it here too would run every slot twice. Use \`migrate move ${job.name} --to ${job.backend}\`` };
     }
   }
   const listing = listingOf(snapshot, scopes, job.backend, job);
   if (!listing.ok) return { kind: 'refused', job, scope, reason: `${job.backend} could not be read: ${listing.error}${listing.hint ? ` (${listing.hint})` : ''}` };
-  const live = listing.items.get(job.name);
+  const live = listing.items.get(nameOn(job, job.backend));
   const refusal = live === undefined ? undefined : backendOf(job.backend).applyRefusal(live);
   if (refusal) return { kind: 'refused', job, scope, reason: refusal };
   let sides;

@@ -5,7 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { backendOf } from '../../../backends/index.js';
 import { ExitCode, UserError } from '../../core/errors.js';
-import type { BackendName, JobDefinition } from '../../core/job.js';
+import { nameOn, type BackendName, type JobDefinition } from '../../core/job.js';
 import { diffLive, type LiveDiff } from '../../core/live-diff.js';
 import { openConnections } from '../connections.js';
 import { oneFormatHelp, refuseOutputFormat, type GlobalArgs } from '../global-args.js';
@@ -63,12 +63,12 @@ async function runDiff(io: CliIO, args: DiffArgs): Promise<number> {
     const scope = scopes.of(job.backend, job);
     const listing = listingOf(snapshot, scopes, job.backend, job);
     if (!listing.ok) {
-      if (scopes.errors[job.backend] === undefined) failures.push(`${backendOf(job.backend).livePath(job.name, scope)}: ${listing.error}`);
+      if (scopes.errors[job.backend] === undefined) failures.push(`${backendOf(job.backend).livePath(nameOn(job, job.backend), scope)}: ${listing.error}`);
       if (listing.hint) hints.push(listing.hint);
       continue;
     }
     for (const w of translationWarnings(job, listing.now)) io.stderr.write(`warning: ${job.name}: ${w.message}\n`);
-    const sides = declaredSides(job, scope, listing.items.get(job.name), listing.now);
+    const sides = declaredSides(job, scope, listing.items.get(nameOn(job, job.backend)), listing.now);
     const d: LiveDiff = diffLive(sides, { color });
     if (d.changed) {
       changed++;

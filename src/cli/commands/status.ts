@@ -9,7 +9,7 @@ import type { CommandModule } from 'yargs';
 import { ALL_BACKENDS } from '../../../backends/index.js';
 import type { Backend, JobLinks, Listing, SystemView } from '../../core/backend.js';
 import { UserError, formatDiagnostic } from '../../core/errors.js';
-import type { BackendName, JobDefinition } from '../../core/job.js';
+import { nameOn, type BackendName, type JobDefinition } from '../../core/job.js';
 import { foldJournal, unfinishedMoves } from '../../core/journal.js';
 import { sameObject } from '../../core/live-diff.js';
 import {
@@ -81,11 +81,11 @@ export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly st
 
   const linksOf = linkReader();
   const observations: JobObservation[] = jobs.map((job) => {
-    const systems = Object.fromEntries(ALL_BACKENDS.map((b) => [b.name, view(b, listingOf(snapshot, scopes, b.name, job), job.name, scopes.of(b.name, job))])) as Record<BackendName, SystemView>;
+    const systems = Object.fromEntries(ALL_BACKENDS.map((b) => [b.name, view(b, listingOf(snapshot, scopes, b.name, job), nameOn(job, b.name), scopes.of(b.name, job))])) as Record<BackendName, SystemView>;
     const matchesDefinition = matches(job, scopes.of(job.backend, job), listingOf(snapshot, scopes, job.backend, job));
     const last = lastMove.get(job.name);
     const links = Object.fromEntries(ALL_BACKENDS.flatMap((b) => {
-      const l = linksOf(b, listingOf(snapshot, scopes, b.name, job)).get(job.name);
+      const l = linksOf(b, listingOf(snapshot, scopes, b.name, job)).get(nameOn(job, b.name));
       return l ? [[b.name, l]] : [];
     }));
     return {
@@ -98,8 +98,8 @@ export async function readStatus(io: CliIO, args: GlobalArgs, names: readonly st
   const unmanaged: UnmanagedObject[] = [];
   const dependents: DependentObject[] = [];
   if (names.length === 0) {
-    const claimed = new Set(ws.definitions.map((d) => d.job.name));
     for (const b of ALL_BACKENDS) {
+      const claimed = new Set(ws.definitions.map((d) => nameOn(d.job, b.name)));
       for (const [scope, listing] of snapshot[b.name] ?? []) {
         if (!listing.ok) continue;
         const links = linksOf(b, listing);
@@ -138,7 +138,7 @@ function linkReader(): (backend: Backend, listing: Listing<unknown>) => Readonly
 
 function matches(job: JobDefinition, scope: string, listing: Listing<unknown>): boolean | undefined {
   if (!listing.ok) return undefined;
-  const live = listing.items.get(job.name);
+  const live = listing.items.get(nameOn(job, job.backend));
   if (!live) return undefined;
   try {
     const sides = declaredSides(job, scope, live, listing.now);

@@ -10,7 +10,7 @@ import type { Backend, BackendConnection, TranslationWarning } from '../core/bac
 import type { CutoverSide, LockProvider } from '../core/cutover.js';
 import type { LoadedDefinition } from '../core/definition.js';
 import { planHandoff } from '../core/handoff.js';
-import type { BackendName, JobDefinition } from '../core/job.js';
+import { nameOn, type BackendName, type JobDefinition } from '../core/job.js';
 import type { MoveOperation } from '../core/journal.js';
 import { diffLive } from '../core/live-diff.js';
 import type { MovePlan, PlannedDependents } from '../core/move-plan.js';
@@ -96,9 +96,10 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   // The backend that cannot run the schedule exactly (its own lint says so); it cannot be rendered for.
   const cannotSchedule = scheduleProblem ? [source, target].find((b) => b.lint(job, now).some((f) => f.field === 'schedule')) : undefined;
   const refusal = refuse(input, now, sourceLive, targetLive, cannotSchedule && scheduleProblem ? `${cannotSchedule.title} cannot run this schedule exactly: ${scheduleProblem}` : undefined, chain);
-  const desired = refusal && cannotSchedule === target ? undefined : desiredTarget(targetLive);
+  // A refused move still shows what the target would get, when the target can render the job at all.
+  const desired = refusal && cannotSchedule === target ? undefined : refusal ? renderedOrNone(() => desiredTarget(targetLive)) : desiredTarget(targetLive);
   const normalize = (system: BackendName, o: unknown) => (o === undefined ? undefined : backendOf(system).normalize(o));
-  const label = (kind: string, system: BackendName) => `${kind} ${backendOf(system).livePath(job.name, systems.to(system).scopeOf(job))}`;
+  const label = (kind: string, system: BackendName) => `${kind} ${backendOf(system).livePath(nameOn(job, system), systems.to(system).scopeOf(job))}`;
   const sourceDiff = diffLive({
     liveLabel: label('LIVE', from),
     desiredLabel: label('AFTER', from),
@@ -169,13 +170,13 @@ async function chainOn(connection: BackendConnection, backend: Backend, job: Job
   const listing = (await connection.list([scope])).get(scope);
   if (!listing?.ok) return { unreadable: listing?.error ?? 'not read' };
   const links = backend.links(listing.items);
-  const own = links.get(job.name);
+  const own = links.get(nameOn(job, backend.name));
   const children = own?.children ?? [];
   // Their children stop too (a child that never runs triggers nothing), and theirs.
   const further = new Set<string>();
   const queue = children.flatMap((c) => links.get(c)?.children ?? []);
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    if (next === job.name || children.includes(next) || further.has(next)) continue;
+    if (next === nameOn(job, backend.name) || children.includes(next) || further.has(next)) continue;
     further.add(next);
     queue.push(...(links.get(next)?.children ?? []));
   }
@@ -188,6 +189,14 @@ function renderWarnings(job: JobDefinition, to: BackendName, now: Date): readonl
     return backendOf(to).render(job, now).warnings;
   } catch {
     return [];
+  }
+}
+
+function renderedOrNone(render: () => unknown): unknown {
+  try {
+    return render();
+  } catch {
+    return undefined;
   }
 }
 
@@ -220,7 +229,8 @@ function refuse(input: PlanInput, now: Date, sourceLive: unknown, targetLive: un
     );
   }
   if (input.operation !== 'rollback') {
-    const problems = target.lint(job, now);
+    // Warnings are what the target will not carry: the plan lists them; they do not stop a move.
+    const problems = target.lint(job, now).filter((p) => p.severity !== 'warning');
     if (problems.length) return `${job.name} cannot run on ${input.to}: ${problems.map((p) => p.message).join('; ')}`;
   }
   return undefined;

@@ -95,6 +95,8 @@ export interface JobSlo {
   /** Start latency of each judged slot's first run, in seconds. */
   readonly latency: { readonly p50: number; readonly p99: number; readonly max: number } | undefined;
   readonly latencies: readonly number[];
+  /** The same latencies, each with the system whose run started the slot, in slot order. */
+  readonly startLatencies: readonly { readonly system: BackendName; readonly seconds: number }[];
   readonly waiting: readonly { readonly system: BackendName; readonly pod: string; readonly seconds: number }[];
   /** Runs for no slot of the schedule (started by hand, or for an instant that is not a slot). */
   readonly extra: readonly { readonly system: BackendName; readonly id: string; readonly requestedAt: Date }[];
@@ -261,6 +263,7 @@ export function judgeJob(job: SloJob, window: RunWindow, now: Date, evidence: Re
   const late: JobSlo['late'][number][] = [];
   const failed: JobSlo['failed'][number][] = [];
   const latencies: number[] = [];
+  const startLatencies: { system: BackendName; seconds: number }[] = [];
   let judged = 0;
   let onTime = 0;
   let pending = 0;
@@ -298,7 +301,10 @@ export function judgeJob(job: SloJob, window: RunWindow, now: Date, evidence: Re
       // Not started yet and past its window: late by at least as long as it has waited.
       const latencyMs = first ? first.startedAt!.getTime() - slot.getTime() : now.getTime() - slot.getTime();
       const run = first ?? runs[0]!;
-      if (first) latencies.push(Math.max(0, latencyMs) / 1000);
+      if (first) {
+        latencies.push(Math.max(0, latencyMs) / 1000);
+        startLatencies.push({ system: first.system, seconds: Math.max(0, latencyMs) / 1000 });
+      }
       if (latencyMs > deadlineMs) {
         late.push({ slot, owner, run, latencySeconds: Math.round(latencyMs / 1000) });
         figures.get(run.system)!.late++;
@@ -364,6 +370,7 @@ export function judgeJob(job: SloJob, window: RunWindow, now: Date, evidence: Re
     finished,
     latency: sorted.length ? { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1)! } : undefined,
     latencies: sorted,
+    startLatencies,
     waiting,
     extra,
     systems: systemFigures,

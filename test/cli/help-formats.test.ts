@@ -86,7 +86,7 @@ describe('-o yaml', () => {
   });
 
   test('validate: [] when every definition is valid', async () => {
-    const r = await runCli(['validate', '-o', 'yaml'], { cwd: root });
+    const r = await runCli(['validate', 'nightly-report', 'db-backup', '-o', 'yaml'], { cwd: root });
     expect(r).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
   });
 

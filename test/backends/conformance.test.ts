@@ -93,6 +93,14 @@ describe.each(ALL_BACKENDS.map((b) => [b.name, b] as const))('%s', (_name, backe
       const flipped = backend.comparable(backend.withEnabled(backend.withEnabled(desired, false), true), desired);
       expect(flipped.live).toEqual(flipped.desired);
     });
+
+    test('a paused definition renders switched off and imports back paused', () => {
+      const j = { ...job('paused'), paused: true };
+      const desired = backend.desired(j, now(), conn.scopeOf(j), undefined);
+      expect(backend.isEnabled(desired)).toBe(false);
+      expect(backend.toDefinition(desired, now()).definition.paused).toBe(true);
+      expect(backend.toDefinition(backend.withEnabled(desired, true), now()).definition.paused).toBeUndefined();
+    });
   });
 
   describe('against its stand-in', () => {
@@ -159,6 +167,23 @@ describe.each(ALL_BACKENDS.map((b) => [b.name, b] as const))('%s', (_name, backe
       bench.clock.advance((first.getTime() - now().getTime()) / 1000 + 60);
       expect(runsOf(j.name).map((r) => [r.system, r.scheduledFor])).toEqual([[backend.name, first.toISOString()]]);
       expect(await side.taken(await side.read(), [first])).toEqual([true]);
+    });
+
+    test('placePaused replaces a copy with the definition switched off, again and again, and it runs nothing', async () => {
+      const j = job('placed-paused');
+      const { side, live } = await placed(j);
+      await side.disable(live);
+      const changed = { ...j, paused: true, retries: j.retries + 1 };
+      const desired = backend.desired(changed, now(), conn.scopeOf(changed), await side.read());
+      await side.placePaused(desired);
+      await side.placePaused(desired);
+      const off = await side.read();
+      expect(off !== undefined && backend.isEnabled(off)).toBe(false);
+      const sides = backend.comparable(off, desired);
+      expect(sides.live).toEqual(sides.desired);
+      const slot = nextSlot(now());
+      bench.clock.advance((slot.getTime() - now().getTime()) / 1000 + 60);
+      expect(runsOf(j.name)).toEqual([]);
     });
 
     test('enableFrom a slot that passed inside the start window runs it once, and a second call runs nothing more', async () => {

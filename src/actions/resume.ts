@@ -239,9 +239,16 @@ async function moveAgain(move: MoveHistory, job: JobDefinition, deps: MoveDeps, 
 }
 
 /** What `resume` (forward) or `rollback` of an unfinished move (back) will do, shown before the operator confirms. */
-export function describeUnfinished(move: MoveHistory, direction: 'forward' | 'back'): string {
+export function describeUnfinished(move: MoveHistory, direction: 'forward' | 'back', paused = false): string {
   const last = move.steps.at(-1)?.step ?? 'begin';
   const { from, to } = move.begin;
+  if (paused) {
+    return (
+      `${direction === 'forward' ? 'Resume' : 'Roll back'} the unfinished move ${move.id} of ${move.job}, a paused job: ${from} -> ${to}\n` +
+      `  begun ${move.begin.at} by ${move.begin.holder}; last recorded step: ${last}\n` +
+      `  ${direction === 'forward' ? `${to} will be written switched off and the definition set to ${to}` : `${to} will be switched off (if someone enabled it) and ${from} keeps its switched-off copy`}; nothing runs on either; both systems are re-read first.\n`
+    );
+  }
   return (
     `${direction === 'forward' ? 'Resume' : 'Roll back'} the unfinished move ${move.id} of ${move.job}: ${from} -> ${to}\n` +
     `  begun ${move.begin.at} by ${move.begin.holder}; last recorded step: ${last}; handoff was ${move.begin.handoff.at} (first slot for ${to}: ${move.begin.handoff.nextSlot})\n` +

@@ -75,6 +75,8 @@ describe('killed in the middle', () => {
     expect(await killedMove(repo, 'chronos', 'kubernetes', kill)).toBe('killed');
     const r = await repo.cli('resume', 'job', '--yes', '--advance-sandbox');
     expect([r.code, r.stdout]).toEqual([0, expect.stringContaining('finished: job is paused on kubernetes (it runs nothing).')]);
+    expect(r.stdout).toContain('a paused job: chronos -> kubernetes\n');
+    expect(r.stdout).toContain('  kubernetes will be written switched off and the definition set to kubernetes; nothing runs on either');
     expect(repo.readJob('job')).toBe(pausedOn('kubernetes'));
     await expectPausedOn('kubernetes');
   });

@@ -59,7 +59,7 @@ export function resumeCommand(io: CliIO, exit: ExitHolder): CommandModule<Global
  * shows it). Shared with `rollback` of an unfinished move (direction `back`).
  */
 export async function finishInteractively(io: CliIO, args: GlobalArgs, config: ActionConfig, definition: LoadedDefinition, move: MoveHistory, direction: 'forward' | 'back', commandLine: string, dryRun = false): Promise<number> {
-  io.stdout.write(describeUnfinished(move, direction));
+  io.stdout.write(describeUnfinished(move, direction, definition.job.paused === true));
   if (dryRun) {
     io.stdout.write('Dry run: nothing changed.\n');
     return ExitCode.Ok;

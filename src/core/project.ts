@@ -4,6 +4,7 @@
  *   defaults:   { image, timezone, namespace, retries, concurrency, startingDeadline, resources }
  *   <backend>:  { ... }                     # each backend's own section, the keys it declares
  *   handoff:    { guard }                   # margin kept from slots during a move, default 30s
+ *   capacity:   { startsPerMinute: { <backend>: N } }   # runs a system can start a minute (load, move)
  *
  * docs/format.md lists every backend's keys.
  */
@@ -31,12 +32,14 @@ export interface ProjectConfig {
   /** Each backend's section, by backend name: the keys it declares, as written. */
   readonly sections: Readonly<Record<BackendName, Readonly<Record<string, string>>>>;
   readonly handoff: { readonly guardSeconds: number };
+  /** Runs each system can start in one minute, by backend name; a system not named has no limit known. */
+  readonly capacity: { readonly startsPerMinute: Readonly<Record<BackendName, number>> };
   /** The backends that definitions and these sections may name. */
   readonly backends: BackendNames;
 }
 
 export function emptyProject(backends: BackendNames): ProjectConfig {
-  return { defaults: {}, sections: Object.fromEntries(backends.identities.map((b) => [b.name, {}])), handoff: { guardSeconds: 30 }, backends };
+  return { defaults: {}, sections: Object.fromEntries(backends.identities.map((b) => [b.name, {}])), handoff: { guardSeconds: 30 }, capacity: { startsPerMinute: {} }, backends };
 }
 
 /** The namespace of a job that names none: a backend section's `namespace`, else the defaults'. */
@@ -47,6 +50,7 @@ export function projectNamespace(project: ProjectConfig): string | undefined {
 const COMMON_SECTIONS: Record<string, readonly string[]> = {
   defaults: ['image', 'timezone', 'namespace', 'retries', 'concurrency', 'startingDeadline', 'resources'],
   handoff: ['guard'],
+  capacity: ['startsPerMinute'],
 };
 
 export function parseProjectConfig(file: string, text: string, backends: BackendNames): { config: ProjectConfig; diagnostics: Diagnostic[] } {
@@ -60,11 +64,13 @@ export function parseProjectConfig(file: string, text: string, backends: Backend
     defaults: COMMON_SECTIONS.defaults,
     ...Object.fromEntries(backends.identities.map((b) => [b.name, b.projectKeys])),
     handoff: COMMON_SECTIONS.handoff,
+    capacity: COMMON_SECTIONS.capacity,
   };
   if (!root) return { config: empty, diagnostics: [error(file, positionOf(parsed, parsed.doc.contents), `the project file must be a mapping of sections: ${Object.keys(SECTIONS).join(', ')}`)] };
 
   const sections: Record<string, Record<string, unknown>> = Object.fromEntries(Object.keys(SECTIONS).map((k) => [k, {}]));
   let resources: Resources | undefined;
+  const startsPerMinute: Record<BackendName, number> = {};
   for (const { key, pair, value } of pairsOf(parsed, root)) {
     const allowed = SECTIONS[key];
     if (!allowed) {
@@ -81,6 +87,8 @@ export function parseProjectConfig(file: string, text: string, backends: Backend
         diagnostics.push(error(file, positionOf(parsed, entry.pair.key as Node), unknownNameMessage(`${key}.${entry.key}`, allowed.map((a) => `${key}.${a}`), 'field')));
       } else if (key === 'defaults' && entry.key === 'resources') {
         resources = readResources(parsed, file, entry.value, 'defaults.resources', backends.native.title, diagnostics);
+      } else if (key === 'capacity') {
+        readStartsPerMinute(parsed, file, entry.value, backends, startsPerMinute, diagnostics);
       } else {
         sections[key][entry.key] = scalarValue(entry.value);
         checkScalar(parsed, file, `${key}.${entry.key}`, entry.value, diagnostics);
@@ -104,9 +112,26 @@ export function parseProjectConfig(file: string, text: string, backends: Backend
     },
     sections: Object.fromEntries(backends.identities.map((b) => [b.name, presentStrings(sections[b.name])])),
     handoff: { guardSeconds: guard ?? 30 },
+    capacity: { startsPerMinute },
     backends,
   };
   return { config, diagnostics };
+}
+
+/** `capacity.startsPerMinute`: a mapping of backend (any of its names) to a whole number of runs, at least 1. */
+function readStartsPerMinute(src: ParsedYaml, file: string, node: Node | null, backends: BackendNames, into: Record<BackendName, number>, out: Diagnostic[]): void {
+  const map = asMap(src, node);
+  if (!map) {
+    out.push(error(file, positionOf(src, node), `capacity.startsPerMinute must be a mapping of backend to runs a minute, e.g. ${backends.identities[0]!.name}: 200`));
+    return;
+  }
+  for (const { key, pair, value } of pairsOf(src, map)) {
+    const name = backends.parse(key);
+    const n = scalarValue(value);
+    if (!name) out.push(error(file, positionOf(src, pair.key as Node), `capacity.startsPerMinute.${key}: not a backend (${backends.listed})`));
+    else if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) out.push(error(file, positionOf(src, value), `capacity.startsPerMinute.${key} must be a whole number of runs a minute, at least 1`));
+    else into[name] = n;
+  }
 }
 
 function checkScalar(src: ParsedYaml, file: string, field: string, node: Node | null, out: Diagnostic[]): void {

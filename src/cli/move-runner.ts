@@ -12,6 +12,7 @@ import { mapLimited } from '../core/concurrency.js';
 import type { GlobalArgs } from './global-args.js';
 import { useColor, type CliIO } from './io.js';
 import { isStructured, renderPlans } from './plan-output.js';
+import type { CapacityBreach } from '../core/load.js';
 import { renderWaveOutcomes, waveProgress } from './wave-progress.js';
 import type { Workspace } from './workspace.js';
 
@@ -30,6 +31,8 @@ export interface RunMovesOptions {
   readonly autoRollback?: boolean;
   /** A wave (more than one job): each job's full plan after the summary. */
   readonly details?: boolean;
+  /** The minutes the wave pushes above its target's capacity: each plan shows those its job starts in. */
+  readonly capacity?: readonly CapacityBreach[];
 }
 
 export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targets: readonly MoveTarget[], options: RunMovesOptions): Promise<number> {
@@ -37,7 +40,11 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
   const config = await loadActionConfig({ ...io, stderr: progress.stderr }, args, ws, { advanceSandbox: options.advanceSandbox, report: progress.event }, targets.map((t) => t.definition.job));
   const structured = isStructured(args.output);
   const planned = await planMoves(config, targets, options.concurrency);
-  io.stdout.write(renderPlans(planned.map((p) => p.planned.plan), { format: args.output ?? 'table', color: useColor(io, args.color), details: options.details ?? false }));
+  const shown = planned.map(({ planned: { plan } }) => {
+    const capacity = (options.capacity ?? []).filter((b) => b.moving.includes(plan.job));
+    return capacity.length ? { ...plan, capacity } : plan;
+  });
+  io.stdout.write(renderPlans(shown, { format: args.output ?? 'table', color: useColor(io, args.color), details: options.details ?? false }));
 
   const runnable = planned.filter((p) => !p.planned.plan.refusal);
   const refused = planned.length - runnable.length;

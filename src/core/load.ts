@@ -171,6 +171,6 @@ export function capacityBreaches(definitions: readonly JobDefinition[], wave: Wa
 export function capacityWarningLines(breaches: readonly CapacityBreach[], shown = 5): string[] {
   const lines = breaches.slice(0, shown).map((b) =>
     `${b.system} starts ${b.after} runs at ${toRfc3339(b.minute)}, above its capacity of ${b.capacity} a minute (${b.before > b.capacity ? 'already ' : ''}${b.before} before; moving in: ${b.moving.join(', ')})`);
-  if (breaches.length > shown) lines.push(`and ${breaches.length - shown} more minute${breaches.length - shown === 1 ? '' : 's'} above capacity (migrate load shows them all)`);
+  if (breaches.length > shown) lines.push(`and ${breaches.length - shown} more minute${breaches.length - shown === 1 ? '' : 's'} above capacity (\`migrate load\` of the wave with \`-o json\` lists every one)`);
   return lines;
 }

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import type { ActiveRun, TranslationWarning } from './backend.js';
 import type { Handoff } from './handoff.js';
 import type { BackendName } from './job.js';
+import { capacityWarningLines, type CapacityBreach } from './load.js';
 import type { MoveOperation } from './journal.js';
 import { colorizePatch } from './live-diff.js';
 import { referenceSchedule, type NextFireTimes } from './next-fire-times.js';
@@ -40,6 +41,8 @@ export interface MovePlan {
   readonly paused?: boolean;
   /** Jobs chained after this one on the source, which stop running once it has moved. */
   readonly dependents?: PlannedDependents;
+  /** Minutes the wave pushes above the target's `capacity.startsPerMinute` in which this job starts (migrate load). */
+  readonly capacity?: readonly CapacityBreach[];
 }
 
 /** The jobs that run after a job's runs on its source (`Backend.links`), and after those. */
@@ -74,6 +77,11 @@ export function renderMovePlanHuman(plan: MovePlan, options: { readonly color?: 
   if (plan.warnings.length) {
     lines.push('  Dropped in translation:');
     for (const w of plan.warnings) lines.push(`    ! ${w.message}`);
+    lines.push('');
+  }
+  if (plan.capacity?.length) {
+    lines.push(`  Capacity of ${plan.to} (capacity.startsPerMinute; move --strict refuses):`);
+    for (const l of capacityWarningLines(plan.capacity)) lines.push(`    ! ${l}`);
     lines.push('');
   }
   if (plan.dependents) {
@@ -142,6 +150,7 @@ export function movePlanJson(plan: MovePlan): Record<string, unknown> {
     runsInFlight: plan.runsInFlight.map((r) => r.id),
     paused: plan.paused === true,
     dependents: plan.dependents ?? null,
+    capacity: (plan.capacity ?? []).map((b) => ({ system: b.system, minute: toRfc3339(b.minute), before: b.before, after: b.after, capacity: b.capacity, moving: b.moving })),
     refusal: plan.refusal ?? null,
   };
 }

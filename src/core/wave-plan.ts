@@ -3,6 +3,7 @@
  * one line per job, the totals and the translation warnings grouped; each job's full plan only
  * when asked for (`--details`); and one closing `Plan:` line for the whole wave.
  */
+import { capacityWarningLines, type CapacityBreach } from './load.js';
 import { renderMovePlanHuman, type MovePlan } from './move-plan.js';
 import { toRfc3339 } from './time.js';
 
@@ -36,6 +37,11 @@ export function renderWavePlanHuman(plans: readonly MovePlan[], output: WaveOutp
     lines.push('', 'Translation warnings, each once with its jobs:');
     for (const [message, names] of grouped(plans)) lines.push(`  ! ${message} (${names.length === 1 ? names[0] : `${names.length} jobs: ${names.join(', ')}`})`);
   }
+  const breaches = waveBreaches(plans);
+  if (breaches.length) {
+    lines.push('', `Capacity: the wave pushes ${breaches.length} minute${breaches.length === 1 ? '' : 's'} above capacity.startsPerMinute (move --strict refuses):`);
+    for (const l of capacityWarningLines(breaches)) lines.push(`  ! ${l}`);
+  }
   const orphaning = plans.filter((p) => p.dependents && !p.refusal);
   if (orphaning.length) {
     lines.push('', 'Dependent jobs that stop running once these have moved (--orphan-dependents):');
@@ -53,6 +59,13 @@ export function renderWavePlanHuman(plans: readonly MovePlan[], output: WaveOutp
   }
   lines.push(`Plan: ${jobs(plans.length - refused.length)} to ${verb}, ${refused.length} refused.`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Every minute any job's plan names, once, the worst first. */
+function waveBreaches(plans: readonly MovePlan[]): CapacityBreach[] {
+  const byMinute = new Map<string, CapacityBreach>();
+  for (const p of plans) for (const b of p.capacity ?? []) byMinute.set(`${b.system} ${b.minute.getTime()}`, b);
+  return [...byMinute.values()].sort((a, b) => b.after - b.capacity - (a.after - a.capacity) || a.minute.getTime() - b.minute.getTime());
 }
 
 /** Each warning once, with the jobs that have it, the most widespread first. */

@@ -2,10 +2,12 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, formatDiagnostic, UserError } from '../../core/errors.js';
 import type { JobDefinition } from '../../core/job.js';
+import { capacityBreaches, capacityWarningLines, loadWindow } from '../../core/load.js';
 import { toYaml } from '../../core/yaml-write.js';
 import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
 import { formatsHelp, outputFormat, type GlobalArgs } from '../global-args.js';
 import type { CliIO } from '../io.js';
+import { selectJobs } from '../job-selection.js';
 import { runMoves } from '../move-runner.js';
 import type { ExitHolder } from '../exit.js';
 import { loadWorkspace } from '../workspace.js';
@@ -21,7 +23,11 @@ export interface MoveArgs extends GlobalArgs {
   readonly watch: boolean;
   readonly 'auto-rollback': boolean;
   readonly 'orphan-dependents': boolean;
+  readonly strict: boolean;
 }
+
+/** How far ahead a wave's starts are counted against capacity: a week, so weekly schedules are in. */
+const CAPACITY_DAYS = 7;
 
 /** What `-o` takes, the default first. */
 const FORMATS = ['table', 'json', 'yaml'] as const;
@@ -43,6 +49,7 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         .option('watch', { type: 'boolean', default: false, describe: "after the move, wait for the target's first run inside the start window" })
         .option('auto-rollback', { type: 'boolean', default: false, describe: 'roll back when that first run does not come (implies --watch)' })
         .option('orphan-dependents', { type: 'boolean', default: false, describe: 'move a job although jobs that run after it on its system stop running (named in the plan)' })
+        .option('strict', { type: 'boolean', default: false, describe: "refuse a wave that pushes a minute of the target above capacity.startsPerMinute (migrate.yaml); without it the plan warns" })
         .option('advance-sandbox', { type: 'boolean', default: false, describe: 'rehearsal on `migrate sandbox --clock virtual`: advance its clock instead of waiting' })
         .describe('output', formatsHelp(FORMATS)),
     handler: async (args) => {
@@ -65,6 +72,14 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         operation: 'move' as const,
         ...(args['orphan-dependents'] ? { orphanDependents: true } : {}),
       }));
+      const valid = ws.definitions.filter((d) => !ws.diagnostics.some((x) => x.severity === 'error' && x.file === d.file)).map((d) => d.job);
+      const breaches = capacityBreaches(valid, { to, jobs: targets.map((t) => t.definition.job.name) }, ws.project.capacity.startsPerMinute, loadWindow(io.clock.now(), CAPACITY_DAYS));
+      if (args.strict && breaches.length) {
+        throw new UserError(
+          `the wave pushes ${breaches.length} minute${breaches.length === 1 ? '' : 's'} of ${to} above its capacity (--strict); nothing changed`,
+          `${capacityWarningLines(breaches).join('\n')}\nMove fewer jobs at once, raise capacity.startsPerMinute in migrate.yaml, or leave out --strict to move with a warning.`,
+        );
+      }
       if (targets.length === 0) {
         if (format === 'json') io.stdout.write('[]\n');
         else if (format === 'yaml') io.stdout.write(toYaml([]));
@@ -80,35 +95,10 @@ export function moveCommand(io: CliIO, exit: ExitHolder): CommandModule<GlobalAr
         watch: args.watch || args['auto-rollback'],
         autoRollback: args['auto-rollback'],
         commandLine: moveCommandLine(args),
+        capacity: breaches,
       });
     },
   };
-}
-
-/** Names, or a selector over labels and tier (`tier=low,team!=core`); names win when both are given. */
-export function selectJobs(all: readonly JobDefinition[], names: readonly string[], selector?: string): JobDefinition[] {
-  if (names.length === 0 && !selector) throw new UserError('name the jobs to move, or select them with -l', 'e.g. migrate move nightly-report --to <backend>, or migrate move -l tier=low --to <backend>');
-  const byName = new Map(all.map((j) => [j.name, j]));
-  const picked: JobDefinition[] = [];
-  for (const n of names) {
-    const job = byName.get(n);
-    if (!job) throw new UserError(`no job named "${n}"`, `Known jobs: ${[...byName.keys()].sort().join(', ')}`);
-    picked.push(job);
-  }
-  if (selector) {
-    const terms = selector.split(',').map((t) => t.trim()).filter(Boolean).map((t) => {
-      const m = /^([^=!]+)(!=|==|=)(.*)$/.exec(t);
-      if (!m) throw new UserError(`selector term "${t}" is not key=value or key!=value`);
-      return { key: m[1]!.trim(), negate: m[2] === '!=', value: m[3]!.trim() };
-    });
-    const labelsOf = (j: JobDefinition): Record<string, string> => ({ ...j.labels, ...(j.tier ? { tier: j.tier } : {}) });
-    for (const j of all) {
-      if (picked.includes(j)) continue;
-      if (terms.every((t) => (labelsOf(j)[t.key] === t.value) !== t.negate)) picked.push(j);
-    }
-    if (picked.length === 0) throw new UserError(`no job matches -l ${selector}`);
-  }
-  return picked;
 }
 
 /** Tiers as the operators rank them; a job with another tier, or none, goes between medium and high. */
@@ -127,6 +117,7 @@ function moveCommandLine(args: MoveArgs): string {
   if (args.selector) parts.push(`-l ${args.selector}`);
   parts.push(`--to ${args.to}`);
   if (args['orphan-dependents']) parts.push('--orphan-dependents');
+  if (args.strict) parts.push('--strict');
   if (args['advance-sandbox']) parts.push('--advance-sandbox');
   if (args['auto-rollback']) parts.push('--watch --auto-rollback');
   else if (args.watch) parts.push('--watch');

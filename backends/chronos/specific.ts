@@ -102,11 +102,12 @@ export function containerToDefinition(c: ChronosContainer, warnings: Translation
   if (c.parameters.length) extras.parameters = c.parameters;
   if (otherVolumes.length) extras.volumes = otherVolumes;
   const only = (what: string) => `${what}: no equivalent outside Chronos; kept as specific.${SECTION}.container, so a move elsewhere drops it`;
-  if (extras.type) warnings.push({ field: 'container.type', message: only(`container type ${c.type} (the Mesos containerizer)`) });
-  if (extras.network) warnings.push({ field: 'container.network', message: only(`container network USER${c.networkInfos.length ? ` (${c.networkInfos.map((n) => n.name).join(', ')})` : ''}`) });
-  else if (extras.networkInfos) warnings.push({ field: 'container.networkInfos', message: only('container networkInfos') });
-  if (extras.parameters) warnings.push({ field: 'container.parameters', message: only(`docker parameters ${c.parameters.map((p) => `--${p.key}=${p.value}`).join(' ')}`) });
-  if (extras.volumes) warnings.push({ field: 'container.volumes', message: only(`volumes that are not a host folder at an absolute path (${otherVolumes.map((v) => v.containerPath).join(', ')})`) });
+  const carried = (field: string, what: string) => warnings.push({ field, message: only(what), carried: true });
+  if (extras.type) carried('container.type', `container type ${c.type} (the Mesos containerizer)`);
+  if (extras.network) carried('container.network', `container network USER${c.networkInfos.length ? ` (${c.networkInfos.map((n) => n.name).join(', ')})` : ''}`);
+  else if (extras.networkInfos) carried('container.networkInfos', 'container networkInfos');
+  if (extras.parameters) carried('container.parameters', `docker parameters ${c.parameters.map((p) => `--${p.key}=${p.value}`).join(' ')}`);
+  if (extras.volumes) carried('container.volumes', `volumes that are not a host folder at an absolute path (${otherVolumes.map((v) => v.containerPath).join(', ')})`);
   return {
     fields: {
       image: c.image,
@@ -126,7 +127,7 @@ export function carriedOf(live: ChronosJob, warnings: TranslationWarning[]): Rec
     const value = field === 'fetch' ? fetchOf(live) : live[field];
     if (value === undefined || JSON.stringify(value) === JSON.stringify(CARRIED_DEFAULTS[field])) continue;
     out[field] = value;
-    warnings.push({ field, message: `${field} ${JSON.stringify(value)}: no equivalent outside Chronos; kept as specific.${SECTION}.${field}, so a move elsewhere drops it` });
+    warnings.push({ field, message: `${field} ${JSON.stringify(value)}: no equivalent outside Chronos; kept as specific.${SECTION}.${field}, so a move elsewhere drops it`, carried: true });
   }
   return out;
 }

@@ -22,6 +22,11 @@ import type { ScheduleView } from './schedule/view.js';
 export interface TranslationWarning {
   readonly field: string;
   readonly message: string;
+  /**
+   * On import: the field is not lost but kept in the definition's `specific.<backend>` section,
+   * and said because a move to another backend drops it.
+   */
+  readonly carried?: boolean;
 }
 
 export interface Rendered<T> {

@@ -94,6 +94,9 @@ export function expectedImport(job: JobDefinition, backend: Backend, scope: stri
   for (const p of dropped) expected = without(expected, p);
   // Mappings the render emptied come back as {} (env, labels): the same thing, as the file says it.
   for (const key of ['env', 'labels', 'resources'] as const) expected[key] ??= {};
+  // A choice that is the backend's own default (network: host on Chronos, bridge on Kubernetes)
+  // comes back unsaid; the caller checks that both render the same object.
+  for (const key of ['network', 'pullPolicy'] as const) if (imported[key] === undefined) delete expected[key];
   return {
     ...(expected as unknown as JobDefinition),
     tier: imported.tier === undefined ? undefined : job.tier,

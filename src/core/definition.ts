@@ -23,7 +23,7 @@ import {
 } from './job.js';
 import { projectNamespace, type ProjectConfig } from './project.js';
 import { readEnv, readResources } from './definition-fields.js';
-import { suggest, unknownNameMessage } from './suggest.js';
+import { suggest } from './suggest.js';
 import { asMap, deref, error, kindOf, pairsOf, parseYamlSource, positionOf, scalarValue, type ParsedYaml, type Position } from './yaml-source.js';
 
 export type DefinitionFormat = 'canonical' | 'block';
@@ -153,7 +153,8 @@ export function readDefinition(file: string, text: string, project: ProjectConfi
   const pullPolicy = fields.pullPolicy === undefined ? undefined : read('pullPolicy', () => readChoice(parsed, file, 'pullPolicy', fields.pullPolicy ?? null, PULL_POLICIES, out));
   const network = fields.network === undefined ? undefined : read('network', () => readChoice(parsed, file, 'network', fields.network ?? null, NETWORKS, out));
   const volumes = fields.volumes === undefined ? undefined : read('volumes', () => readVolumes(parsed, file, fields.volumes ?? null, out));
-  const specific = fields.specific === undefined ? undefined : read('specific', () => readSpecific(parsed, file, fields.specific ?? null, backends, out));
+  // Not `read`: a key out of place leaves the rest of the section to the backends' checks.
+  const specific = fields.specific === undefined ? undefined : readSpecific(parsed, file, fields.specific ?? null, backends, out);
   if (fields.specific) Object.assign(positions, nestedPositions(parsed, 'specific', fields.specific));
   if (fields.env) Object.assign(positions, nestedPositions(parsed, 'env', fields.env));
   if (fields.volumes) Object.assign(positions, nestedPositions(parsed, 'volumes', fields.volumes));
@@ -294,7 +295,7 @@ function readVolumes(src: ParsedYaml, file: string, node: Node | null, out: Diag
     const v: Record<string, unknown> = {};
     for (const { key, pair, value } of pairsOf(src, map)) {
       if (!['hostPath', 'mountPath', 'readOnly'].includes(key)) {
-        out.push(error(file, positionOf(src, pair.key as Node), unknownNameMessage(`volumes[${i}].${key}`, ['hostPath', 'mountPath', 'readOnly'].map((k) => `volumes[${i}].${k}`))));
+        out.push(error(file, positionOf(src, pair.key as Node), unknownKeyMessage(`volumes[${i}]`, key, ['hostPath', 'mountPath', 'readOnly'])));
         continue;
       }
       const raw = scalarValue(value);
@@ -340,7 +341,7 @@ function readSpecific(src: ParsedYaml, file: string, node: Node | null, backends
     for (const item of pairsOf(src, fields)) {
       if (!known.includes(item.key)) {
         const where = positionOf(src, item.pair.key as Node);
-        out.push(error(file, where, known.length ? unknownNameMessage(`specific.${key}.${item.key}`, known.map((k) => `specific.${key}.${k}`)) : `specific.${key}: ${identity.title} has no fields of its own to set here`));
+        out.push(error(file, where, known.length ? unknownKeyMessage(`specific.${key}`, item.key, known) : `specific.${key}: ${identity.title} has no fields of its own to set here`));
         continue;
       }
       section[item.key] = item.value === null ? null : (item.value.toJSON() as unknown);
@@ -348,6 +349,12 @@ function readSpecific(src: ParsedYaml, file: string, node: Node | null, backends
     specific[identity.name] = section;
   }
   return specific;
+}
+
+/** `unknown field "<parent>.<key>"`, with the key of `known` probably meant (compared key to key, not whole paths). */
+function unknownKeyMessage(parent: string, key: string, known: readonly string[]): string {
+  const guess = suggest(key, known);
+  return `unknown field "${parent}.${key}"${guess ? `; did you mean "${parent}.${guess}"?` : ` (known: ${known.join(', ')})`}`;
 }
 
 /** Where each entry of a nested field stands (`env.API_TOKEN`, `volumes[0].hostPath`, `specific.<backend>.constraints`), for findings about one entry. */

@@ -36,6 +36,33 @@ describe('readDefinition', () => {
     expect(definition?.positions.schedule).toEqual({ line: 6, col: 13 });
   });
 
+  test('image: null keeps a job without an image where migrate.yaml has a default one', () => {
+    const { config } = parseProjectConfig('migrate.yaml', 'defaults:\n  image: base:1\n', BACKEND_NAMES);
+    const job = (image: string) => readDefinition('x.yaml', `name: x\nbackend: chronos\nschedule: "0 3 * * *"\ncommand: /bin/true\n${image}`, config);
+    expect(job('').definition?.job.image).toBe('base:1');
+    for (const none of ['image: null\n', 'image: ~\n', 'image:\n']) {
+      const { definition, diagnostics } = job(none);
+      expect([diagnostics, definition?.job.image]).toEqual([[], undefined]);
+    }
+  });
+
+  test('the container fields and a backend\'s own section read as written', () => {
+    const text = [
+      'name: etl', 'backend: chronos', 'schedule: "*/15 * * * *"', 'command: etl', 'image: etl:4', 'pullPolicy: Always', 'network: bridge',
+      'volumes: [{hostPath: /srv, mountPath: /data, readOnly: true}, {hostPath: /tmp, mountPath: /scratch, readOnly: false}]',
+      'specific: {chronos: {name: ETL_Daily.v2, constraints: [[rack, EQUALS, r1]]}}', '',
+    ].join('\n');
+    const { definition, diagnostics } = readDefinition('x.yaml', text, EMPTY_PROJECT);
+    expect(diagnostics).toEqual([]);
+    expect(definition?.job).toMatchObject({
+      pullPolicy: 'always',
+      network: 'bridge',
+      volumes: [{ hostPath: '/srv', mountPath: '/data', readOnly: true }, { hostPath: '/tmp', mountPath: '/scratch' }],
+      specific: { chronos: { name: 'ETL_Daily.v2', constraints: [['rack', 'EQUALS', 'r1']] } },
+    });
+    expect(definition?.positions['specific.chronos.constraints']).toEqual({ line: 9, col: 55 });
+  });
+
   test('project defaults fill what a job leaves out, and a job overrides them', () => {
     const { config, diagnostics: projectProblems } = parseProjectConfig('migrate.yaml', 'defaults:\n  image: base:1\n  timezone: Europe/Berlin\n  retries: 5\n  resources: {requests: {cpu: 0.5}}\nkubernetes:\n  namespace: batch\n', BACKEND_NAMES);
     expect(projectProblems).toEqual([]);

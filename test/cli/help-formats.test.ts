@@ -28,6 +28,7 @@ const SAYS: readonly (readonly [string, string])[] = [
   ['status', 'output format: table (default), json or yaml'],
   ['history', 'output format: table (default), json or yaml'],
   ['slo', 'output format: table (default), json or yaml'],
+  ['load', 'output format: table (default), json or yaml'],
   ['move', 'output format: table (default), json or yaml'],
   ['rollback', 'output format: table (default), json or yaml'],
   ['diff', 'one format only: a unified diff, as kubectl diff prints'],

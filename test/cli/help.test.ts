@@ -23,7 +23,7 @@ async function description(name: string): Promise<string> {
 }
 
 test('every command is covered', () => {
-  expect([...names].sort()).toEqual(['apply', 'completion', 'demo', 'diff', 'history', 'import', 'move', 'next', 'rbac', 'render', 'resume', 'rollback', 'sandbox', 'slo', 'status', 'validate']);
+  expect([...names].sort()).toEqual(['apply', 'completion', 'demo', 'diff', 'history', 'import', 'load', 'move', 'next', 'rbac', 'render', 'resume', 'rollback', 'sandbox', 'slo', 'status', 'validate']);
 });
 
 test.each(names)('%s --help lists its exit codes', async (name) => {

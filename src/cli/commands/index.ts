@@ -63,6 +63,7 @@ const ENTRIES: readonly Entry[] = [
   registered('resume', async () => (await import('./resume.js')).resumeCommand),
   registered('history', async () => (await import('./history.js')).historyCommand),
   registered('slo', async () => (await import('./slo.js')).sloCommand),
+  registered('load', async () => (await import('./load.js')).loadCommand),
   registered('rbac', async () => (await import('./rbac.js')).rbacCommand),
   registered('sandbox', async () => (await import('./sandbox.js')).sandboxCommand),
   registered('demo', async () => (await import('./demo.js')).demoCommand),

@@ -28,8 +28,15 @@ describe('validate -o json', () => {
   });
 
   test('[] and exit 0 when every definition is valid', async () => {
-    const r = await runCli(['validate', '-o', 'json'], { cwd: root });
+    const r = await runCli(['validate', 'nightly-report', 'db-backup', '-o', 'json'], { cwd: root });
     expect([r.code, JSON.parse(r.stdout), r.stderr]).toEqual([0, [], '']);
+  });
+
+  test('warnings are listed with severity warning, and exit 0 unless --strict', async () => {
+    const r = await runCli(['validate', '-o', 'json'], { cwd: root });
+    const problems = JSON.parse(r.stdout) as { severity: string }[];
+    expect([r.code, problems.length > 0, problems.every((p) => p.severity === 'warning')]).toEqual([0, true, true]);
+    expect((await runCli(['validate', '--strict', '-o', 'json'], { cwd: root })).code).toBe(1);
   });
 });
 

@@ -185,10 +185,11 @@ interface Matched {
 }
 
 /**
- * Each run to the slot it was for: the slot the system recorded, else (a run without one) the oldest
- * slot the system owed when it asked for the run. A system that runs late runs the first slot
- * after its previous run (or after it took the job over) and skips the rest, as a system that moves
- * its start past every launch does. A retry belongs to the slot of the run it retries.
+ * Each run to the slot it was for: the slot the system recorded; else (a run without one) the
+ * oldest slot the system owed when it asked for the run. A system that runs late runs the first
+ * slot after its previous run (or after it took the job over) and skips the rest, as a system that
+ * moves its start past every launch does; the oldest run kept, due at a slot's instant, was that
+ * slot's (the runs before it may be gone). A retry belongs to the slot of the run it retries.
  */
 export function matchRuns(job: SloJob, system: BackendName, runs: readonly ObservedRun[], spans: readonly OwnerSpan[]): Matched {
   const bySlot = new Map<number, { run: ObservedRun; attempts: ObservedRun[] }[]>();
@@ -220,6 +221,13 @@ export function matchRuns(job: SloJob, system: BackendName, runs: readonly Obser
       continue;
     }
     const takeover = takeovers.filter((t) => t <= at).at(-1);
+    // The oldest run kept may not follow the takeover: older ones may be gone (a history that keeps
+    // the last N). Due at a slot's instant, it was that slot's; later runs follow it.
+    const onSlot = previous === undefined && slotAfter(job.schedule, job.timezone, new Date(at - 1))?.getTime() === at;
+    if (onSlot && (takeover === undefined || at >= takeover)) {
+      previous = { at, entry: add(run.requestedAt, run) };
+      continue;
+    }
     const after = Math.max(previous?.at ?? -Infinity, takeover !== undefined ? takeover - 1 : -Infinity);
     const slot = after === -Infinity ? previousSlot(spec, job.timezone, run.requestedAt) : slotAfter(job.schedule, job.timezone, new Date(after));
     if (slot && slot.getTime() <= at) previous = { at, entry: add(slot, run) };

@@ -219,6 +219,16 @@ export async function runDemo(io: DemoIO, options: DemoOptions, host: DemoHost):
     io.stdout.write(renderLedgerVerdict(verdicts));
     const idle = verdicts.filter((v) => v.slots === 0).map((v) => v.job);
     if (idle.length) out(`(${idle.join(', ')}: no slot came due in this window; daily, weekly and monthly jobs wait for their day.)`);
+
+    section(
+      '10. The objectives, as the systems themselves tell them',
+      '`slo` judges the same window from what each system keeps (the CronJobs\' Jobs and Pods, Chronos\'',
+      'task history) and the journal (which system owed each slot), as it would on the real systems, where',
+      'there is no ledger: its missed, doubled and late slots must be the ledger\'s. Slots older than the',
+      'runs a system keeps (a CronJob keeps its last 3 Jobs, Chronos its last 5 tasks) are unverified.',
+    );
+    const windowSeconds = Math.round((until.getTime() - placedAt.getTime()) / 1000);
+    await migrate(['slo', '--since', `${windowSeconds}s`]);
     const journal = parseJournal(await fs.readFile(path.join(repo, '.migrate', 'journal.jsonl'), 'utf8').catch(() => '')).records;
 
     const broken = verdicts.some((v) => !v.ok);

@@ -54,6 +54,8 @@ const sections = (job: string, to: string) => [
   `$ migrate rollback ${job} --yes --advance-sandbox`,
   `$ migrate history ${job}`,
   "== 9. The run ledger's verdict",
+  '== 10. The objectives, as the systems themselves tell them',
+  '$ migrate slo --since ',
 ];
 
 /**
@@ -116,6 +118,8 @@ describe('migrate demo', () => {
     });
     expect(check.problems).toEqual([]);
     expect(check.slots.length).toBe(moved.slots);
+    // slo, from what the systems keep, agrees: nothing missed, doubled or late over the same window.
+    expect(output).toMatch(/\nObjectives met over \S+ across 4 jobs: \d+ of \d+ slots started within their start window \(100\.000%, objective 99\.99%\); 0 missed, 0 doubled, 0 late;/);
 
     expect(existsSync(repositoryOf(output))).toBe(false);
   });
@@ -157,11 +161,17 @@ describe('migrate demo', () => {
     const { code, stdout, stderr } = await built;
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     for (const s of sections('cache-warmer', 'kubernetes')) expect(stdout).toContain(s);
-    const table = stdout.slice(stdout.indexOf('JOB  '));
+    const table = stdout.slice(stdout.indexOf("== 9. The run ledger's verdict"), stdout.indexOf('== 10. The objectives'));
     const rows = table.split('\n').slice(1).filter((l) => /^[a-z][a-z0-9-]+\s+\d/.test(l));
     expect(rows).toHaveLength(11);
     for (const row of rows) expect(row).toMatch(/\s0\s+0\s+0\s+exactly once$/);
     expect(stdout).toMatch(/Verdict: \d+ slots across 11 jobs, every one run exactly once/);
+    // The demo ends with slo over its window: every objective met, as the ledger says.
+    const slo = stdout.slice(stdout.indexOf('$ migrate slo --since '));
+    const sloRows = slo.split('\n').filter((l) => /^[a-z][a-z0-9-]+\s+\d/.test(l));
+    expect(sloRows).toHaveLength(11);
+    for (const row of sloRows) expect(row).toMatch(/\s0\s+0\s+0\s+\S+\s+\S+\s+\S+\s+0\s+0\s+(ok|unverified)$/);
+    expect(slo).toMatch(/\nObjectives met over \S+ across 11 jobs: .*; 0 missed, 0 doubled, 0 late;/);
     expect(existsSync(repositoryOf(stdout))).toBe(false);
   });
 });

@@ -42,9 +42,11 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
       if (s.repeat === 0 || landed.getTime() < s.start.getTime()) return;
       await client.post({ ...live, disabled: true, schedule: rewriteScheduleAtLaunch(live.schedule, live.scheduleTimeZone ?? '', landed) });
     },
-    async enableFrom(desired, firstSlot, schedule, landedBy): Promise<EnableOutcome> {
+    async enableFrom(desired, firstSlot, schedule, landedBy, known): Promise<EnableOutcome> {
       if (desired.schedule === undefined) throw new Error(`Chronos job ${name} has no schedule (a dependent job cannot be moved)`);
-      const now = await client.ping();
+      // The job as it is now; its answer (or the caller's read of it, with no wait since) carries the server's time.
+      const current = known ? known.live : await client.read(name);
+      const now = client.serverClock().now();
       const window = schedule.startingDeadlineSeconds * 1000;
       // Slots from firstSlot that have already passed ran nowhere. A start in the past makes
       // Chronos 3.x run the job once, at once: so start at the latest passed slot if it is still
@@ -60,7 +62,6 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
       // and that landed): posting again would move its start back and re-run a slot. Landed
       // after its start, it ran that start once and skipped every slot up to the landing
       // (`landedBy`: seen applied by then): those are named as lost.
-      const current = await client.read(name);
       if (current && !current.disabled) {
         const skipped = landedBy ? slotsBetween(schedule.cron, schedule.timezone, firstSlot, landedBy) : [];
         return { firstSlot, compensated: [], lost: skipped, detail: { schedule: current.schedule, alreadyEnabled: true } };

@@ -58,9 +58,9 @@ export function kubernetesCutoverSide(client: KubernetesClient, name: string): C
         }
       }
     },
-    async enableFrom(desired, firstSlot, schedule): Promise<EnableOutcome> {
+    async enableFrom(desired, firstSlot, schedule, _landedBy, known): Promise<EnableOutcome> {
       lastDesired = desired;
-      let live = await client.read(name);
+      let live = known ? known.live : await client.read(name);
       if (live && live.spec.suspend !== true && live.metadata.deletionTimestamp === undefined) {
         // Idempotent: an enabled copy is this move's (created by a call whose answer was lost):
         // only the passed slots' Jobs may be missing.
@@ -192,6 +192,7 @@ async function compensate(
     compensated,
     lost,
     detail: { creationTimestamp: created.metadata.creationTimestamp, uid: created.metadata.uid, ...detail },
+    answer: created,
   };
 }
 

@@ -22,6 +22,11 @@ export interface EnableOutcome {
   readonly lost: readonly Date[];
   /** What the system reported, for the journal (e.g. the CronJob's creationTimestamp). */
   readonly detail: Readonly<Record<string, unknown>>;
+  /**
+   * The job as the enabling write's answer showed it, when the system answers a write with the
+   * object (a created CronJob); absent when it answers with a bare success (Chronos' 204).
+   */
+  readonly answer?: unknown;
 }
 
 /** A held move lock. Its expiry is in the lock server's time, so it is renewed after every wait. */
@@ -80,9 +85,17 @@ export interface CutoverSide<Live = unknown> {
    * started under the controller's own name: docs/cutover-protocol.md).
    * Idempotent: a copy already enabled is this move's, and only what is missing is done;
    * `landedBy` says it was seen applied by then after its answer was lost (a late landing may
-   * have skipped slots, which are named).
+   * have skipped slots, which are named). `current` is the job as the caller read it (live
+   * undefined: absent), with nothing written to it and no wait since: the side does not read it
+   * again, and takes the time from that read's answer.
    */
-  enableFrom(desired: Live, firstSlot: Date, schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number }, landedBy?: Date): Promise<EnableOutcome>;
+  enableFrom(
+    desired: Live,
+    firstSlot: Date,
+    schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number },
+    landedBy?: Date,
+    current?: { readonly live: Live | undefined },
+  ): Promise<EnableOutcome>;
   /**
    * Writes `desired` switched off, replacing any copy there (the move of a paused job: no slot
    * is owed, so no start is placed and nothing runs, now or when it lands).

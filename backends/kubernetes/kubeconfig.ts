@@ -124,10 +124,16 @@ export function connectionSetupError(err: unknown, loaded: Pick<LoadedKubeConfig
   }
   if (tlsFailureCode(err) === undefined) return undefined;
   return new KubeconfigError(
-    `kubeconfig context "${loaded.context}" cannot talk TLS to ${loaded.server}: ${messageOf(err)}`,
+    `kubeconfig context "${loaded.context}" cannot talk TLS to ${loaded.server}: ${messageOf(err).replace(NODE_SYSTEM_CA_HINT, '')}`,
     "Set the cluster's certificate-authority-data to the CA that signed the server's certificate, or fix the server address (insecure-skip-tls-verify: true is for a local test server only). No request was sent.",
   );
 }
+
+/**
+ * Node 24 ends a certificate error with advice for whoever runs `node` ("try running Node.js with
+ * --use-system-ca"); the detail says what to do about a kubeconfig, the same on every Node.
+ */
+const NODE_SYSTEM_CA_HINT = /; if the root CA is installed locally, try running Node\.js with --use-system-ca$/;
 
 /** Socket errors may come from another realm (a test's VM context), where `instanceof Error` fails: read the field. */
 function messageOf(err: unknown): string {

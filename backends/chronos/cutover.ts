@@ -26,21 +26,22 @@ export function chronosCutoverSide(client: ChronosClient, name: string): Cutover
     isEnabled: (live) => !live.disabled,
     pending: (live, slot) => !hasTaken(live, slot),
     taken: async (live, slots) => slots.map((slot) => hasTaken(live, slot)),
-    async disable(given) {
+    async disable(live) {
       // Re-post the live job (its counters and rewritten schedule kept) with disabled: a task
-      // already launched runs to its end. Read it again right before: a POST replaces the whole
-      // job, so the copy posted should be as fresh as possible (docs/chronos.md, "A POST replaces the whole job").
-      const live = (await client.read(name)) ?? given;
+      // already launched runs to its end. The caller read it at the handoff, with no wait since:
+      // a POST replaces the whole job (docs/chronos.md, "A POST replaces the whole job").
       await client.post({ ...live, disabled: true });
       // A POST replaces the whole job. One that landed at or after the start it carries (a slow
       // or held call, or a copy read before the last launch) set that start back although Chronos
       // had launched it, and `taken` would deny the launch: the target would run it again.
       // Chronos was enabled until the POST landed, so every occurrence up to then was launched.
       const landed = client.lastServerDate();
-      if (live.schedule === undefined || !landed) return;
+      if (live.schedule === undefined || !landed) return undefined;
       const s = readSchedule(live.schedule, live.scheduleTimeZone ?? '', landed);
-      if (s.repeat === 0 || landed.getTime() < s.start.getTime()) return;
+      if (s.repeat === 0 || landed.getTime() < s.start.getTime()) return undefined;
       await client.post({ ...live, disabled: true, schedule: rewriteScheduleAtLaunch(live.schedule, live.scheduleTimeZone ?? '', landed) });
+      // A POST answers 204, without the job: the caller reads it back.
+      return undefined;
     },
     async enableFrom(desired, firstSlot, schedule, landedBy, known): Promise<EnableOutcome> {
       if (desired.schedule === undefined) throw new Error(`Chronos job ${name} has no schedule (a dependent job cannot be moved)`);

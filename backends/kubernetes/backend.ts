@@ -129,7 +129,10 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
       }));
       return { records, failures };
     },
-    append: (job, record) => appendRecord(client(namespaceFor(job.namespace)), record),
+    append: async (job, records) => {
+      const [first, ...rest] = records;
+      return first ? appendRecord(client(namespaceFor(job.namespace)), first, ...rest) : [];
+    },
   };
   return {
     client,

@@ -47,13 +47,12 @@ export function kubernetesCutoverSide(client: KubernetesClient, name: string): C
       let live = given;
       for (let attempt = 0; ; attempt++) {
         try {
-          await client.mergePatch(name, { metadata: { resourceVersion: live.metadata.resourceVersion }, spec: { suspend: true } });
-          return;
+          return await client.mergePatch(name, { metadata: { resourceVersion: live.metadata.resourceVersion }, spec: { suspend: true } });
         } catch (err) {
           if (!(err instanceof KubernetesApiError && err.reason === 'Conflict') || attempt >= 3) throw err;
           const fresh = await client.read(name);
           if (!fresh || fresh.metadata.uid !== given.metadata.uid) throw err;
-          if (fresh.spec.suspend === true) return;
+          if (fresh.spec.suspend === true) return fresh;
           live = fresh;
         }
       }

@@ -325,7 +325,7 @@ export class FaultBench {
       const config: ActionConfig = {
         ...base,
         holder: DEAD_HOLDER,
-        journal: { read: () => base.journal.read(), append: (r) => (dead ? never : base.journal.append(r)) },
+        journal: { read: () => base.journal.read(), append: (r, o) => (dead ? never : base.journal.append(r, o)), flush: () => (dead ? never : base.journal.flush()) },
         wait: (ms) => (dead ? never : base.wait(ms)),
         definitions: {
           text: (f) => base.definitions.text(f),

@@ -13,8 +13,18 @@ import type { Systems } from './move-setup.js';
 export interface JournalStore {
   /** Every record, in order; throws on a damaged journal (an action never acts on part of the history). */
   read(): readonly JournalRecord[];
-  /** Appends one record durably before resolving: a step that happened is never lost. */
-  append(record: JournalRecord): Promise<void>;
+  /**
+   * Appends one record durably before resolving: a step that happened is never lost. `later`:
+   * the record precedes no change to a system, so a shared record of moves may receive it with
+   * the next record appended, in one write (the file has it at once).
+   */
+  append(record: JournalRecord, options?: AppendOptions): Promise<void>;
+  /** Sends the records kept for later to the shared record now (before a wait: other clones then see the move in flight). */
+  flush(): Promise<void>;
+}
+
+export interface AppendOptions {
+  readonly later?: boolean;
 }
 
 /** The job definition files: read, and flipped or restored atomically, keeping comments. */

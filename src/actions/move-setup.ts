@@ -154,10 +154,9 @@ function basisOf(live: Readonly<Record<BackendName, unknown>>): string {
   return createHash('sha256').update(JSON.stringify(normalized)).digest('hex').slice(0, 16);
 }
 
-/** The basis as it reads now, to refuse a plan whose systems changed since it was shown. */
-export async function currentBasis(sides: Sides): Promise<string> {
-  const reads = await Promise.all(ALL_BACKENDS.map(async (b) => [b.name, await sides[b.name].read()] as const));
-  return basisOf(Object.fromEntries(reads) as Record<BackendName, unknown>);
+/** Whether `live` (every system as read under the lock) differs from what the plan shown to the operator read. */
+export function changedSince(plan: MovePlan, live: Readonly<Record<BackendName, unknown>>): boolean {
+  return basisOf(live) !== plan.basis;
 }
 
 /** How the job is chained on the source: what runs after it there (and after those), or what it runs after; or why that cannot be read. */

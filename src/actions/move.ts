@@ -11,6 +11,7 @@ import { maskDefinitionSecrets } from '../core/definition-edit.js';
 import { lastTakenSlot, planHandoff, slotAfter, type Handoff } from '../core/handoff.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
 import type { JournalRecord, MoveOperation, MoveStep } from '../core/journal.js';
+import type { AppendOptions } from './config.js';
 import { JOURNAL_VERSION } from '../core/journal.js';
 import { redactSecrets } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
@@ -34,7 +35,13 @@ export interface MoveDeps {
    * when a forced rollback leaves that system because it does not answer, another's.
    */
   readonly reference: BackendName;
-  readonly journal: (record: JournalRecord) => Promise<void>;
+  /**
+   * Appends a record before the step it announces. `later`: the record precedes no change to a
+   * system, so a shared record of moves may get it with the next record, in one write.
+   */
+  readonly journal: (record: JournalRecord, options?: AppendOptions) => Promise<void>;
+  /** Sends the records kept for later: a move does before every wait, so other clones see it in flight. */
+  readonly flushJournal?: () => Promise<void>;
   readonly acquireLock: (ttlSeconds: number) => Promise<Lock>;
   /** Wait about `ms` (real time in production; the sandbox clock in a rehearsal). */
   readonly wait: (ms: number) => Promise<void>;
@@ -64,6 +71,11 @@ export interface MoveRequest {
    * enabled anyway (an incident's choice: a doubled slot is better than none) and said so.
    */
   readonly sourceUnreachable?: boolean;
+  /**
+   * Whether the systems as read under the lock differ from what the plan shown to the operator
+   * read: then the move is refused (StalePlanError) before anything is written.
+   */
+  readonly staleIf?: (live: Readonly<Record<BackendName, unknown>>) => boolean;
 }
 
 export interface MoveResult {
@@ -73,6 +85,14 @@ export interface MoveResult {
   readonly definitionDiff: string;
   /** A paused job's move: the target was written switched off, and runs nothing. */
   readonly paused?: boolean;
+}
+
+/** The systems changed between the plan and the lock: nothing was written; the caller says how to re-run. */
+export class StalePlanError extends Error {
+  constructor() {
+    super('the plan is stale');
+    this.name = 'StalePlanError';
+  }
 }
 
 /** A move that failed and was put back (or could not be): `state` says where both systems are. */
@@ -86,10 +106,24 @@ export class MoveAbortedError extends Error {
 /** A journal record as a step writes it: `v`, `id`, `job` and `at` are filled in (per record kind). */
 export type RecordBody = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'v' | 'id' | 'job' | 'at'> : never) : never;
 
+/** Writes one record of a move (see MoveDeps.journal for `later`). */
+export type RecordWriter = (r: RecordBody, options?: AppendOptions) => Promise<void>;
+
 const SKEW_WARNING_SECONDS = 5;
 const MAX_REPLANS = 3;
 
-export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<MoveResult> {
+export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<MoveResult> {
+  // Every wait first sends the records kept for later, and is counted: what was read before a
+  // wait is read again after it, what was read since the last one is not.
+  let waits = 0;
+  const deps: MoveDeps = {
+    ...given,
+    wait: async (ms) => {
+      await given.flushJournal?.();
+      waits++;
+      await given.wait(ms);
+    },
+  };
   const { job } = req;
   const source = deps.sides[req.from];
   const target = deps.sides[req.to];
@@ -97,18 +131,23 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
   const clockSide = deps.sides[deps.reference];
   const record = recordWriter(deps, deps.id, job.name);
 
-  let now = await clockSide.serverNow();
-  await warnOnSkew(deps, now, req);
-  let handoff = planHandoff(job.schedule, job.timezone, now, req.guardSeconds);
+  // The lock's time to live, from the reference clock as the plan's reads left it; H is planned
+  // again below from the reads under the lock.
+  let handoff = planHandoff(job.schedule, job.timezone, clockSide.serverClock().now(), req.guardSeconds);
   const lock = await deps.acquireLock(Math.max(120, handoff.waitSeconds + 120));
   // Set once `begin` and `locked` are in the journal: a failure before the first change then closes the move.
   let begun = false;
-  if (lock.held !== false) deps.report({ kind: 'locked', holder: deps.holder });
   try {
+    // Both systems are read once under the lock: the plan was checked before the lock was ours
+    // (another move may have finished in between), and their answers carry the servers' clocks.
     const readOrNull = (system: BackendName) => (req.sourceUnreachable && system === req.from ? Promise.resolve(undefined) : deps.sides[system].read());
     const systems = Object.keys(deps.sides) as BackendName[];
     const before = Object.fromEntries(await Promise.all(systems.map(async (system) => [system, await readOrNull(system)] as const))) as Record<BackendName, unknown>;
-    // The plan was checked before the lock was ours; another move may have finished in between.
+    if (req.staleIf?.(before)) throw new StalePlanError();
+    let now = clockSide.serverClock().now();
+    warnOnSkew(deps, now, req);
+    handoff = planHandoff(job.schedule, job.timezone, now, req.guardSeconds);
+    if (lock.held !== false) deps.report({ kind: 'locked', holder: deps.holder });
     // Under the lock, the job must still run on the source alone.
     if (!req.sourceUnreachable) {
       const changed = changedSincePlan(req, source, target, before[req.from], before[req.to]);
@@ -124,7 +163,8 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       snapshots: Object.fromEntries(systems.map((system) => [system, redactSecrets(before[system] ?? null)])) as Record<BackendName, unknown>,
       definition: { file: req.definition.file, before: maskDefinitionSecrets(req.definition.text) },
       ...(req.undoes ? { undoes: req.undoes } : {}),
-    });
+    }, { later: true });
+    // `begin` and `locked` reach a shared record in one write: another clone sees the move from here on.
     await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } });
     begun = true;
     if (job.paused) return await movePaused(req, deps, lock, record, handoff);
@@ -133,8 +173,9 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
     // concurrency forbid it must not be running (the target's first run would overlap it).
     let sourceLive: unknown;
     for (let attempt = 0; !req.sourceUnreachable; attempt++) {
-      now = await waitUntil(deps, clockSide, handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`);
-      sourceLive = await source.read();
+      now = await waitUntil(deps, clockSide, handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`, attempt === 0 ? now : undefined);
+      // The read under the lock serves when no wait came since.
+      sourceLive = waits === 0 ? before[req.from] : await source.read();
       const ready = await sourceReady(source, sourceLive, handoff, job, deps, lock);
       if (ready === 'ready') break;
       if (ready === 'has not launched its last slot' && handoff.previousSlot) {
@@ -144,7 +185,7 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
         const untaken = handoff.previousSlot;
         deps.report({ kind: 'warning', message: `${req.from} did not launch its ${toRfc3339(untaken)} slot: ${req.to} takes that slot over, late` });
         handoff = { ...handoff, nextSlot: untaken };
-        await record({ kind: 'step', step: 'locked', detail: { takeover: toRfc3339(untaken) } });
+        await record({ kind: 'step', step: 'locked', detail: { takeover: toRfc3339(untaken) } }, { later: true });
         break;
       }
       if (attempt >= MAX_REPLANS) {
@@ -152,25 +193,33 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       }
       handoff = planHandoff(job.schedule, job.timezone, await clockSide.serverNow(), req.guardSeconds);
       deps.report({ kind: 'replanned', handoff, why: `the source ${ready}` });
-      await record({ kind: 'step', step: 'locked', detail: { replanned: handoffRecord(handoff), why: ready } });
+      await record({ kind: 'step', step: 'locked', detail: { replanned: handoffRecord(handoff), why: ready } }, { later: true });
     }
 
     // Step 5: disable the source. From here on, a failure puts back what changed, and only that.
     let stage: 'disabled' | 'enabled' = 'disabled';
     let definitionWritten = false;
+    // The source as last seen: read back after its disable, or as it was when it needed none.
+    let sourceAfter = sourceLive;
     try {
       if (req.sourceUnreachable) {
         now = await waitUntil(deps, deps.sides[req.to], handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`);
         deps.report({ kind: 'warning', message: `${req.from} is unreachable and was NOT disabled: if it is still running the job, slots from ${toRfc3339(handoff.nextSlot)} may run twice until it is disabled by hand` });
       } else if (sourceLive && source.isEnabled(sourceLive)) {
         const live = sourceLive;
-        const disabled = await settledWrite(deps, record, lock, source, 'disable', false, () => source.disable(live));
+        let answered: unknown;
+        const disabled = await settledWrite(deps, record, lock, source, 'disable', false, async () => {
+          answered = await source.disable(live);
+        });
         if (disabled.kind === 'not-applied') throw new NothingChangedError(`${req.from} did not disable the job (${disabled.reason}); nothing was changed`);
+        // Read back before the target is enabled: the write's answer when it carries the job
+        // (a patched CronJob), else a read (a Chronos POST answers 204).
+        const after = answered ?? (await source.read());
+        sourceAfter = after;
         // A disable that landed past the margin (a slow, retried or held call) may have let the
         // source take slots after H: the target starts after the last one it took, not at H's next slot.
-        const after = await source.read();
         if (after) {
-          const last = await lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, disabled.seenAt ?? (await clockSide.serverNow()), (slots) =>
+          const last = await lastTakenSlot(schedule.cron, schedule.timezone, handoff.nextSlot, disabled.seenAt ?? clockSide.serverClock().now(), (slots) =>
             takenUpTo(source, after, slots, disabled.seenAt),
           );
           if (last) handoff = { ...handoff, previousSlot: last, nextSlot: slotAfter(schedule.cron, schedule.timezone, last) ?? handoff.nextSlot };
@@ -186,25 +235,29 @@ export async function executeMove(req: MoveRequest, deps: MoveDeps): Promise<Mov
       });
 
       // Step 6: enable the target from the first slot after H (after the source's last, if later).
-      const targetLive = await target.read();
+      // Nothing was written to it: the read under the lock serves when no wait came since.
+      const targetLive = waits === 0 ? before[req.to] : await target.read();
       // `source-disabled` is written now, announcing the enable it precedes.
-      const outcome = await settledEnable(deps, record, lock, target, req.desiredTarget(targetLive), handoff.nextSlot, schedule, (why) => `${req.to} did not enable the job: ${why}`, sourceDisabled);
+      const outcome = await settledEnable(deps, record, lock, target, req.desiredTarget(targetLive), handoff.nextSlot, schedule, (why) => `${req.to} did not enable the job: ${why}`, sourceDisabled, {
+        live: targetLive,
+      });
       stage = 'enabled';
-      await record({ kind: 'step', step: 'target-enabled', detail: enableDetail(outcome) });
+      await record({ kind: 'step', step: 'target-enabled', detail: enableDetail(outcome) }, { later: true });
       deps.report({ kind: 'step', step: 'target-enabled', message: describeEnable(req.to, outcome) });
       for (const slot of outcome.lost) deps.report({ kind: 'warning', message: `slot ${toRfc3339(slot)} passed while the job ran nowhere and is outside the start window: it is lost` });
 
-      // Step 7: verify by reading both back.
-      const [sourceAfter, targetAfter] = await Promise.all([req.sourceUnreachable ? undefined : source.read(), target.read()]);
+      // Step 7: verify from what the systems answered: the source as read back after its disable,
+      // the target as its enable's answer showed it (a system that answers a write with a bare
+      // success, Chronos' 204, stored it).
       if (sourceAfter && source.isEnabled(sourceAfter)) throw new Error(`${req.from} still shows the job enabled after it was disabled`);
-      if (!targetAfter || !target.isEnabled(targetAfter)) throw new Error(`${req.to} does not show the job enabled after it was enabled`);
-      await record({ kind: 'step', step: 'verified' });
+      if (outcome.answer !== undefined && !target.isEnabled(outcome.answer)) throw new Error(`${req.to} does not show the job enabled after it was enabled`);
+      await record({ kind: 'step', step: 'verified' }, { later: true });
       deps.report({ kind: 'step', step: 'verified', message: req.sourceUnreachable ? `verified: ${req.to} enabled; ${req.from} could not be checked` : `verified: ${req.from} disabled, ${req.to} enabled` });
 
       // Step 8: the definition follows.
       const definitionDiff = await deps.writeDefinition(req.to);
       definitionWritten = true;
-      await record({ kind: 'step', step: 'definition-written', detail: { file: req.definition.file } });
+      await record({ kind: 'step', step: 'definition-written', detail: { file: req.definition.file } }, { later: true });
       await record({ kind: 'done' });
       return { id: deps.id, handoff, outcome, definitionDiff };
     } catch (err) {
@@ -325,12 +378,12 @@ export type WriteResult = { readonly kind: 'applied'; /** The server's time when
  */
 export async function settledWrite(
   deps: Pick<MoveDeps, 'localNow' | 'wait' | 'report'>,
-  record: (r: RecordBody) => Promise<void>,
+  record: RecordWriter,
   lock: Lock,
   side: CutoverSide,
   write: 'disable' | 'enable',
   expectEnabled: boolean,
-  send: () => Promise<void>,
+  send: () => Promise<unknown>,
   carrier?: Extract<RecordBody, { kind: 'step' }>,
 ): Promise<WriteResult> {
   const settleBy = new Date(deps.localNow().getTime() + side.writeBudgetMs + LATE_WRITE_BOUND_MS);
@@ -361,19 +414,21 @@ export async function settledEnable(
   schedule: { readonly cron: string; readonly timezone: string; readonly startingDeadlineSeconds: number },
   notApplied: (why: string) => string,
   carrier?: Extract<RecordBody, { kind: 'step' }>,
+  /** The side as the caller just read it, nothing written to it and no wait since: the first attempt does not read it again. */
+  current?: { readonly live: unknown },
 ): Promise<EnableOutcome> {
   let outcome: EnableOutcome | undefined;
   const on = await settledWrite(deps, record, lock, side, 'enable', true, async () => {
-    outcome = await side.enableFrom(desired, firstSlot, schedule);
+    outcome = await side.enableFrom(desired, firstSlot, schedule, undefined, current);
   }, carrier);
   if (on.kind === 'not-applied') throw new Error(notApplied(on.reason));
   return outcome ?? side.enableFrom(desired, firstSlot, schedule, on.seenAt);
 }
 
 /** Writes a record of move `id`, stamped with the reference server's time in whole seconds. */
-export function recordWriter(deps: Pick<MoveDeps, 'journal' | 'sides' | 'reference'>, id: string, job: string): (r: RecordBody) => Promise<void> {
+export function recordWriter(deps: Pick<MoveDeps, 'journal' | 'sides' | 'reference'>, id: string, job: string): RecordWriter {
   const clock = deps.sides[deps.reference];
-  return (r) => deps.journal({ v: JOURNAL_VERSION, id, job, at: toRfc3339(wholeSecond(clock.serverClock().now())), ...r } as JournalRecord);
+  return (r, options) => deps.journal({ v: JOURNAL_VERSION, id, job, at: toRfc3339(wholeSecond(clock.serverClock().now())), ...r } as JournalRecord, options);
 }
 
 /** Reads until `side` shows the job enabled as expected, or `settleBy` (local clock) has passed with it not. */
@@ -550,11 +605,11 @@ async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff,
   }
 }
 
-/** Waits on the server's clock, re-reading it after every wait. */
-async function waitUntil(deps: MoveDeps, side: CutoverSide, at: Date, lock: Lock, why: string): Promise<Date> {
-  for (;;) {
+/** Waits on the server's clock, re-reading it after every wait (`known`: the time as just read, when no wait came since). */
+async function waitUntil(deps: MoveDeps, side: CutoverSide, at: Date, lock: Lock, why: string, known?: Date): Promise<Date> {
+  for (let first = true; ; first = false) {
     stopIfInterrupted(deps);
-    const now = await side.serverNow();
+    const now = first && known ? known : await side.serverNow();
     const left = at.getTime() - now.getTime();
     if (left <= 0) return now;
     deps.report({ kind: 'waiting', until: at, seconds: Math.ceil(left / 1000), why });
@@ -564,15 +619,17 @@ async function waitUntil(deps: MoveDeps, side: CutoverSide, at: Date, lock: Lock
   }
 }
 
-/** The local clock and every other system's are checked against the reference; a system skipped by a forced rollback is not asked. */
-async function warnOnSkew(deps: MoveDeps, reference: Date, req: MoveRequest): Promise<void> {
+/**
+ * The local clock and every other system's are checked against the reference, each as its last
+ * answer (just read under the lock) showed it; a system skipped by a forced rollback is not asked.
+ */
+function warnOnSkew(deps: MoveDeps, reference: Date, req: MoveRequest): void {
   const local = deps.localNow();
   const skew = Math.round((local.getTime() - reference.getTime()) / 1000);
   if (Math.abs(skew) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system: 'local', skewSeconds: skew, reference: deps.reference });
   const others = (Object.keys(deps.sides) as BackendName[]).filter((s) => s !== deps.reference && !(req.sourceUnreachable && s === req.from));
-  const clocks = await Promise.all(others.map(async (system) => [system, await deps.sides[system].serverNow().catch(() => undefined)] as const));
-  for (const [system, at] of clocks) {
-    if (!at) continue;
+  for (const system of others) {
+    const at = deps.sides[system].serverClock().now();
     const s = Math.round((at.getTime() - reference.getTime()) / 1000);
     if (Math.abs(s) > SKEW_WARNING_SECONDS) deps.report({ kind: 'clock-skew', system, skewSeconds: s, reference: deps.reference });
   }

@@ -12,8 +12,8 @@ import type { BackendName } from '../core/job.js';
 import { unfinishedMoves, type BeginRecord } from '../core/journal.js';
 import { toRfc3339 } from '../core/time.js';
 import type { ActionConfig } from './config.js';
-import { executeMove, MoveAbortedError, type MoveDeps, type MoveEvent, type MoveRequest, type MoveResult } from './move.js';
-import { currentBasis, desiredTargetFor, planMove, referenceSystem, sidesFor, type MoveTarget, type PlannedMove, type Sides } from './move-setup.js';
+import { executeMove, MoveAbortedError, StalePlanError, type MoveDeps, type MoveEvent, type MoveRequest, type MoveResult } from './move.js';
+import { changedSince, desiredTargetFor, planMove, referenceSystem, sidesFor, type MoveTarget, type PlannedMove, type Sides } from './move-setup.js';
 
 export interface PlannedTarget {
   readonly target: MoveTarget;
@@ -59,14 +59,12 @@ export async function planMoves(config: ActionConfig, targets: readonly MoveTarg
 export async function applyMoves(config: ActionConfig, plans: readonly PlannedTarget[], options: ApplyOptions): Promise<MoveOutcome[]> {
   return mapLimited(plans, options.concurrency, async ({ target, sides, planned }) => {
     const name = target.definition.job.name;
-    // A plan is only as good as what it read: re-read and refuse if any system changed.
-    if (!target.sourceUnreachable && (await currentBasis(sides)) !== planned.plan.basis) {
-      const systems = Object.keys(sides).map((s) => backendOf(s as BackendName).title).join(' or ');
-      return { job: name, ok: false, message: `the plan is stale: ${name} changed in ${systems} since the preview; nothing was changed. Re-run: ${options.commandLine}` };
-    }
     try {
       const deps = moveDeps(config, sides, target);
-      const result = await executeMove(moveRequest(config, target, planned.desiredTarget), deps);
+      // A plan is only as good as what it read: the move reads both systems under its lock and
+      // refuses if either changed since the plan.
+      const staleIf = target.sourceUnreachable ? undefined : (live: Readonly<Record<BackendName, unknown>>) => changedSince(planned.plan, live);
+      const result = await executeMove({ ...moveRequest(config, target, planned.desiredTarget), ...(staleIf ? { staleIf } : {}) }, deps);
       if (result.paused) {
         if (options.watch) config.report(name, { kind: 'note', message: 'paused: no run to watch for' });
         return { job: name, ok: true, result, message: `${name}: now on ${target.to}, paused (it runs nothing there either)` };
@@ -83,6 +81,10 @@ export async function applyMoves(config: ActionConfig, plans: readonly PlannedTa
       await executeMove(moveRequest(config, back, desiredTarget), moveDeps(config, sides, back));
       return { job: name, ok: false, result, message: `${moved}, but its first run did not start within the start window: rolled back to ${target.from}` };
     } catch (err) {
+      if (err instanceof StalePlanError) {
+        const systems = Object.keys(sides).map((s) => backendOf(s as BackendName).title).join(' or ');
+        return { job: name, ok: false, message: `the plan is stale: ${name} changed in ${systems} since the preview; nothing was changed. Re-run: ${options.commandLine}` };
+      }
       if (err instanceof MoveAbortedError) return { job: name, ok: false, message: `${err.reason}\n  ${err.state}` };
       if (err instanceof UserError) return { job: name, ok: false, message: `${name}: ${err.summary}${err.detail ? `\n  ${err.detail}` : ''}` };
       throw err;
@@ -118,7 +120,8 @@ export function moveDeps(config: ActionConfig, sides: Sides, target: MoveTarget,
     reference: referenceSystem(config.systems, target.from, target.sourceUnreachable),
     holder,
     id,
-    journal: (record) => config.journal.append(record),
+    journal: (record, options) => config.journal.append(record, options),
+    flushJournal: () => config.journal.flush(),
     async acquireLock(ttlSeconds) {
       if (!locks || (target.sourceUnreachable && locks.system === target.from)) {
         const where = locks ? `${backendOf(locks.system).title} does not answer, so` : 'no backend can hold a lock, so';

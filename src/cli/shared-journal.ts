@@ -3,13 +3,15 @@
  * and the record of moves a backend keeps where every operator reaches it
  * (`BackendConnection.moveRecords`), merged (`mergeJournals`). A record is appended to the file and then to the
  * shared record before the step it announces is taken, so a clone that never ran the move sees
- * it, can roll it back, and can resume it. A shared record that cannot be read or written (no
+ * it, can roll it back, and can resume it. A record that precedes no change to a system (`later`:
+ * `begin` before the first write, `verified`) reaches the shared record with the job's next one,
+ * in one write, or at `flush` (before a wait). A shared record that cannot be read or written (no
  * RBAC for it, a cluster that does not answer) leaves the file alone in charge, with one warning
  * per job; only a write that other writers kept beating fails the append.
  */
 import path from 'node:path';
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
-import type { JournalStore } from '../actions/config.js';
+import type { AppendOptions, JournalStore } from '../actions/config.js';
 import { MoveRecordConflictError, type MoveRecordStore } from '../core/backend.js';
 import { UserError } from '../core/errors.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
@@ -50,6 +52,8 @@ export class SharedJournal implements JournalStore {
   private readonly kept = new Map<string, readonly JournalRecord[]>();
   /** Jobs whose shared record this process no longer writes: it failed once (warned), so the cluster holds a prefix of the move. */
   private readonly off = new Set<string>();
+  /** Per job, records in the file and not yet in the shared record: they go with the job's next append, or at `flush`. */
+  private readonly pending = new Map<string, JournalRecord[]>();
 
   constructor(
     private readonly file: string,
@@ -76,19 +80,39 @@ export class SharedJournal implements JournalStore {
     return mergeJournals(readJournal(this.file), ...this.kept.values());
   }
 
-  async append(record: JournalRecord): Promise<void> {
+  async append(record: JournalRecord, options: AppendOptions = {}): Promise<void> {
     // The file first: the shared record is then always a prefix of what this clone wrote.
     await appendJournal(this.file, record);
-    const shared = this.shared;
     const job = this.definitionOf(record.job);
-    if (!shared || !job || this.off.has(record.job)) return;
+    if (!this.shared || !job || this.off.has(record.job)) return;
+    const records = [...(this.pending.get(record.job) ?? []), record];
+    if (options.later) {
+      this.pending.set(record.job, records);
+      return;
+    }
+    this.pending.delete(record.job);
+    await this.share(job, records);
+  }
+
+  async flush(): Promise<void> {
+    const waiting = [...this.pending];
+    this.pending.clear();
+    for (const [name, records] of waiting) {
+      const job = this.definitionOf(name);
+      if (job && !this.off.has(name)) await this.share(job, records);
+    }
+  }
+
+  private async share(job: JobDefinition, records: readonly JournalRecord[]): Promise<void> {
+    const shared = this.shared;
+    if (!shared || records.length === 0) return;
     try {
-      this.kept.set(record.job, await shared.store.append(job, record));
+      this.kept.set(job.name, await shared.store.append(job, records));
     } catch (err) {
       const why = degraded(shared, err);
       if (why === 'throw') throw err;
-      this.off.add(record.job);
-      this.warn(record.job, `${shared.store.where(job)} cannot be written (${why}); this move is recorded in ${path.basename(this.file)} only: commit and push it so that others see the move`);
+      this.off.add(job.name);
+      this.warn(job.name, `${shared.store.where(job)} cannot be written (${why}); this move is recorded in ${path.basename(this.file)} only: commit and push it so that others see the move`);
     }
   }
 }

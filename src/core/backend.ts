@@ -175,12 +175,13 @@ export interface MoveRecordStore {
   /** The records kept of each job, oldest first (none kept: []); a scope that cannot be read is a failure naming its jobs. */
   read(jobs: readonly JobDefinition[]): Promise<MoveRecordReading>;
   /**
-   * Adds one record after the job's others, as a write conditioned on what was read: a writer
-   * that got there first is read again, never overwritten. Resolves, once stored, with the job's
-   * records as stored. Throws MoveRecordConflictError when other writers kept getting there first,
-   * the client's own error otherwise (classified by `Backend.failureClass`).
+   * Adds `records` (one or more, in order) after the job's others, in one write conditioned on
+   * the copy last read or written: a writer that got there first is read again, never
+   * overwritten. Resolves, once stored, with the job's records as stored. Throws
+   * MoveRecordConflictError when other writers kept getting there first, the client's own error
+   * otherwise (classified by `Backend.failureClass`).
    */
-  append(job: JobDefinition, record: JournalRecord): Promise<readonly JournalRecord[]>;
+  append(job: JobDefinition, records: readonly JournalRecord[]): Promise<readonly JournalRecord[]>;
 }
 
 export interface MoveRecordReading {

@@ -77,8 +77,11 @@ export interface CutoverSide<Live = unknown> {
    * docs/cutover-protocol.md lists each backend's).
    */
   taken(live: Live, slots: readonly Date[]): Promise<readonly boolean[]>;
-  /** Switches the job off without killing a run in progress. */
-  disable(live: Live): Promise<void>;
+  /**
+   * Switches the job off without killing a run in progress. Resolves with the job as the write's
+   * answer showed it when the system answers with the object (no read back needed), else undefined.
+   */
+  disable(live: Live): Promise<Live | undefined>;
   /**
    * Switches the job on so that its first run is `firstSlot` (a start at that slot, or a fresh
    * object and, for slots already passed at creation but inside the start window, each slot's run

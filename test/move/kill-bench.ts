@@ -78,11 +78,11 @@ export async function killedMove(
   const deps: MoveDeps = {
     ...wiring,
     holder: deadHolder,
-    async journal(record) {
+    async journal(record, options) {
       const here = recordName(record) === kill.record;
       if (here && journalThrows) throw new Error(`ENOSPC: no space left on device, write ${repo.journalFile}`);
       if (here && kill.when === 'before') return die(), never;
-      await wiring.journal(record);
+      await wiring.journal(record, options);
       if (here) return die(), never;
     },
     async acquireLock(ttlSeconds) {

@@ -31,7 +31,15 @@ export interface ActionOptions {
   /** Where progress goes; by default a line per event on stderr, prefixed with the job. */
   readonly report?: ActionConfig['report'];
   readonly connections?: Connections;
+  /**
+   * A configuration this command loaded already (rollback decides, then moves): its connections
+   * and its reading of the shared record of moves are used again instead of read a second time.
+   */
+  readonly reuse?: ActionConfig;
 }
+
+/** Each loaded configuration's journal, for a configuration that reuses it. */
+const loadedJournals = new WeakMap<ActionConfig, SharedJournal>();
 
 /**
  * The configuration, its journal merging the shared record of moves of `jobs` (read first: an
@@ -39,7 +47,8 @@ export interface ActionOptions {
  */
 export async function loadActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions, jobs: readonly JobDefinition[]): Promise<ActionConfig> {
   const { config, journal, virtualSandbox } = buildActionConfig(io, args, ws, options);
-  await Promise.all([journal.load(jobs), virtualSandbox()]);
+  await Promise.all([journal.load(jobs, options.reuse && loadedJournals.get(options.reuse)), virtualSandbox()]);
+  loadedJournals.set(config, journal);
   return config;
 }
 
@@ -49,7 +58,7 @@ export function actionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options
 }
 
 function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: ActionOptions): { config: ActionConfig; journal: SharedJournal; virtualSandbox: () => Promise<void> } {
-  const systems = options.connections ?? openConnections(io, args, ws.project);
+  const systems = options.connections ?? options.reuse?.systems ?? openConnections(io, args, ws.project);
   const resolve = (file: string) => path.resolve(io.cwd, file);
   const progress = options.report ?? ((job: string, event: MoveEvent) => report(io, job, event));
   const journal = new SharedJournal(

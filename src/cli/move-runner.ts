@@ -7,6 +7,7 @@ import type { MoveTarget } from '../actions/move-setup.js';
 import { ExitCode } from '../core/errors.js';
 import { toRfc3339 } from '../core/time.js';
 import { loadActionConfig } from './action-config.js';
+import type { ActionConfig } from '../actions/config.js';
 import { confirm } from './confirm.js';
 import { mapLimited } from '../core/concurrency.js';
 import type { GlobalArgs } from './global-args.js';
@@ -33,11 +34,13 @@ export interface RunMovesOptions {
   readonly details?: boolean;
   /** The minutes the wave pushes above its target's capacity: each plan shows those its job starts in. */
   readonly capacity?: readonly CapacityBreach[];
+  /** The configuration the command loaded already (rollback's decision): its connections and shared-record reading are reused. */
+  readonly reuse?: ActionConfig;
 }
 
 export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targets: readonly MoveTarget[], options: RunMovesOptions): Promise<number> {
   const progress = waveProgress(io);
-  const config = await loadActionConfig({ ...io, stderr: progress.stderr }, args, ws, { advanceSandbox: options.advanceSandbox, report: progress.event }, targets.map((t) => t.definition.job));
+  const config = await loadActionConfig({ ...io, stderr: progress.stderr }, args, ws, { advanceSandbox: options.advanceSandbox, report: progress.event, ...(options.reuse ? { reuse: options.reuse } : {}) }, targets.map((t) => t.definition.job));
   const structured = isStructured(args.output);
   const planned = await planMoves(config, targets, options.concurrency);
   const shown = planned.map(({ planned: { plan } }) => {

@@ -62,11 +62,17 @@ export class SharedJournal implements JournalStore {
     private readonly warn: SharedRecordWarning,
   ) {}
 
-  /** Reads the shared record of `jobs` (one call per scope); a job whose record cannot be read is warned about and left to the file. */
-  async load(jobs: readonly JobDefinition[]): Promise<void> {
+  /**
+   * Reads the shared record of `jobs` (one call per scope); a job whose record cannot be read is
+   * warned about and left to the file. A job `earlier` (this process's journal a moment ago) has
+   * read already is taken from it, not read again.
+   */
+  async load(jobs: readonly JobDefinition[], earlier?: SharedJournal): Promise<void> {
     const shared = this.shared;
     if (!shared || jobs.length === 0) return;
-    const reading = await readShared(shared, jobs);
+    const unread = jobs.filter((job) => !earlier?.adoptInto(this, job.name));
+    if (unread.length === 0) return;
+    const reading = await readShared(shared, unread);
     for (const [job, records] of reading.records) this.kept.set(job, records);
     for (const f of reading.failures) {
       for (const job of f.jobs) {
@@ -74,6 +80,14 @@ export class SharedJournal implements JournalStore {
         this.warn(job, `${f.where} cannot be read (${f.message}); only this clone's journal is used, and moves made from other clones are not seen`);
       }
     }
+  }
+
+  /** Hands `job`'s reading to `other`; false when this journal has none. */
+  private adoptInto(other: SharedJournal, job: string): boolean {
+    const kept = this.kept.get(job);
+    if (kept) other.kept.set(job, kept);
+    if (this.off.has(job)) other.off.add(job);
+    return kept !== undefined || this.off.has(job);
   }
 
   read(): readonly JournalRecord[] {

@@ -57,7 +57,7 @@ export function rollbackCommand(io: CliIO, exit: ExitHolder): CommandModule<Glob
         }
         case 'move':
           if (decision.forced) io.stderr.write(`warning: ${decision.forced} is unreachable; going ahead because of --force\n`);
-          exit.code = await runMoves(io, args, ws, [decision.target], { dryRun: args['dry-run'], concurrency: 1, advanceSandbox: args['advance-sandbox'], commandLine });
+          exit.code = await runMoves(io, args, ws, [decision.target], { dryRun: args['dry-run'], concurrency: 1, advanceSandbox: args['advance-sandbox'], commandLine, reuse: config });
       }
     },
   };

@@ -26,6 +26,8 @@ export interface SloJob {
   readonly startingDeadlineSeconds: number;
   /** Where the definition says it runs now: the owner of every slot when the journal has no move of it. */
   readonly backend: BackendName;
+  /** Switched off on purpose (`paused: true`): it owes no slot, so none is missed. */
+  readonly paused?: boolean;
 }
 
 /** The owner of every slot from `from` (inclusive) on, until the next span. */
@@ -251,7 +253,7 @@ const finishedOutcome = (o: ObservedRun['outcome']) => o === 'succeeded' || o ==
 /** Judges one job over `window` at `now` from each system's evidence (a system missing from `evidence` was not asked). */
 export function judgeJob(job: SloJob, window: RunWindow, now: Date, evidence: Readonly<Partial<Record<BackendName, RunEvidence>>>, spans: readonly OwnerSpan[]): JobSlo {
   const deadlineMs = job.startingDeadlineSeconds * 1000;
-  const owed = slotsBetween(job.schedule, job.timezone, window.from, window.until);
+  const owed = job.paused ? [] : slotsBetween(job.schedule, job.timezone, window.from, window.until);
   const systems = Object.keys(evidence) as BackendName[];
   const matched = new Map<BackendName, Matched>();
   for (const system of systems) {

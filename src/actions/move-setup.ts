@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
-import type { Backend, BackendConnection, TranslationWarning } from '../core/backend.js';
+import type { Backend, BackendConnection, Listing, TranslationWarning } from '../core/backend.js';
 import type { CutoverSide, LockProvider } from '../core/cutover.js';
 import type { LoadedDefinition } from '../core/definition.js';
 import { planHandoff } from '../core/handoff.js';
@@ -79,7 +79,14 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   const { job } = input.definition;
   const { sides, from, to } = input;
   const skip = (system: BackendName) => input.sourceUnreachable && system === from;
-  const reads = await Promise.all(ALL_BACKENDS.map(async (b) => [b.name, skip(b.name) ? undefined : await sides[b.name].read()] as const));
+  // A source that chains jobs is listed whole for the chain (`Backend.links`): that listing is its read too.
+  const sourceListing = skip(from) ? Promise.resolve(undefined) : chainListing(systems.to(from), backendOf(from), job);
+  const readOf = async (system: BackendName): Promise<unknown> => {
+    if (skip(system)) return undefined;
+    const listing = system === from ? await sourceListing : undefined;
+    return listing?.ok ? listing.items.get(nameOn(job, system)) : sides[system].read();
+  };
+  const reads = await Promise.all(ALL_BACKENDS.map(async (b) => [b.name, await readOf(b.name)] as const));
   const live = Object.fromEntries(reads) as Record<BackendName, unknown>;
   // The reads just carried the servers' Date headers: no separate call for the time.
   const now = sides[referenceSystem(systems, from, input.sourceUnreachable)].serverClock().now();
@@ -91,7 +98,8 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   const sourceLive = live[from];
   const targetLive = live[to];
 
-  const chain = skip(from) ? undefined : await chainOn(systems.to(from), source, job);
+  const listing = await sourceListing;
+  const chain = listing === undefined ? undefined : chainOf(listing, source, job);
   const scheduleProblem = fireTimes.verdict.kind === 'equivalent' ? undefined : fireTimes.verdict.reason;
   // The backend that cannot run the schedule exactly (its own lint says so); it cannot be rendered for.
   const cannotSchedule = scheduleProblem ? [source, target].find((b) => b.lint(job, now).some((f) => f.field === 'schedule')) : undefined;
@@ -163,11 +171,16 @@ export function changedSince(plan: MovePlan, live: Readonly<Record<BackendName, 
 type Chain = (PlannedDependents & { readonly parents: readonly string[] }) | { readonly unreadable: string };
 
 /** One listing of the job's scope on a system that chains jobs (`Backend.links`); nothing to read where it does not. */
-async function chainOn(connection: BackendConnection, backend: Backend, job: JobDefinition): Promise<Chain | undefined> {
+async function chainListing(connection: BackendConnection, backend: Backend, job: JobDefinition): Promise<Listing<unknown> | undefined> {
   if (!backend.links) return undefined;
   const scope = connection.scopeOf(job);
-  const listing = (await connection.list([scope])).get(scope);
-  if (!listing?.ok) return { unreadable: listing?.error ?? 'not read' };
+  return (await connection.list([scope])).get(scope) ?? { ok: false, error: 'not read' };
+}
+
+/** The job's chain in a listing of its scope. */
+function chainOf(listing: Listing<unknown>, backend: Backend, job: JobDefinition): Chain | undefined {
+  if (!backend.links) return undefined;
+  if (!listing.ok) return { unreadable: listing.error };
   const links = backend.links(listing.items);
   const own = links.get(nameOn(job, backend.name));
   const children = own?.children ?? [];

@@ -90,12 +90,13 @@ export async function finishMove(
         if (last) firstSlot = slotAfter(schedule.cron, schedule.timezone, last) ?? nextSlot;
       }
       const outcome = await settledEnable(deps, record, lock, target, desiredTarget(targetLive), firstSlot, schedule, (why) => `${to} did not enable ${job.name}: ${why}`);
-      await record({ kind: 'step', step: 'target-enabled', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339), resumed: true } });
-      const after = await target.read();
-      if (!after || !target.isEnabled(after)) throw new Error(`${to} does not show ${job.name} enabled`);
-      await record({ kind: 'step', step: 'verified' });
+      // These records precede no change to a system: they reach a shared record with `done`, in one write.
+      await record({ kind: 'step', step: 'target-enabled', detail: { firstSlot: toRfc3339(outcome.firstSlot), compensated: outcome.compensated.map(toRfc3339), lost: outcome.lost.map(toRfc3339), resumed: true } }, { later: true });
+      // Verified from the enable's answer where the system answers with the job (move.ts, step 7).
+      if (outcome.answer !== undefined && !target.isEnabled(outcome.answer)) throw new Error(`${to} does not show ${job.name} enabled`);
+      await record({ kind: 'step', step: 'verified' }, { later: true });
       const definitionDiff = await deps.writeDefinition(to);
-      await record({ kind: 'step', step: 'definition-written' });
+      await record({ kind: 'step', step: 'definition-written' }, { later: true });
       await record({ kind: 'done' });
       const lost = lostWhileNowhere(outcome.lost);
       return { ok: true, outcome, definitionDiff, message: `finished: ${job.name} runs on ${to}${targetOn ? '' : ` from ${toRfc3339(outcome.firstSlot)}`}.${lost}` };

@@ -68,7 +68,12 @@ export interface PlanInput extends MoveTarget {
   readonly sides: Sides;
   /** Set when the journal has an unfinished move for this job. */
   readonly unfinished?: string;
+  /** Shared by the jobs planned together (a wave): each system's scope is listed once for all of them. */
+  readonly listings?: Listings;
 }
+
+/** Listings of a scope, by system and scope. */
+export type Listings = Map<string, Promise<Listing<unknown> | undefined>>;
 
 export interface PlannedMove {
   readonly plan: MovePlan;
@@ -80,7 +85,7 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   const { sides, from, to } = input;
   const skip = (system: BackendName) => input.sourceUnreachable && system === from;
   // A source that chains jobs is listed whole for the chain (`Backend.links`): that listing is its read too.
-  const sourceListing = skip(from) ? Promise.resolve(undefined) : chainListing(systems.to(from), backendOf(from), job);
+  const sourceListing = skip(from) ? Promise.resolve(undefined) : chainListing(systems.to(from), backendOf(from), job, input.listings ?? new Map());
   const readOf = async (system: BackendName): Promise<unknown> => {
     if (skip(system)) return undefined;
     const listing = system === from ? await sourceListing : undefined;
@@ -170,11 +175,17 @@ export function changedSince(plan: MovePlan, live: Readonly<Record<BackendName, 
 /** How the job is chained on the source: what runs after it there (and after those), or what it runs after; or why that cannot be read. */
 type Chain = (PlannedDependents & { readonly parents: readonly string[] }) | { readonly unreadable: string };
 
-/** One listing of the job's scope on a system that chains jobs (`Backend.links`); nothing to read where it does not. */
-async function chainListing(connection: BackendConnection, backend: Backend, job: JobDefinition): Promise<Listing<unknown> | undefined> {
-  if (!backend.links) return undefined;
+/** One listing of the job's scope on a system that chains jobs (`Backend.links`), read once per `listings`; nothing to read where it does not. */
+function chainListing(connection: BackendConnection, backend: Backend, job: JobDefinition, listings: Listings): Promise<Listing<unknown> | undefined> {
+  if (!backend.links) return Promise.resolve(undefined);
   const scope = connection.scopeOf(job);
-  return (await connection.list([scope])).get(scope) ?? { ok: false, error: 'not read' };
+  const key = `${backend.name}/${scope}`;
+  let listing = listings.get(key);
+  if (!listing) {
+    listing = connection.list([scope]).then((byScope) => byScope.get(scope) ?? { ok: false, error: 'not read' });
+    listings.set(key, listing);
+  }
+  return listing;
 }
 
 /** The job's chain in a listing of its scope. */

@@ -13,7 +13,7 @@ import { unfinishedMoves, type BeginRecord } from '../core/journal.js';
 import { toRfc3339 } from '../core/time.js';
 import type { ActionConfig } from './config.js';
 import { executeMove, MoveAbortedError, StalePlanError, type MoveDeps, type MoveEvent, type MoveRequest, type MoveResult } from './move.js';
-import { changedSince, desiredTargetFor, planMove, referenceSystem, sidesFor, type MoveTarget, type PlannedMove, type Sides } from './move-setup.js';
+import { changedSince, desiredTargetFor, planMove, referenceSystem, sidesFor, type Listings, type MoveTarget, type PlannedMove, type Sides } from './move-setup.js';
 
 export interface PlannedTarget {
   readonly target: MoveTarget;
@@ -42,6 +42,7 @@ export interface MoveOutcome {
 export async function planMoves(config: ActionConfig, targets: readonly MoveTarget[], concurrency: number): Promise<PlannedTarget[]> {
   const unfinished = unfinishedMoves(config.journal.read());
   const unique = targets.filter((t, i) => targets.findIndex((u) => u.definition.job.name === t.definition.job.name) === i);
+  const listings: Listings = new Map();
   return mapLimited(unique, concurrency, async (target) => {
     const sides = sidesFor(config.systems, target.definition.job);
     const u = unfinished.get(target.definition.job.name);
@@ -50,6 +51,7 @@ export async function planMoves(config: ActionConfig, targets: readonly MoveTarg
       guardSeconds: config.guardSeconds,
       sides,
       unfinished: u && target.operation !== 'resume' ? `move ${u.id}, begun ${u.begin.at} by ${u.begin.holder}` : undefined,
+      listings,
     });
     return { target, sides, planned };
   });

@@ -120,7 +120,7 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
           // One job: its ConfigMap alone; more: one LIST of the namespace's record ConfigMaps.
           const maps = inNs.length === 1
             ? new Map([[inNs[0]!.name, await readRecordMap(client(ns), inNs[0]!.name)]])
-            : await listRecordMaps(client(ns));
+            : await listRecordMaps(client(ns), inNs.map((j) => j.name));
           for (const job of inNs) records.set(job.name, recordsOf(maps.get(job.name), job.name));
         } catch (err) {
           const where = inNs.length === 1 ? `ConfigMap ${ns}/${moveRecordName(inNs[0]!.name)}` : `the record ConfigMaps of namespace ${ns}`;

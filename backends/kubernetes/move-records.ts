@@ -71,8 +71,11 @@ export async function readRecordMap(client: ConfigMapClient, job: string): Promi
   return cm;
 }
 
-/** Every record ConfigMap of the namespace, by job (one LIST, a page at a time). */
-export async function listRecordMaps(client: ConfigMapClient): Promise<Map<string, ConfigMapObject>> {
+/**
+ * Every record ConfigMap of the namespace, by job (one LIST, a page at a time). Each of `jobs`
+ * the LIST does not hold is remembered as having none: its first append creates it at once.
+ */
+export async function listRecordMaps(client: ConfigMapClient, jobs: readonly string[] = []): Promise<Map<string, ConfigMapObject>> {
   const out = new Map<string, ConfigMapObject>();
   let token: string | undefined;
   do {
@@ -86,6 +89,7 @@ export async function listRecordMaps(client: ConfigMapClient): Promise<Map<strin
   } while (token);
   // List items carry no kind; the copy kept for a later append is written back whole.
   for (const [job, cm] of out) seenBy(client).set(job, { apiVersion: 'v1', kind: 'ConfigMap', ...cm });
+  for (const job of jobs) if (!out.has(job)) seenBy(client).set(job, null);
   return out;
 }
 

@@ -6,7 +6,7 @@
  */
 import { KubernetesClient } from '../../backends/kubernetes/client.js';
 import {
-  appendRecord, boundRecords, CONFIGMAP_MAX_BYTES, MOVE_RECORD_SELECTOR, MOVES_KEPT, readRecordMap, recordsOf, type ConfigMapObject,
+  appendRecord, boundRecords, CONFIGMAP_MAX_BYTES, listRecordMaps, MOVE_RECORD_SELECTOR, MOVES_KEPT, readRecordMap, recordsOf, type ConfigMapObject,
 } from '../../backends/kubernetes/move-records.js';
 import { MoveRecordConflictError } from '../../src/core/backend.js';
 import type { JournalRecord } from '../../src/core/journal.js';
@@ -60,6 +60,11 @@ test('an append writes on the copy the last read or write returned: one request,
   await readRecordMap(counting, 'other');
   await appendRecord(counting, step('a', 1, 'other'));
   expect(verbs).toEqual(['get', 'create']);
+  // A LIST of the namespace's records says which of the jobs asked about have none: their first append creates it at once.
+  verbs.length = 0;
+  await listRecordMaps(counting, ['nightly', 'fresh']);
+  await appendRecord(counting, step('a', 1, 'fresh'));
+  expect(verbs).toEqual(['list', 'create']);
 });
 
 test('a writer that got there between the read and the write is read again, never overwritten', async () => {

@@ -73,7 +73,7 @@ export interface PlanInput extends MoveTarget {
 }
 
 /** Listings of a scope, by system and scope. */
-export type Listings = Map<string, Promise<Listing<unknown> | undefined>>;
+export type Listings = Map<string, Promise<Listing<unknown>>>;
 
 export interface PlannedMove {
   readonly plan: MovePlan;
@@ -84,11 +84,14 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   const { job } = input.definition;
   const { sides, from, to } = input;
   const skip = (system: BackendName) => input.sourceUnreachable && system === from;
-  // A source that chains jobs is listed whole for the chain (`Backend.links`): that listing is its read too.
-  const sourceListing = skip(from) ? Promise.resolve(undefined) : chainListing(systems.to(from), backendOf(from), job, input.listings ?? new Map());
+  // A wave (`listings` given) lists each system's scope once for all its jobs and takes each job
+  // from that listing; a single job lists only a source that chains jobs, for its chain
+  // (`Backend.links`), and that listing is its read too. Every other system is read.
+  const listed = (system: BackendName) => !skip(system) && (input.listings !== undefined || (system === from && backendOf(system).links !== undefined));
+  const listings = new Map(ALL_BACKENDS.map((b) => [b.name, listed(b.name) ? scopeListing(systems.to(b.name), b.name, job, input.listings ?? new Map()) : undefined]));
   const readOf = async (system: BackendName): Promise<unknown> => {
     if (skip(system)) return undefined;
-    const listing = system === from ? await sourceListing : undefined;
+    const listing = await listings.get(system);
     return listing?.ok ? listing.items.get(nameOn(job, system)) : sides[system].read();
   };
   const reads = await Promise.all(ALL_BACKENDS.map(async (b) => [b.name, await readOf(b.name)] as const));
@@ -103,8 +106,8 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   const sourceLive = live[from];
   const targetLive = live[to];
 
-  const listing = await sourceListing;
-  const chain = listing === undefined ? undefined : chainOf(listing, source, job);
+  const sourceListing = await listings.get(from);
+  const chain = sourceListing === undefined ? undefined : chainOf(sourceListing, source, job);
   const scheduleProblem = fireTimes.verdict.kind === 'equivalent' ? undefined : fireTimes.verdict.reason;
   // The backend that cannot run the schedule exactly (its own lint says so); it cannot be rendered for.
   const cannotSchedule = scheduleProblem ? [source, target].find((b) => b.lint(job, now).some((f) => f.field === 'schedule')) : undefined;
@@ -175,11 +178,10 @@ export function changedSince(plan: MovePlan, live: Readonly<Record<BackendName, 
 /** How the job is chained on the source: what runs after it there (and after those), or what it runs after; or why that cannot be read. */
 type Chain = (PlannedDependents & { readonly parents: readonly string[] }) | { readonly unreadable: string };
 
-/** One listing of the job's scope on a system that chains jobs (`Backend.links`), read once per `listings`; nothing to read where it does not. */
-function chainListing(connection: BackendConnection, backend: Backend, job: JobDefinition, listings: Listings): Promise<Listing<unknown> | undefined> {
-  if (!backend.links) return Promise.resolve(undefined);
+/** The listing of the job's scope on `system`, read once per `listings`. */
+function scopeListing(connection: BackendConnection, system: BackendName, job: JobDefinition, listings: Listings): Promise<Listing<unknown>> {
   const scope = connection.scopeOf(job);
-  const key = `${backend.name}/${scope}`;
+  const key = `${system}/${scope}`;
   let listing = listings.get(key);
   if (!listing) {
     listing = connection.list([scope]).then((byScope) => byScope.get(scope) ?? { ok: false, error: 'not read' });

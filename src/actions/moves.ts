@@ -42,7 +42,8 @@ export interface MoveOutcome {
 export async function planMoves(config: ActionConfig, targets: readonly MoveTarget[], concurrency: number): Promise<PlannedTarget[]> {
   const unfinished = unfinishedMoves(config.journal.read());
   const unique = targets.filter((t, i) => targets.findIndex((u) => u.definition.job.name === t.definition.job.name) === i);
-  const listings: Listings = new Map();
+  // A wave lists each system's scope once for all its plans; a single job reads its own objects.
+  const listings: Listings | undefined = unique.length > 1 ? new Map() : undefined;
   return mapLimited(unique, concurrency, async (target) => {
     const sides = sidesFor(config.systems, target.definition.job);
     const u = unfinished.get(target.definition.job.name);
@@ -51,7 +52,7 @@ export async function planMoves(config: ActionConfig, targets: readonly MoveTarg
       guardSeconds: config.guardSeconds,
       sides,
       unfinished: u && target.operation !== 'resume' ? `move ${u.id}, begun ${u.begin.at} by ${u.begin.holder}` : undefined,
-      listings,
+      ...(listings ? { listings } : {}),
     });
     return { target, sides, planned };
   });

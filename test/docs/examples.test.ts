@@ -26,6 +26,8 @@ const shippedJobs = Object.fromEntries(
  */
 const SCENES: Readonly<Record<string, (repo: SandboxRepo) => Promise<void>>> = {
   'docs/runbook.md': async (repo) => {
+    // A day of runs first: its `slo --since 24h` gates a wave on a fleet that has been running.
+    await repo.advance(24 * 3600);
     for (const job of ['session-purge', 'invoice-sync']) await expectOk(repo.cli('move', job, '--to', 'k8s', '--yes', '--advance-sandbox'));
   },
   'docs/slo.md': async (repo) => {

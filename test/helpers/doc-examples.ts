@@ -50,6 +50,7 @@ export function verdictOf(example: DocExample): Verdict {
     const [command] = words;
     if (command === 'sandbox') return { skip: 'serves until Ctrl-C: the sandbox is what the other examples run against (test/sandbox/sandbox-cli.test.ts runs it)' };
     if (command === 'demo') return { skip: 'runs its own sandbox: test/demo/demo.test.ts runs it' };
+    if (words.includes('--serve')) return { skip: 'serves until Ctrl-C: test/slo/metrics.test.ts scrapes it' };
   }
   return { runs: runs.map(forTest) };
 }

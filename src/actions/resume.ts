@@ -218,11 +218,11 @@ async function settlePending(move: MoveHistory, deps: MoveDeps, lock: Lock): Pro
 async function moveAgain(move: MoveHistory, job: JobDefinition, deps: MoveDeps, planAgain: () => Promise<MoveRequest>, record: (r: RecordBody) => Promise<void>): Promise<FinishResult> {
   const { from, to } = move.begin;
   const request = await planAgain();
-  const journal: MoveDeps['journal'] = async (r) => {
+  const journal: MoveDeps['journal'] = async (r, options) => {
     if (r.kind === 'begin') {
       await record({ kind: 'aborted', reason: `resumed as move ${deps.id}: nothing had changed, so the move started again with a fresh handoff`, state: `nothing changed: ${job.name} still ran on ${from}` });
     }
-    await deps.journal(r);
+    await deps.journal(r, options);
   };
   try {
     const result = await executeMove(request, { ...deps, journal });

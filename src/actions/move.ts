@@ -213,7 +213,7 @@ export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<Mo
         });
         if (disabled.kind === 'not-applied') throw new NothingChangedError(`${req.from} did not disable the job (${disabled.reason}); nothing was changed`);
         // Read back before the target is enabled: the write's answer when it carries the job
-        // (a patched CronJob), else a read (a Chronos POST answers 204).
+        // (a patched object), else a read (a write answered with a bare 204).
         const after = answered ?? (await source.read());
         sourceAfter = after;
         // A disable that landed past the margin (a slow, retried or held call) may have let the
@@ -248,7 +248,7 @@ export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<Mo
 
       // Step 7: verify from what the systems answered: the source as read back after its disable,
       // the target as its enable's answer showed it (a system that answers a write with a bare
-      // success, Chronos' 204, stored it).
+      // success, a 204, stored it).
       if (sourceAfter && source.isEnabled(sourceAfter)) throw new Error(`${req.from} still shows the job enabled after it was disabled`);
       if (outcome.answer !== undefined && !target.isEnabled(outcome.answer)) throw new Error(`${req.to} does not show the job enabled after it was enabled`);
       await record({ kind: 'step', step: 'verified' }, { later: true });

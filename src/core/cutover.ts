@@ -24,7 +24,7 @@ export interface EnableOutcome {
   readonly detail: Readonly<Record<string, unknown>>;
   /**
    * The job as the enabling write's answer showed it, when the system answers a write with the
-   * object (a created CronJob); absent when it answers with a bare success (Chronos' 204).
+   * object (a created one); absent when it answers with a bare success (a 204).
    */
   readonly answer?: unknown;
 }

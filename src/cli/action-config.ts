@@ -111,12 +111,14 @@ function buildActionConfig(io: CliIO, args: GlobalArgs, ws: Workspace, options: 
       },
     },
     // A rehearsal's waits move the sandbox's clock, not this machine's: the actions then read
-    // time (a write's settling deadline) from the sandbox, whose clock those waits move. So
-    // does a move on a virtual sandbox without --advance-sandbox: its clock is the only time.
-    clock: { now: () => (options.advanceSandbox || virtualServer ? systems.to(followedSystem()).serverClock().now() : io.clock.now()) },
+    // time (a write's settling deadline) from the sandbox, whose clock those waits move. Without
+    // --advance-sandbox a write still settles on this machine's clock, even on a virtual sandbox:
+    // a write in flight lands in real time, however fast someone else moves the sandbox's clock.
+    clock: options.advanceSandbox ? { now: () => systems.to(followedSystem()).serverClock().now() } : io.clock,
     wait: options.advanceSandbox ? advanceSandbox : sleepOrNote,
     ...(io.interrupted ? { interrupted: io.interrupted } : {}),
-    report: progress,
+    // This machine's clock is not "off" a virtual sandbox's: that is the only time there is.
+    report: (job, event) => (virtualServer && event.kind === 'clock-skew' && event.system === 'local' ? undefined : progress(job, event)),
     holder: holderName(),
     isAbandonedHolder,
     // In the time of the server the journal's `at` follows (read by the plan), not this machine's.

@@ -5,9 +5,9 @@
  */
 import { UserError } from '../../src/core/errors.js';
 import { toRfc3339 } from '../../src/core/time.js';
-import type { KubernetesClient } from './client.js';
+import type { Clock } from '../../src/core/clock.js';
 import { KubernetesApiError } from './errors.js';
-import type { ObjectMeta } from './render.js';
+import type { ObjectMeta } from './manifest.js';
 
 const LOCK_PREFIX = 'migrate-lock-';
 
@@ -32,7 +32,13 @@ export interface LeaseLock {
   readonly lease: LeaseObject;
 }
 
-type LeaseClient = Pick<KubernetesClient, 'namespace' | 'request' | 'serverClock' | 'serverTimeKnown'>;
+/** What the locks need of the namespace's client (client.ts' KubernetesClient, which builds them). */
+interface LeaseClient {
+  readonly namespace: string;
+  request<T>(call: { readonly verb: 'get' | 'create' | 'update' | 'delete'; readonly resource: 'leases'; readonly name: string; readonly body?: unknown }): Promise<T>;
+  serverClock(): Clock;
+  serverTimeKnown(): boolean;
+}
 
 export class LeaseLocks {
   constructor(private readonly client: LeaseClient) {}

@@ -3,7 +3,7 @@
  * on both sides, so an untouched CronJob equals its render and never shows a difference.
  */
 import { defaultCronJob } from './defaults.js';
-import type { CronJobManifest } from './render.js';
+import type { CronJobManifest } from './manifest.js';
 
 type Obj = Record<string, unknown>;
 

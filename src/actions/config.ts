@@ -5,9 +5,20 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { BackendName } from '../core/job.js';
-import type { JournalRecord } from '../core/journal.js';
-import type { MoveEvent } from './move.js';
+import type { Handoff } from '../core/handoff.js';
+import type { JournalRecord, MoveStep } from '../core/journal.js';
 import type { Systems } from './move-setup.js';
+
+/** What a move reports as it goes, for the CLI to print. */
+export type MoveEvent =
+  | { readonly kind: 'locked'; readonly holder: string }
+  | { readonly kind: 'clock-skew'; readonly system: string; readonly skewSeconds: number; /** Whose clock the move follows. */ readonly reference: BackendName }
+  | { readonly kind: 'waiting'; readonly until: Date; readonly seconds: number; readonly why: string }
+  | { readonly kind: 'replanned'; readonly handoff: Handoff; readonly why: string }
+  | { readonly kind: 'step'; readonly step: MoveStep; readonly message: string }
+  | { readonly kind: 'warning'; readonly message: string }
+  /** A line of progress outside the protocol's steps (the watch of the first run). */
+  | { readonly kind: 'note'; readonly message: string };
 
 /** The append-only journal (a file in the repository). */
 export interface JournalStore {

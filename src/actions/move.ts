@@ -11,22 +11,13 @@ import { maskDefinitionSecrets } from '../core/definition-edit.js';
 import { lastTakenSlot, planHandoff, slotAfter, type Handoff } from '../core/handoff.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
 import type { JournalRecord, MoveOperation, MoveStep } from '../core/journal.js';
-import type { AppendOptions } from './config.js';
+import type { AppendOptions, MoveEvent } from './config.js';
 import { JOURNAL_VERSION } from '../core/journal.js';
 import { redactSecrets } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
 import type { Sides } from './move-setup.js';
 
-
-export type MoveEvent =
-  | { readonly kind: 'locked'; readonly holder: string }
-  | { readonly kind: 'clock-skew'; readonly system: string; readonly skewSeconds: number; /** Whose clock the move follows. */ readonly reference: BackendName }
-  | { readonly kind: 'waiting'; readonly until: Date; readonly seconds: number; readonly why: string }
-  | { readonly kind: 'replanned'; readonly handoff: Handoff; readonly why: string }
-  | { readonly kind: 'step'; readonly step: MoveStep; readonly message: string }
-  | { readonly kind: 'warning'; readonly message: string }
-  /** A line of progress outside the protocol's steps (the watch of the first run). */
-  | { readonly kind: 'note'; readonly message: string };
+export type { MoveEvent } from './config.js';
 
 export interface MoveDeps {
   readonly sides: Sides;

@@ -228,8 +228,8 @@ export class ChronosClient {
   }
 
   /**
-   * The longest one write (a POST, never retried) can take, the leader lookup included: after
-   * that the client has given up on it, whatever the server does with it.
+   * The longest one write (a POST, never retried) can take, with a margin: after that the client
+   * has given up on it, whatever the server does with it.
    */
   get writeBudgetMs(): number {
     return this.timeoutMs + 3000;
@@ -339,35 +339,40 @@ export class ChronosClient {
     return new ChronosNotFoundError(name, this.displayUrl);
   }
 
-  /** Non-leaders proxy to the leader and lose error bodies: find the leader once and talk to it. */
-  private async resolveLeader(): Promise<void> {
+  /**
+   * Non-leaders proxy to the leader and lose error bodies. The leader is asked for once, when the
+   * first error comes back without a body (a success through a proxy is whole): true when the
+   * client now talks to another server.
+   */
+  private async resolveLeader(): Promise<boolean> {
     this.leaderResolved = true;
     const base = new URL(this.baseUrl);
     let leader: unknown;
     try {
-      // Once, without retries: the call that follows retries on its own if the server is down.
+      // Once, without retries: the error it follows is reported as it is if this fails.
       const res = await this.call('GET', '/leader', { idempotent: false });
       leader = (res.data as { leader?: unknown })?.leader;
     } catch {
-      return; // 2.4 has no /leader; stay with the configured server
+      return false; // 2.4 has no /leader; stay with the configured server
     }
-    if (typeof leader !== 'string') return;
+    if (typeof leader !== 'string') return false;
     // The leader answers with its HTTP port; over HTTPS the configured address is kept.
-    if (base.protocol !== 'http:' || leader === base.host || !/^[^/\s]+:\d+$/.test(leader)) return;
+    if (base.protocol !== 'http:' || leader === base.host || !/^[^/\s]+:\d+$/.test(leader)) return false;
     const candidate = `http://${leader}`;
     try {
       await this.http.request({ method: 'GET', url: `${candidate}${this.prefix}/leader`, timeout: Math.min(this.timeoutMs, 3000) });
       this.baseUrl = candidate;
+      return true;
     } catch {
       // The leader's advertised address is not reachable from here: keep going through the proxy.
+      return false;
     }
   }
 
   private async call(method: Method, path: string, options: CallOptions, outsidePrefix = false): Promise<AxiosResponse> {
-    if (!this.leaderResolved && path !== '/leader') await this.resolveLeader();
-    const url = `${this.baseUrl}${outsidePrefix ? '' : this.prefix}${path}`;
     const params = Object.fromEntries(Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined));
     for (let attempt = 0; ; attempt++) {
+      const url = `${this.baseUrl}${outsidePrefix ? '' : this.prefix}${path}`;
       let res: AxiosResponse;
       try {
         res = await this.http.request({
@@ -388,6 +393,12 @@ export class ChronosClient {
       this.noteDate(res);
       if (res.status >= 200 && res.status < 300) return res;
       if (options.accept?.includes(res.status)) return res;
+      // A read whose error lost its body through a proxy is asked of the leader again (not counted
+      // as a retry); a write is not sent twice, but what follows it goes to the leader.
+      if (!this.leaderResolved && !outsidePrefix && path !== '/leader' && bodyless(res.data) && (await this.resolveLeader()) && options.idempotent) {
+        attempt--;
+        continue;
+      }
       if (options.idempotent && res.status >= 500 && attempt < this.retries) {
         await this.sleep(this.backoffMs * 2 ** attempt);
         continue;
@@ -472,6 +483,10 @@ export class ChronosClient {
         return new ChronosError(`Chronos at ${this.displayUrl} failed on ${where}: HTTP ${res.status}${envelope ? `: ${envelope}` : ''}`, 'Check the request and retry.');
     }
   }
+}
+
+function bodyless(data: unknown): boolean {
+  return data === undefined || data === null || data === '';
 }
 
 /**

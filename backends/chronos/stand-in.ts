@@ -29,7 +29,11 @@ export interface ChronosStandInOptions extends SchedulerOptions {
   readonly credentials?: { readonly user: string; readonly password: string };
   /** `--http_realm`; default `Mesosphere`. */
   readonly realm?: string;
-  /** What `/leader` answers; default the `Host` the request was sent to (this server leads). */
+  /**
+   * Another server (`host:port`) that leads: this one then answers `/leader` with it and, like a
+   * real non-leader (`RedirectFilter`), proxies every other API request to it, passing a success
+   * on whole and an error with its status only (the body is lost). Default: this server leads.
+   */
   readonly leader?: string;
 }
 
@@ -61,7 +65,7 @@ export class ChronosStandIn implements StandIn {
     ctx.clock.register(this.scheduler);
   }
 
-  handle(req: StandInRequest, res: http.ServerResponse): void {
+  handle(req: StandInRequest, res: http.ServerResponse): void | Promise<void> {
     res.setHeader('Access-Control-Allow-Origin', '*');
     if (this.options.credentials && !this.authorized(req)) {
       res.writeHead(401, {
@@ -71,6 +75,7 @@ export class ChronosStandIn implements StandIn {
       res.end(jettyErrorPage(401, 'Unauthorized', req.path));
       return;
     }
+    if (this.options.leader && req.path !== '/ping' && req.path !== `${this.prefix}/leader`) return this.proxy(req, res, this.options.leader);
     try {
       this.route(req, res);
     } catch (err) {
@@ -90,6 +95,28 @@ export class ChronosStandIn implements StandIn {
 
   restore(state: unknown): void {
     this.scheduler.restore(state as SchedulerSnapshot);
+  }
+
+  private async proxy(req: StandInRequest, res: http.ServerResponse, leader: string): Promise<void> {
+    const query = req.query.toString();
+    const headers: Record<string, string> = {};
+    for (const name of ['authorization', 'content-type', 'accept']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const method = req.method;
+    let answer: Response;
+    try {
+      answer = await fetch(`http://${leader}${req.path}${query ? `?${query}` : ''}`, { method, headers, ...(req.body.length && method !== 'GET' ? { body: new Uint8Array(req.body) } : {}) });
+    } catch {
+      res.writeHead(502, { 'Content-Length': 0 });
+      res.end();
+      return;
+    }
+    const body = answer.ok ? Buffer.from(await answer.arrayBuffer()) : Buffer.alloc(0);
+    const type = answer.headers.get('content-type');
+    res.writeHead(answer.status, { ...(answer.ok && type ? { 'Content-Type': type } : {}), 'Content-Length': body.length });
+    res.end(body);
   }
 
   private authorized(req: StandInRequest): boolean {

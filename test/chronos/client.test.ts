@@ -5,6 +5,7 @@ import { readChronosJob, type ChronosJob } from '../../backends/chronos/model.js
 import { FixedClock } from '../../src/core/clock.js';
 import { UserError } from '../../src/core/errors.js';
 import { listenLocal } from '../../src/sandbox/stand-in.js';
+import { RequestLog } from '../../src/sandbox/requests.js';
 import { startChronos, T0, type TestChronos } from './helpers.js';
 
 const future = '2026-05-02T08:00:00Z';
@@ -248,31 +249,52 @@ describe('faults injected by the sandbox, seen as the real failure', () => {
 });
 
 describe('leader', () => {
-  test('a non-leader names the leader and the client talks to it directly', async () => {
-    const leader = await startChronos();
-    const follower = await startChronos({ leader: `127.0.0.1:${leader.port}` });
+  const logged = (c: TestChronos) => (c.ctx.requests?.all() ?? []).map((r) => `${r.method} ${r.path}`);
+
+  test('through a non-leader a success comes whole; the first error without its body finds the leader, and the client talks to it from then on', async () => {
+    const leader = await startChronos({ requests: new RequestLog() });
+    const follower = await startChronos({ leader: `127.0.0.1:${leader.port}`, requests: new RequestLog() });
     try {
       const client = follower.client();
-      await client.post(job('via-leader'));
-      expect((await leader.client().read('via-leader'))?.name).toBe('via-leader');
-      expect(await follower.client({ followLeader: false }).read('via-leader')).toBeUndefined();
+      // Proxied: the write lands on the leader, and no call asks for the leader first.
+      await client.post(job('via-proxy'));
+      expect((await leader.client().read('via-proxy'))?.name).toBe('via-proxy');
+      expect(logged(follower)).toEqual(['POST /v1/scheduler/iso8601']);
+      // A missing job is a 400 whose body says "not found"; through the proxy the body is lost, so
+      // the read is asked of the leader, which says it.
+      const raw = await follower.fetch('/v1/scheduler/job/missing');
+      expect([raw.status, await raw.text()]).toEqual([400, '']);
+      expect(await client.read('missing')).toBeUndefined();
+      expect(logged(follower).slice(1)).toEqual(['GET /v1/scheduler/job/missing', 'GET /v1/scheduler/job/missing', 'GET /v1/scheduler/leader']);
+      await client.post(job('direct'));
+      expect(logged(follower)).toHaveLength(4);
+      expect(logged(leader).filter((r) => r.startsWith('POST'))).toEqual(['POST /v1/scheduler/iso8601', 'POST /v1/scheduler/iso8601']);
     } finally {
       await leader.close();
       await follower.close();
     }
   });
 
-  test('an unreachable advertised leader leaves the client on the configured server', async () => {
+  test('an unreachable advertised leader leaves the client on the configured server, through its proxy', async () => {
+    const leader = await startChronos();
     const dead = http.createServer();
     const port = await listenLocal(dead, 0);
     await new Promise((r) => dead.close(r));
-    const follower = await startChronos({ leader: `127.0.0.1:${port}` });
+    const follower = await startChronos({ leader: `127.0.0.1:${leader.port}` });
+    const advertisesDead = await startChronos({ leader: `127.0.0.1:${port}` });
     try {
-      const client = follower.client();
+      // The follower proxies to the live leader but names a dead one: the client stays on the follower.
+      const client = new ChronosClient({ url: follower.url, sleep: async () => {} });
+      const viaDead = new ChronosClient({ url: advertisesDead.url, sleep: async () => {}, retries: 0 });
       await client.post(job('stays'));
-      expect((await follower.client({ followLeader: false }).read('stays'))?.name).toBe('stays');
+      expect(await client.read('missing')).toBeUndefined();
+      expect((await client.read('stays'))?.name).toBe('stays');
+      // A server whose leader does not answer: its proxy fails (502), and the error is reported as such.
+      await expect(viaDead.read('x')).rejects.toThrow('HTTP 502');
     } finally {
+      await leader.close();
       await follower.close();
+      await advertisesDead.close();
     }
   });
 });

@@ -5,6 +5,7 @@ import { ChronosStandIn, type ChronosStandInOptions } from '../../backends/chron
 import { SandboxClock } from '../../src/sandbox/clock.js';
 import { FaultInjector } from '../../src/sandbox/faults.js';
 import { RunLedger } from '../../src/sandbox/ledger.js';
+import type { RequestLog } from '../../src/sandbox/requests.js';
 import { createStandInServer, listenLocal, type SandboxContext } from '../../src/sandbox/stand-in.js';
 
 export interface TestChronos {
@@ -22,9 +23,9 @@ export interface TestChronos {
 
 export const T0 = new Date('2026-05-01T10:00:00Z');
 
-export async function startChronos(options: ChronosStandInOptions & { start?: Date } = {}): Promise<TestChronos> {
+export async function startChronos(options: ChronosStandInOptions & { start?: Date; requests?: RequestLog } = {}): Promise<TestChronos> {
   const clock = new SandboxClock('virtual', options.start ?? T0);
-  const ctx: SandboxContext = { clock, ledger: new RunLedger(), faults: new FaultInjector() };
+  const ctx: SandboxContext = { clock, ledger: new RunLedger(), faults: new FaultInjector(), ...(options.requests ? { requests: options.requests } : {}) };
   const standIn = new ChronosStandIn(ctx, options);
   const server: http.Server = createStandInServer(standIn, ctx);
   const port = await listenLocal(server, 0);

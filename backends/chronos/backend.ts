@@ -98,9 +98,6 @@ function connect(settings: ConnectionSettings): ChronosConnection {
       const live = await c.read(nameOn(job, SECTION));
       await c.post(applied(job, live, c.serverClock().now()));
     },
-    async probe() {
-      await get().ping();
-    },
     async runs(jobs) {
       const c = get();
       let live: ReadonlyMap<string, ChronosJob>;

@@ -162,10 +162,6 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
     async apply(job, scope) {
       await client(scope).apply(desired(job, scope));
     },
-    async probe(job) {
-      // One request whatever the namespace holds: the first page of at most one CronJob.
-      await client(namespaceFor(job.namespace)).listCronJobsPage(1);
-    },
     locks,
     moveRecords,
     async runs(jobs) {

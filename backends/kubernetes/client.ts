@@ -187,11 +187,6 @@ export class KubernetesClient {
     await this.request({ verb: 'delete', resource: 'cronjobs', name, query: { propagationPolicy }, ...(body ? { body } : {}) });
   }
 
-  /** One page of at most `limit` CronJobs: one request whatever the namespace holds (a reachability probe). */
-  async listCronJobsPage(limit: number): Promise<void> {
-    await this.request({ verb: 'list', resource: 'cronjobs', query: { limit: String(limit) } });
-  }
-
   /** Deletes the CronJob; a running Job is orphaned (left to finish), never killed. */
   async remove(name: string): Promise<void> {
     const running = await this.activeRuns(name);

@@ -61,6 +61,8 @@ export interface MoveTarget {
   readonly snapshot?: unknown;
   /** The operator lets the jobs chained after this one on the source stop (`--orphan-dependents`). */
   readonly orphanDependents?: boolean;
+  /** The job as systems were just read for this decision (undefined: absent): the plan does not read them again. */
+  readonly read?: ReadonlyMap<BackendName, unknown>;
 }
 
 export interface PlanInput extends MoveTarget {
@@ -91,6 +93,7 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
   const listings = new Map(ALL_BACKENDS.map((b) => [b.name, listed(b.name) ? scopeListing(systems.to(b.name), b.name, job, input.listings ?? new Map()) : undefined]));
   const readOf = async (system: BackendName): Promise<unknown> => {
     if (skip(system)) return undefined;
+    if (input.read?.has(system) && !listed(system)) return input.read.get(system);
     const listing = await listings.get(system);
     return listing?.ok ? listing.items.get(nameOn(job, system)) : sides[system].read();
   };

@@ -40,7 +40,10 @@ export async function decideRollback(config: ActionConfig, definition: LoadedDef
   // When the system we leave is down, say what cannot be guaranteed, and go on only if told to.
   // Refused credentials or a broken kubeconfig are not "down": --force would enable the job a
   // second time while the other system, which is up, keeps running it.
-  const [fromError, toError] = await Promise.all([probe(config, from, definition), probe(config, to, definition)]);
+  // Each system's read of the job tells whether it answers; the plan then uses what they read.
+  const [fromRead, toRead] = await Promise.all([readJob(config, from, definition), readJob(config, to, definition)]);
+  const fromError = 'failure' in fromRead ? fromRead : undefined;
+  const toError = 'failure' in toRead ? toRead : undefined;
   if (toError) {
     const down = toError.failure === 'unreachable';
     throw new UserError(
@@ -65,21 +68,22 @@ export async function decideRollback(config: ActionConfig, definition: LoadedDef
         `Re-run with --force to go ahead anyway.`,
     );
   }
-  const target: MoveTarget = { definition, from, to, operation: 'rollback', undoes: last.id, sourceUnreachable: Boolean(fromError), snapshot: last.begin.snapshots[to] };
+  const read = new Map<BackendName, unknown>([[to, 'live' in toRead ? toRead.live : undefined]]);
+  if ('live' in fromRead) read.set(from, fromRead.live);
+  const target: MoveTarget = { definition, from, to, operation: 'rollback', undoes: last.id, sourceUnreachable: Boolean(fromError), snapshot: last.begin.snapshots[to], read };
   return fromError ? { kind: 'move', target, forced: from } : { kind: 'move', target };
 }
 
-interface ProbeFailure {
+interface ReadFailure {
   readonly failure: FailureClass;
   readonly summary: string;
   readonly detail?: string;
 }
 
-/** One request to `system` about the job; what failed, classified by the backend's own client. */
-async function probe(config: ActionConfig, system: BackendName, definition: LoadedDefinition): Promise<ProbeFailure | undefined> {
+/** The job as `system` holds it (one request); or what failed, classified by the backend's own client. */
+async function readJob(config: ActionConfig, system: BackendName, definition: LoadedDefinition): Promise<{ readonly live: unknown } | ReadFailure> {
   try {
-    await config.systems.to(system).probe(definition.job);
-    return undefined;
+    return { live: await config.systems.to(system).side(definition.job).read() };
   } catch (err) {
     const summary = err instanceof UserError ? err.summary : err instanceof Error ? err.message.split('\n')[0]! : String(err);
     const detail = err instanceof UserError ? err.detail : undefined;

@@ -147,8 +147,6 @@ export interface BackendConnection<Live = unknown> {
    * slot: each backend knows how (e.g. a start at the next slot).
    */
   apply(job: JobDefinition, scope: string): Promise<void>;
-  /** One request about this job: resolves when the system answers; throws its client's error otherwise. */
-  probe(job: JobDefinition): Promise<void>;
   /** A lock every operator sees, if this system can hold one. */
   readonly locks?: LockProvider;
   /** A record of moves every operator sees, beside each clone's journal file, if this system can keep one. */

@@ -210,30 +210,30 @@ describe.each(ALL_BACKENDS.map((b) => [b.name, b] as const))('%s', (_name, backe
   });
 
   describe('errors', () => {
-    const probeError = async (c: BackendConnection, j: JobDefinition): Promise<unknown> => {
+    const readError = async (c: BackendConnection, j: JobDefinition): Promise<unknown> => {
       try {
-        await c.probe(j);
+        await c.side(j).read();
       } catch (err) {
         return err;
       }
-      throw new Error('the probe succeeded');
+      throw new Error('the read succeeded');
     };
 
-    test('a server that refuses the connection is unreachable, for a probe and a listing', async () => {
+    test('a server that refuses the connection is unreachable, for a read and a listing', async () => {
       const dead = backend.connect(bench.unreachable);
-      const j = job('probe');
-      expect(backend.failureClass(await probeError(dead, j))).toBe('unreachable');
+      const j = job('read');
+      expect(backend.failureClass(await readError(dead, j))).toBe('unreachable');
       const listing = (await dead.list([dead.scopeOf(j)])).get(dead.scopeOf(j));
       expect(listing?.ok === false && backend.failureClass(listing.cause)).toBe('unreachable');
     });
 
     test.each([401, 403])('a %i answer is refused', async (status) => {
       bench.repo.sandbox.ctx.faults.add({ system: backend.name, status, times: 1 });
-      expect(backend.failureClass(await probeError(conn, job('probe')))).toBe('refused');
+      expect(backend.failureClass(await readError(conn, job('read')))).toBe('refused');
     });
 
     test('settings no client can be built from are misconfigured', async () => {
-      expect(backend.failureClass(await probeError(backend.connect(bench.misconfigured), job('probe')))).toBe('misconfigured');
+      expect(backend.failureClass(await readError(backend.connect(bench.misconfigured), job('read')))).toBe('misconfigured');
     });
 
     test('an error of no client is not classified', () => {

@@ -65,7 +65,7 @@ test('Kubernetes answers 403: not "down", so even --force is refused and nothing
   await repo.fault({ system: 'kubernetes', status: 403, times: 1000 });
   const r = await repo.cli('rollback', 'job', '--yes', '--advance-sandbox', '--force');
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/^error: kubernetes answered but cannot be used: the credentials of context "[^"]+" lack "list" on batch\/cronjobs/m);
+  expect(r.stderr).toMatch(/^error: kubernetes answered but cannot be used: the credentials of context "[^"]+" lack "get" on batch\/cronjobs/m);
   expect(r.stderr).toContain('--force is only for a system that is down');
   await repo.clearFaults();
   expect(repo.readJob('job')).toContain('backend: kubernetes');

@@ -10,6 +10,7 @@ import { readDefinition, type LoadedDefinition, type UnloadedDefinition } from '
 import { ExitCode, UserError, formatDiagnostic, type Diagnostic } from '../core/errors.js';
 import { lintDefinitions } from '../core/lint.js';
 import { emptyProject, parseProjectConfig, type ProjectConfig } from '../core/project.js';
+import { openDefinitionCache } from './definition-cache.js';
 import type { GlobalArgs } from './global-args.js';
 import type { CliIO } from './io.js';
 
@@ -34,25 +35,34 @@ export interface LoadOptions {
  */
 export function loadWorkspace(io: CliIO, args: GlobalArgs, paths: readonly string[] = [], options: LoadOptions = {}): Workspace {
   const jobsDir = path.resolve(io.cwd, args['jobs-dir']);
-  const { project, diagnostics: projectDiagnostics } = loadProject(io, args);
+  const { project, diagnostics: projectDiagnostics, text: projectText } = loadProject(io, args);
   const files = paths.length ? resolvePaths(io, jobsDir, paths) : listJobFiles(io, jobsDir, args['jobs-dir']);
   const diagnostics: Diagnostic[] = [...projectDiagnostics];
   const definitions: LoadedDefinition[] = [];
   const unloaded: UnloadedDefinition[] = [];
+  const cache = openDefinitionCache(io, jobsDir, projectText);
   for (const file of files) {
     const display = path.relative(io.cwd, file) || file;
     let text: string;
+    let stat: fs.BigIntStats;
+    let result: ReturnType<typeof readDefinition> | undefined;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      stat = fs.statSync(file, { bigint: true });
+      result = cache.lookup(file, display, stat);
+      text = result ? '' : fs.readFileSync(file, 'utf8');
     } catch (e) {
       diagnostics.push({ file: display, line: 1, col: 1, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       continue;
     }
-    const result = readDefinition(display, text, project);
+    if (!result) {
+      result = readDefinition(display, text, project);
+      cache.remember(file, display, stat, result);
+    }
     diagnostics.push(...result.diagnostics);
     if (result.definition) definitions.push(result.definition);
     if (result.unloaded) unloaded.push(result.unloaded);
   }
+  cache.save({ seenOnly: paths.length === 0 });
   const linters = options.backendLint === false ? {} : backendLinters(() => io.clock.now());
   diagnostics.push(...lintDefinitions(definitions, project.backends, linters, unloaded));
   // Each file's problems in line order, wherever they were found.
@@ -129,14 +139,15 @@ function loadByFileNames(io: CliIO, args: GlobalArgs, jobsDir: string, job: { re
 }
 
 /** `migrate.yaml`, which may be absent; a project file named with --config must exist. */
-export function loadProject(io: CliIO, args: Pick<GlobalArgs, 'config' | 'configGiven'>): { project: ProjectConfig; diagnostics: Diagnostic[] } {
+export function loadProject(io: CliIO, args: Pick<GlobalArgs, 'config' | 'configGiven'>): { project: ProjectConfig; diagnostics: Diagnostic[]; text?: string } {
   const file = path.resolve(io.cwd, args.config);
   if (!isFile(file)) {
     if (args.configGiven) throw new UserError(`no project file at ${args.config}`, 'Fix the --config path, or leave --config out to use ./migrate.yaml (which may be absent).');
     return { project: emptyProject(BACKEND_NAMES), diagnostics: [] };
   }
-  const { config, diagnostics } = parseProjectConfig(path.relative(io.cwd, file) || file, fs.readFileSync(file, 'utf8'), BACKEND_NAMES);
-  return { project: config, diagnostics };
+  const text = fs.readFileSync(file, 'utf8');
+  const { config, diagnostics } = parseProjectConfig(path.relative(io.cwd, file) || file, text, BACKEND_NAMES);
+  return { project: config, diagnostics, text };
 }
 
 function listJobFiles(io: CliIO, jobsDir: string, shown: string): string[] {

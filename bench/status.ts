@@ -47,6 +47,7 @@ interface Command {
   readonly label: string;
   /** A bash script; its stdout is thrown away, its exit status must be 0. */
   readonly script: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 interface Sample {
@@ -114,8 +115,10 @@ const args = process.argv.slice(2);
 const jobsFlag = args.indexOf('--jobs');
 const jobs = jobsFlag >= 0 ? Number(args[jobsFlag + 1]) : 500;
 const serve = args.includes('--serve');
+const beforeFlag = args.indexOf('--before');
+const before = beforeFlag >= 0 ? resolve(args[beforeFlag + 1] ?? '') : undefined;
 const runs = Number(args.find((a, i) => /^\d+$/.test(a) && !(jobsFlag >= 0 && i === jobsFlag + 1)) ?? 7);
-if (!Number.isInteger(runs) || runs < 5 || !Number.isInteger(jobs) || jobs < 2) throw new Error('usage: node dist/bench/status.js [runs, at least 5] [--jobs N] [--serve]');
+if (!Number.isInteger(runs) || runs < 5 || !Number.isInteger(jobs) || jobs < 2) throw new Error('usage: node dist/bench/status.js [runs, at least 5] [--jobs N] [--before <another build\'s main.js>] [--serve]');
 
 const sandbox = await startSandbox({ clock: 'virtual', start: START });
 const dir = mkdtempSync(join(tmpdir(), `bench-status-${jobs}-`));
@@ -123,7 +126,8 @@ let missed = 0;
 try {
   seed(sandbox, dir, jobs);
   const kubeconfig = await writeSandboxKubeconfig(join(dir, 'kube'), sandbox.urls.kubernetes!);
-  const env = { ...process.env, MIGRATE_CHRONOS_URL: sandbox.urls.chronos!, KUBECONFIG: kubeconfig };
+  // The cache of parsed definitions (src/cli/definition-cache.ts) goes with the folder.
+  const env = { ...process.env, MIGRATE_CHRONOS_URL: sandbox.urls.chronos!, KUBECONFIG: kubeconfig, XDG_CACHE_HOME: join(dir, 'cache') };
   if (serve) {
     console.log(`${jobs} jobs in ${dir}; the sandbox is up until Ctrl-C:\n  cd ${dir}\n  export MIGRATE_CHRONOS_URL=${env.MIGRATE_CHRONOS_URL} KUBECONFIG=${kubeconfig}\n  node --cpu-prof ${BIN} status -o json`);
     await new Promise<void>((stop) => process.once('SIGINT', () => stop()));
@@ -137,7 +141,7 @@ try {
     const baseline: Command = { label: 'kubectl get cronjobs -o json + curl of the Chronos job list', script: timed(`${kubectl} >/dev/null & ${curl} >/dev/null; c=$?; wait $! || exit 1; (exit $c)`) };
 
     const measure = async (c: Command): Promise<Sample> => {
-      const r = await runScript(c.script, env, dir);
+      const r = await runScript(c.script, { ...env, ...c.env }, dir);
       if (r.code !== 0) throw new Error(`${c.label} exited with ${r.code}: ${r.stderr.slice(0, 2000)}`);
       return { wall: r.wall, cpu: childrenCpu(r.stderr) };
     };
@@ -155,7 +159,11 @@ try {
 
     console.log(`migrate status, whole processes, medians of ${runs} runs each (Node ${process.version}, ${jobs} jobs: ${listed} on Chronos, ${items} on Kubernetes)`);
     console.log(`API calls of one status: ${calls.length} (${calls.join(', ')})`);
-    for (const c of [statusJson, statusTable]) {
+    // Not rows: the same without the cache of parsed definitions, and another build (--before).
+    const uncached: Command = { ...statusJson, label: `${statusJson.label}, no cache of definitions (not a row)`, env: { XDG_CACHE_HOME: undefined, HOME: undefined } };
+    const others = before ? [{ label: `${before} status -o json (not a row)`, script: timed(`${q(process.execPath)} ${q(before)} status -o json >/dev/null`) }] : [];
+    for (const c of [statusJson, statusTable, uncached, ...others]) {
+      const row = c === statusJson || c === statusTable;
       await measure(c);
       await measure(baseline);
       const as: Sample[] = [];
@@ -168,8 +176,8 @@ try {
       const wallRatio = median(as.map((s, i) => s.wall / bs[i]!.wall));
       const fig = (xs: readonly Sample[]) => `cpu ${median(xs.map((s) => s.cpu)).toFixed(3)} s, wall ${median(xs.map((s) => s.wall)).toFixed(3)} s`;
       const met = cpuRatio <= GOAL;
-      if (!met) missed++;
-      console.log(`${c.label} [${fig(as)}] vs ${baseline.label} [${fig(bs)}]: cpu x${cpuRatio.toFixed(2)}, wall x${wallRatio.toFixed(2)}; goal <= ${GOAL}x: ${met ? 'ok' : 'MISSED'}`);
+      if (row && !met) missed++;
+      console.log(`${c.label} [${fig(as)}] vs ${baseline.label} [${fig(bs)}]: cpu x${cpuRatio.toFixed(2)}, wall x${wallRatio.toFixed(2)}${row ? `; goal <= ${GOAL}x: ${met ? 'ok' : 'MISSED'}` : ''}`);
     }
   }
 } finally {

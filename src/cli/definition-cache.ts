@@ -118,7 +118,7 @@ function revived(x: unknown): unknown {
 }
 
 /** Folders come and go (a checkout per branch, temporary ones): the cache keeps the most recently written files. */
-const KEPT_FILES = 32;
+const KEPT_FILES = 8;
 
 function pruneOldest(dir: string, keep: string): void {
   const caches = fs

@@ -11,7 +11,7 @@ import type { Backend, JobLinks, Listing, SystemView } from '../../core/backend.
 import { UserError, formatDiagnostic } from '../../core/errors.js';
 import { nameOn, type BackendName, type JobDefinition } from '../../core/job.js';
 import { foldJournal, unfinishedMoves } from '../../core/journal.js';
-import { sameObject } from '../../core/live-diff.js';
+import { sameObject } from '../../core/same-object.js';
 import {
   buildStatusReport, renderStatusJson, renderStatusTable, renderStatusYaml, statusExitCode,
   type DependentObject, type JobObservation, type StatusReport, type UnmanagedObject,

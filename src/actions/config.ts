@@ -32,6 +32,19 @@ export interface JournalStore {
   append(record: JournalRecord, options?: AppendOptions): Promise<void>;
   /** Sends the records kept for later to the shared record now (before a wait: other clones then see the move in flight). */
   flush(): Promise<void>;
+  /**
+   * Whether a move's first shared write of `job` would show another move recorded since this
+   * process read the record (it then throws ConcurrentMoveError, the move's records written).
+   */
+  seesOtherMoves?(job: string): boolean;
+}
+
+/** Another move of the job was recorded between this process's reading of the shared record and its move's first write there. */
+export class ConcurrentMoveError extends Error {
+  constructor(job: string, other: string) {
+    super(`another move of ${job} (${other}) was recorded since the plan`);
+    this.name = 'ConcurrentMoveError';
+  }
 }
 
 export interface AppendOptions {

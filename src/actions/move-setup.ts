@@ -80,6 +80,15 @@ export type Listings = Map<string, Promise<Listing<unknown>>>;
 export interface PlannedMove {
   readonly plan: MovePlan;
   readonly desiredTarget: (targetLive: unknown) => unknown;
+  /** What the plan read, for a move that follows it at once (`MoveRequest.planReads`). */
+  readonly reads: PlanReads;
+}
+
+export interface PlanReads {
+  /** Every system's object (undefined: absent, or not read). */
+  readonly live: Readonly<Record<BackendName, unknown>>;
+  /** The source's runs in flight; undefined when they could not be read. */
+  readonly runsInFlight?: readonly unknown[];
 }
 
 export async function planMove(systems: Systems, input: PlanInput): Promise<PlannedMove> {
@@ -132,7 +141,8 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
     desired: normalize(to, desired === undefined ? undefined : target.withEnabled(desired, !job.paused)),
   }).patch;
   const warnings: readonly TranslationWarning[] = input.operation === 'rollback' || desired === undefined ? [] : renderWarnings(job, to, now);
-  const runsInFlight = sourceLive !== undefined && !input.sourceUnreachable ? await sides[from].activeRuns().catch(() => []) : [];
+  const runs = sourceLive !== undefined && !input.sourceUnreachable ? await sides[from].activeRuns().then((r) => ({ read: r }), () => ({ read: undefined })) : { read: [] };
+  const runsInFlight = runs.read ?? [];
   return {
     plan: {
       job: job.name,
@@ -154,6 +164,7 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
       ...(chain && 'children' in chain && chain.children.length ? { dependents: chain } : {}),
     },
     desiredTarget,
+    reads: { live, ...(runs.read ? { runsInFlight: runs.read } : {}) },
   };
 }
 

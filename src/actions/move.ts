@@ -15,7 +15,8 @@ import type { AppendOptions, MoveEvent } from './config.js';
 import { JOURNAL_VERSION } from '../core/journal.js';
 import { redactSecrets } from '../core/secrets.js';
 import { toRfc3339 } from '../core/time.js';
-import type { Sides } from './move-setup.js';
+import type { PlanReads, Sides } from './move-setup.js';
+import { ConcurrentMoveError } from './config.js';
 
 export type { MoveEvent } from './config.js';
 
@@ -33,6 +34,8 @@ export interface MoveDeps {
   readonly journal: (record: JournalRecord, options?: AppendOptions) => Promise<void>;
   /** Sends the records kept for later: a move does before every wait, so other clones see it in flight. */
   readonly flushJournal?: () => Promise<void>;
+  /** Whether the move's first shared record would refuse it when another move of the job was recorded since the plan (JournalStore.seesOtherMoves). */
+  readonly seesOtherMoves?: () => boolean;
   readonly acquireLock: (ttlSeconds: number) => Promise<Lock>;
   /** Wait about `ms` (real time in production; the sandbox clock in a rehearsal). */
   readonly wait: (ms: number) => Promise<void>;
@@ -67,6 +70,11 @@ export interface MoveRequest {
    * read: then the move is refused (StalePlanError) before anything is written.
    */
   readonly staleIf?: (live: Readonly<Record<BackendName, unknown>>) => boolean;
+  /**
+   * What the plan read, when nobody was asked to confirm it; `from`: the local time before those
+   * reads. Used instead of the reads under the lock while they are a moment old (FRESH_PLAN_MS).
+   */
+  readonly planReads?: PlanReads & { readonly from: Date };
 }
 
 export interface MoveResult {
@@ -102,6 +110,11 @@ export type RecordWriter = (r: RecordBody, options?: AppendOptions) => Promise<v
 
 const SKEW_WARNING_SECONDS = 5;
 const MAX_REPLANS = 3;
+/**
+ * How old the plan's reads may be to serve under the lock: about what reading again takes, so
+ * that no launch, run or edit is likelier to fall between them and the move than after a read.
+ */
+const FRESH_PLAN_MS = 2000;
 
 export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<MoveResult> {
   // Every wait first sends the records kept for later, and is counted: what was read before a
@@ -129,12 +142,17 @@ export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<Mo
   // Set once `begin` and `locked` are in the journal: a failure before the first change then closes the move.
   let begun = false;
   try {
-    // Both systems are read once under the lock: the plan was checked before the lock was ours
+    // Both systems are read once under the lock: the plan was read before the lock was ours
     // (another move may have finished in between), and their answers carry the servers' clocks.
+    // A plan nobody confirmed, read a moment ago, serves instead when the move's first shared
+    // record would show another move recorded since (ConcurrentMoveError).
+    const planReads = req.planReads && deps.localNow().getTime() - req.planReads.from.getTime() <= FRESH_PLAN_MS && deps.seesOtherMoves?.() ? req.planReads : undefined;
     const readOrNull = (system: BackendName) => (req.sourceUnreachable && system === req.from ? Promise.resolve(undefined) : deps.sides[system].read());
     const systems = Object.keys(deps.sides) as BackendName[];
-    const before = Object.fromEntries(await Promise.all(systems.map(async (system) => [system, await readOrNull(system)] as const))) as Record<BackendName, unknown>;
-    if (req.staleIf?.(before)) throw new StalePlanError();
+    const before = planReads
+      ? planReads.live
+      : (Object.fromEntries(await Promise.all(systems.map(async (system) => [system, await readOrNull(system)] as const))) as Record<BackendName, unknown>);
+    if (!planReads && req.staleIf?.(before)) throw new StalePlanError();
     let now = clockSide.serverClock().now();
     warnOnSkew(deps, now, req);
     handoff = planHandoff(job.schedule, job.timezone, now, req.guardSeconds);
@@ -155,8 +173,9 @@ export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<Mo
       definition: { file: req.definition.file, before: maskDefinitionSecrets(req.definition.text) },
       ...(req.undoes ? { undoes: req.undoes } : {}),
     }, { later: true });
-    // `begin` and `locked` reach a shared record in one write: another clone sees the move from here on.
-    await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } });
+    // `begin` and `locked` reach a shared record with the first write's announcement, or before a
+    // wait: another clone sees the move from then on, before anything changed.
+    await record({ kind: 'step', step: 'locked', detail: { holder: deps.holder } }, { later: true });
     begun = true;
     if (job.paused) return await movePaused(req, deps, lock, record, handoff);
 
@@ -167,7 +186,7 @@ export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<Mo
       now = await waitUntil(deps, clockSide, handoff.at, lock, `handoff at ${toRfc3339(handoff.at)}`, attempt === 0 ? now : undefined);
       // The read under the lock serves when no wait came since.
       sourceLive = waits === 0 ? before[req.from] : await source.read();
-      const ready = await sourceReady(source, sourceLive, handoff, job, deps, lock);
+      const ready = await sourceReady(source, sourceLive, handoff, job, deps, lock, waits === 0 ? planReads?.runsInFlight : undefined);
       if (ready === 'ready') break;
       if (ready === 'has not launched its last slot' && handoff.previousSlot) {
         // The source let its slot pass unlaunched (it is failing: that is often why one moves).
@@ -199,8 +218,14 @@ export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<Mo
       } else if (sourceLive && source.isEnabled(sourceLive)) {
         const live = sourceLive;
         let answered: unknown;
+        let sent = false;
         const disabled = await settledWrite(deps, record, lock, source, 'disable', false, async () => {
+          sent = true;
           answered = await source.disable(live);
+        }).catch((err: unknown) => {
+          // Its announcement could not be recorded, so the disable was never sent.
+          if (!sent && !(err instanceof ConcurrentMoveError)) throw new NothingChangedError(`the journal could not record the disable (${firstLine(err)}); nothing was changed`);
+          throw err;
         });
         if (disabled.kind === 'not-applied') throw new NothingChangedError(`${req.from} did not disable the job (${disabled.reason}); nothing was changed`);
         // Read back before the target is enabled: the write's answer when it carries the job
@@ -252,7 +277,7 @@ export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<Mo
       await record({ kind: 'done' });
       return { id: deps.id, handoff, outcome, definitionDiff };
     } catch (err) {
-      if (err instanceof NothingChangedError || err instanceof UnsettledWriteError) throw err;
+      if (err instanceof NothingChangedError || err instanceof UnsettledWriteError || err instanceof ConcurrentMoveError) throw err;
       const reason = firstLine(err);
       // Whether the target came up is read, not assumed: an enable that failed after its CronJob
       // was created (a passed slot's Job refused) left it enabled all the same.
@@ -279,6 +304,11 @@ export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<Mo
       throw new MoveAbortedError(`move of ${job.name} failed: ${reason}`, state, outcome);
     }
   } catch (err) {
+    if (err instanceof ConcurrentMoveError) {
+      // Before the first change (the move's first shared write): the plan's reads may be stale.
+      await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${unchangedState(job, req.from)}` }).catch(() => undefined);
+      throw new StalePlanError();
+    }
     if (err instanceof NothingChangedError) {
       await record({ kind: 'aborted', reason: err.message, state: `nothing changed: ${unchangedState(job, req.from)}` }).catch(() => undefined);
       throw new MoveAbortedError(`move of ${job.name} refused: ${err.message}`, `Nothing changed: ${unchangedState(job, req.from)}.`);
@@ -571,7 +601,8 @@ async function putBack(
 
 type Readiness = 'ready' | 'has not launched its last slot' | 'is still running a run and concurrency is forbid';
 
-async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff, job: JobDefinition, deps: MoveDeps, lock: Lock): Promise<Readiness> {
+/** `knownRuns`: the source's runs in flight as read a moment ago, with no wait since; the first check uses them. */
+async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff, job: JobDefinition, deps: MoveDeps, lock: Lock, knownRuns?: readonly unknown[]): Promise<Readiness> {
   if (!live || !source.isEnabled(live)) return 'ready';
   // A run in progress may be waited for until the margin before the next slot; a launch that has
   // not happened only until the slot's own start window closes (a source that does not launch
@@ -581,10 +612,10 @@ async function sourceReady(source: CutoverSide, live: unknown, handoff: Handoff,
     ? Math.min(runDeadline, Math.max(handoff.at.getTime(), handoff.previousSlot.getTime() + job.startingDeadlineSeconds * 1000))
     : runDeadline;
   // The caller has just read the source: the first check uses that, later ones read again.
-  for (let current: unknown = live; ; current = await source.read()) {
+  for (let current: unknown = live, runs = knownRuns; ; current = await source.read(), runs = undefined) {
     stopIfInterrupted(deps);
     const taken = !current || !handoff.previousSlot || !source.pending(current, handoff.previousSlot);
-    const running = job.concurrency === 'forbid' && taken ? (await source.activeRuns()).length > 0 : false;
+    const running = job.concurrency === 'forbid' && taken ? (runs ?? (await source.activeRuns())).length > 0 : false;
     if (taken && !running) return 'ready';
     const deadline = taken ? runDeadline : launchDeadline;
     const now = await source.serverNow();

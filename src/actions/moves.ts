@@ -19,6 +19,8 @@ export interface PlannedTarget {
   readonly target: MoveTarget;
   readonly sides: Sides;
   readonly planned: PlannedMove;
+  /** The local time just before the plan's reads. */
+  readonly readFrom: Date;
 }
 
 export interface ApplyOptions {
@@ -29,6 +31,8 @@ export interface ApplyOptions {
   readonly watch?: boolean;
   /** With watch: roll back when that first run does not come. */
   readonly autoRollback?: boolean;
+  /** Nobody was asked to confirm the plans (`--yes`): a move that follows its plan at once may use the plan's reads. */
+  readonly unconfirmed?: boolean;
 }
 
 export interface MoveOutcome {
@@ -44,9 +48,12 @@ export async function planMoves(config: ActionConfig, targets: readonly MoveTarg
   const unique = targets.filter((t, i) => targets.findIndex((u) => u.definition.job.name === t.definition.job.name) === i);
   // A wave lists each system's scope once for all its plans; a single job reads its own objects.
   const listings: Listings | undefined = unique.length > 1 ? new Map() : undefined;
+  // A wave's plans read from listings made for all of them: their reads are as old as the first.
+  const waveFrom = config.clock.now();
   return mapLimited(unique, concurrency, async (target) => {
     const sides = sidesFor(config.systems, target.definition.job);
     const u = unfinished.get(target.definition.job.name);
+    const readFrom = listings ? waveFrom : config.clock.now();
     const planned = await planMove(config.systems, {
       ...target,
       guardSeconds: config.guardSeconds,
@@ -54,20 +61,21 @@ export async function planMoves(config: ActionConfig, targets: readonly MoveTarg
       unfinished: u && target.operation !== 'resume' ? `move ${u.id}, begun ${u.begin.at} by ${u.begin.holder}` : undefined,
       ...(listings ? { listings } : {}),
     });
-    return { target, sides, planned };
+    return { target, sides, planned, readFrom };
   });
 }
 
 /** Executes the plans the operator confirmed (refused ones are skipped by the caller). */
 export async function applyMoves(config: ActionConfig, plans: readonly PlannedTarget[], options: ApplyOptions): Promise<MoveOutcome[]> {
-  return mapLimited(plans, options.concurrency, async ({ target, sides, planned }) => {
+  return mapLimited(plans, options.concurrency, async ({ target, sides, planned, readFrom }) => {
     const name = target.definition.job.name;
     try {
       const deps = moveDeps(config, sides, target);
       // A plan is only as good as what it read: the move reads both systems under its lock and
       // refuses if either changed since the plan.
       const staleIf = target.sourceUnreachable ? undefined : (live: Readonly<Record<BackendName, unknown>>) => changedSince(planned.plan, live);
-      const result = await executeMove({ ...moveRequest(config, target, planned.desiredTarget), ...(staleIf ? { staleIf } : {}) }, deps);
+      const planReads = options.unconfirmed ? { planReads: { ...planned.reads, from: readFrom } } : {};
+      const result = await executeMove({ ...moveRequest(config, target, planned.desiredTarget), ...(staleIf ? { staleIf } : {}), ...planReads }, deps);
       if (result.paused) {
         if (options.watch) config.report(name, { kind: 'note', message: 'paused: no run to watch for' });
         return { job: name, ok: true, result, message: `${name}: now on ${target.to}, paused (it runs nothing there either)` };
@@ -125,6 +133,7 @@ export function moveDeps(config: ActionConfig, sides: Sides, target: MoveTarget,
     id,
     journal: (record, options) => config.journal.append(record, options),
     flushJournal: () => config.journal.flush(),
+    seesOtherMoves: () => config.journal.seesOtherMoves?.(job.name) ?? false,
     async acquireLock(ttlSeconds) {
       if (!locks || (target.sourceUnreachable && locks.system === target.from)) {
         const where = locks ? `${backendOf(locks.system).title} does not answer, so` : 'no backend can hold a lock, so';

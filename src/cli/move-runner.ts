@@ -65,7 +65,7 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
   // One job at a time through applyMoves, so each job's end is counted as it comes.
   progress.start(runnable.map((p) => p.target.definition.job.name));
   const outcomes = await mapLimited(runnable, options.concurrency, async (p) => {
-    for (const outcome of await applyMoves(config, [p], { ...options, concurrency: 1 })) {
+    for (const outcome of await applyMoves(config, [p], { ...options, concurrency: 1, unconfirmed: args.yes })) {
       progress.finished(outcome);
       return outcome;
     }

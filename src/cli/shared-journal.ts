@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
-import type { AppendOptions, JournalStore } from '../actions/config.js';
+import { ConcurrentMoveError, type AppendOptions, type JournalStore } from '../actions/config.js';
 import { MoveRecordConflictError, type MoveRecordStore } from '../core/backend.js';
 import { UserError } from '../core/errors.js';
 import type { BackendName, JobDefinition } from '../core/job.js';
@@ -117,16 +117,32 @@ export class SharedJournal implements JournalStore {
     }
   }
 
+  seesOtherMoves(job: string): boolean {
+    return this.shared !== undefined && !this.off.has(job) && this.kept.has(job);
+  }
+
   private async share(job: JobDefinition, records: readonly JournalRecord[]): Promise<void> {
     const shared = this.shared;
     if (!shared || records.length === 0) return;
+    const read = this.kept.get(job.name);
+    const known = new Set((read ?? []).map((r) => r.id));
+    let stored: readonly JournalRecord[];
     try {
-      this.kept.set(job.name, await shared.store.append(job, records));
+      stored = await shared.store.append(job, records);
     } catch (err) {
       const why = degraded(shared, err);
       if (why === 'throw') throw err;
       this.off.add(job.name);
       this.warn(job.name, `${shared.store.where(job)} cannot be written (${why}); this move is recorded in ${path.basename(this.file)} only: commit and push it so that others see the move`);
+      return;
+    }
+    this.kept.set(job.name, stored);
+    // A move's first write (it carries `begin`) is conditioned on the record as this process read
+    // it: a record of another move in between means that move ran since the plan's reads.
+    if (read && records.some((r) => r.kind === 'begin')) {
+      const ours = new Set(records.map((r) => r.id));
+      const other = stored.find((r) => !known.has(r.id) && !ours.has(r.id));
+      if (other) throw new ConcurrentMoveError(job.name, other.id);
     }
   }
 }

@@ -1,5 +1,5 @@
 /** Two moves of one job at once: the Lease lets exactly one through; the other is refused naming the holder. */
-import { MoveAbortedError } from '../../src/actions/move.js';
+import { MoveAbortedError, StalePlanError } from '../../src/actions/move.js';
 import { jobYaml, startSandboxRepo, type SandboxRepo } from '../helpers/sandbox-repo.js';
 import { killedMove, type KillPoint } from './kill-bench.js';
 
@@ -68,5 +68,28 @@ test('another move that finishes between the plan check and the lock: the late o
   });
   expect(late).toBeInstanceOf(MoveAbortedError);
   expect((late as MoveAbortedError).reason).toBe('move of job refused: it is no longer enabled in kubernetes (changed since the plan)');
+  await expectOneMoveAndCleanLedger();
+});
+
+test('with --yes, the plan read a moment ago serves under the lock; another move recorded since refuses it at its first shared write', async () => {
+  await repo.close();
+  repo = await startSandboxRepo({ start: '2026-11-25T10:07:00Z', jobs: { job: jobYaml('job', 'kubernetes', SCHEDULE) } });
+  await repo.advanceTo('2026-11-25T10:12:30Z');
+  const never: KillPoint = { name: 'never', record: 'never', when: 'after', sourceDisabled: false };
+  repo.sandbox.ctx.requests.clear();
+  const late = await killedMove(repo, 'kubernetes', 'chronos', never, false, async () => {
+    const other = await repo.cli('move', 'job', '--to', 'chronos', '--yes', '--advance-sandbox');
+    expect(other.code).toBe(0);
+    repo.sandbox.ctx.requests.clear();
+  }, undefined, true);
+  expect(late).toBeInstanceOf(StalePlanError);
+  // Nothing was read again under the lock, and nothing was written to either system.
+  const calls = repo.sandbox.ctx.requests.all().map((r) => `${r.method} ${r.path}`);
+  expect(calls.filter((c) => /cronjobs|scheduler\/job/.test(c) && c.startsWith('GET'))).toEqual([]);
+  expect(calls.filter((c) => /cronjobs|iso8601/.test(c) && !c.startsWith('GET'))).toEqual([]);
+  // The late move's records say it stopped before any change; the other move's stand.
+  const records = repo.journal().filter((r) => r.kind === 'aborted' || r.kind === 'done');
+  expect(records.map((r) => r.kind)).toEqual(['done', 'aborted']);
+  expect(records[1]).toMatchObject({ reason: expect.stringContaining('was recorded since the plan'), state: 'nothing changed: job still runs on kubernetes' });
   await expectOneMoveAndCleanLedger();
 });

@@ -13,7 +13,7 @@ import { openConnections } from '../../src/cli/connections.js';
 import type { GlobalArgs } from '../../src/cli/global-args.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { moveDeps } from '../../src/actions/moves.js';
-import { actionConfig } from '../../src/cli/action-config.js';
+import { actionConfig, loadActionConfig } from '../../src/cli/action-config.js';
 import { loadWorkspace } from '../../src/cli/workspace.js';
 import type { JournalRecord } from '../../src/core/journal.js';
 import type { SystemName } from '../../src/sandbox/ledger.js';
@@ -56,6 +56,8 @@ export async function killedMove(
   beforeLock: () => Promise<void> = async () => undefined,
   /** Set: the move is `rollback job`, undoing the move with this id (`from` is where that move put the job). */
   undoes?: string,
+  /** As `--yes` runs it: the shared record read before the plan, and the plan's reads offered to the move. */
+  unconfirmed = false,
 ): Promise<'killed' | 'finished' | Error> {
   const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, isTTY: false, env: repo.env, cwd: repo.dir, clock: repo.sandbox.ctx.clock };
   const args = { 'jobs-dir': 'jobs', config: 'migrate.yaml', color: false, yes: true, debug: false } as GlobalArgs;
@@ -65,10 +67,13 @@ export async function killedMove(
   const sides = sidesFor(connections, definition.job);
   const guardSeconds = ws.project.handoff.guardSeconds;
   const operation = undoes ? ('rollback' as const) : ('move' as const);
-  const { plan, desiredTarget } = await planMove(connections, { definition, from, to, operation, guardSeconds, sides });
+  const options = { advanceSandbox: true, connections, report: () => undefined };
+  const loaded = unconfirmed ? await loadActionConfig(io, args, ws, options, [definition.job]) : undefined;
+  const readFrom = io.clock.now();
+  const { plan, desiredTarget, reads } = await planMove(connections, { definition, from, to, operation, guardSeconds, sides });
   if (plan.refusal) throw new Error(`the move was refused: ${plan.refusal}`);
 
-  const config = actionConfig(io, args, ws, { advanceSandbox: true, connections, report: () => undefined });
+  const config = loaded ?? actionConfig(io, args, ws, options);
   const wiring = moveDeps(config, sides, { definition, from, to, operation, undoes });
   const locks = connections.locks()!;
   const deadHolder = `${os.userInfo().username}@${os.hostname()} pid ${spawnSync('true').pid}`;
@@ -90,6 +95,9 @@ export async function killedMove(
       return locks.acquire(definition.job, deadHolder, ttlSeconds, () => false);
     },
   };
-  const request = { job: definition.job, operation, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text: repo.readJob('job') }, undoes };
+  const request = {
+    job: definition.job, operation, from, to, guardSeconds, desiredTarget, definition: { file: definition.file, text: repo.readJob('job') }, undoes,
+    ...(unconfirmed ? { planReads: { ...reads, from: readFrom } } : {}),
+  };
   return Promise.race([died, executeMove(request, deps).then(() => 'finished' as const, (err: Error) => err)]);
 }

@@ -65,6 +65,8 @@ test('a record that stops answering after the move began: the rest of the move g
 });
 
 test('writers that keep getting to the record first: the append fails, and the move stops with nothing changed', async () => {
+  // The record's first write creates it: the other writers get there first from that write on.
+  await a.fault({ system: 'kubernetes', method: 'POST', path: '/configmaps', status: 409, times: 1000 });
   await a.fault({ system: 'kubernetes', method: 'PUT', path: '/configmaps', status: 409, times: 1000 });
   const moved = await a.cli('move', 'job', '--to', 'k8s', '--yes', '--advance-sandbox');
   expect(moved.code).toBe(1);

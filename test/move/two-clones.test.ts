@@ -6,7 +6,7 @@
  */
 import { jobYaml, startSandboxRepo, type SandboxRepo } from '../helpers/sandbox-repo.js';
 import { secondClone } from '../helpers/second-clone.js';
-import { KILL_POINTS, killedMove } from './kill-bench.js';
+import { KILL_POINTS, killedMove, type KillPoint } from './kill-bench.js';
 
 const SCHEDULE = '*/5 * * * *';
 const START = '2026-11-25T10:07:00Z';
@@ -75,7 +75,9 @@ test("a move made in A: B's status names it, B's history lists it, B's rollback 
   await everySlotOnce();
 });
 
-test.each(KILL_POINTS.filter((p) => ['after locked', 'after source-disabled', 'after target-enabled', 'after verified'].includes(p.name)).map((p) => [p.name, p] as const))(
+// The first point another clone can see: `begin` and `locked` reach the cluster with the disable's announcement.
+const announced: KillPoint = { name: "after the disable's announcement", record: 'write', when: 'after', sourceDisabled: false };
+test.each([announced, ...KILL_POINTS.filter((p) => ['after source-disabled', 'after target-enabled', 'after verified'].includes(p.name))].map((p) => [p.name, p] as const))(
   'a move killed in A %s: B sees it in flight, names who began it, and resumes it',
   async (_, point) => {
     await start();

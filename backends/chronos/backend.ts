@@ -78,6 +78,7 @@ function connect(settings: ConnectionSettings): ChronosConnection {
     serverClock: () => get().serverClock(),
     scopeOf: () => '',
     side: (job: JobDefinition) => chronosCutoverSide(get(), nameOn(job, SECTION)),
+    runsInFlight: () => get().activeRunsByName(),
     async list(scopes) {
       // Chronos has one scope: every job is read in one call whatever is asked.
       let listing: Listing<ChronosJob>;

@@ -213,10 +213,20 @@ export class ChronosClient {
    * run stands for "at least one" (docs/chronos.md, "The REST API").
    */
   async activeRuns(name: string): Promise<readonly ActiveRun[]> {
-    const state = this.legacyApi ? (await this.jobStates()).get(name) : (await this.summary()).find((s) => s.name === name)?.state;
-    if (state === undefined) throw this.notFound(name);
-    const n = state === 'running' ? '1' : /^(\d+) running$/.exec(state)?.[1];
-    return Array.from({ length: n ? Number(n) : 0 }, (_, i) => ({ id: `${name}#${i + 1}` }));
+    const runs = (await this.activeRunsByName()).get(name);
+    if (runs === undefined) throw this.notFound(name);
+    return runs;
+  }
+
+  /** Every job's running tasks, by name, from one summary (2.x: one graph). */
+  async activeRunsByName(): Promise<ReadonlyMap<string, readonly ActiveRun[]>> {
+    const states: Iterable<readonly [string, string]> = this.legacyApi ? await this.jobStates() : (await this.summary()).map((s) => [s.name, s.state] as const);
+    const runs = new Map<string, readonly ActiveRun[]>();
+    for (const [name, state] of states) {
+      const n = state === 'running' ? '1' : /^(\d+) running$/.exec(state)?.[1];
+      runs.set(name, Array.from({ length: n ? Number(n) : 0 }, (_, i) => ({ id: `${name}#${i + 1}` })));
+    }
+    return runs;
   }
 
   /**

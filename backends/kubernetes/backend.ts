@@ -147,6 +147,7 @@ function connect(settings: ConnectionSettings): KubernetesConnection {
     }),
     scopeOf: (job?: JobDefinition) => namespaceFor(job?.namespace),
     side: (job: JobDefinition) => kubernetesCutoverSide(client(namespaceFor(job.namespace)), job.name),
+    runsInFlight: (scope: string) => client(scope).activeRunsByCronJob(),
     async list(scopes) {
       const read = async (ns: string): Promise<[string, Listing<CronJobManifest>]> => {
         try {

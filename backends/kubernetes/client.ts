@@ -221,24 +221,23 @@ export class KubernetesClient {
 
   /** Unfinished Jobs of this CronJob: owned by it, or named for one of its slots. */
   async activeRuns(name: string): Promise<readonly ActiveRun[]> {
-    const jobs = await this.listJobs();
-    const slotName = new RegExp(`^${name.replace(/[.]/g, '\\.')}-\\d+$`);
-    return jobs
-      .filter((j) => {
-        const owned = (j.metadata.ownerReferences ?? []).some((r) => r.kind === 'CronJob' && r.name === name && r.controller);
-        const named = slotName.test(j.metadata.name) && j.metadata.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION] !== undefined;
-        const finished = (j.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-        return (owned || named) && !finished;
-      })
-      .map((j) => {
-        const stamp = j.metadata.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION];
-        const started = j.status?.startTime;
-        return {
-          id: j.metadata.name,
-          ...(started ? { startedAt: new Date(started) } : {}),
-          ...(stamp ? { scheduledFor: new Date(stamp) } : {}),
-        };
-      });
+    return (await this.activeRunsByCronJob()).get(name) ?? [];
+  }
+
+  /** Every CronJob's unfinished Jobs in the namespace (one listing), by the CronJob that owns each or whose slot names it. */
+  async activeRunsByCronJob(): Promise<ReadonlyMap<string, readonly ActiveRun[]>> {
+    const runs = new Map<string, ActiveRun[]>();
+    for (const j of await this.listJobs()) {
+      if ((j.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')) continue;
+      const stamp = j.metadata.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION];
+      const started = j.status?.startTime;
+      const run: ActiveRun = { id: j.metadata.name, ...(started ? { startedAt: new Date(started) } : {}), ...(stamp ? { scheduledFor: new Date(stamp) } : {}) };
+      const owners = new Set((j.metadata.ownerReferences ?? []).filter((r) => r.kind === 'CronJob' && r.controller).map((r) => r.name));
+      const slotOf = stamp !== undefined ? /^(.+)-\d+$/.exec(j.metadata.name)?.[1] : undefined;
+      if (slotOf !== undefined) owners.add(slotOf);
+      for (const owner of owners) runs.set(owner, [...(runs.get(owner) ?? []), run]);
+    }
+    return runs;
   }
 
   // ---- Leases: the per-job lock (lease-lock.ts) ----------------------------------------------

@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ALL_BACKENDS, backendOf } from '../../backends/index.js';
-import type { Backend, BackendConnection, Listing, TranslationWarning } from '../core/backend.js';
+import type { ActiveRun, Backend, BackendConnection, Listing, TranslationWarning } from '../core/backend.js';
+import type { Clock } from '../core/clock.js';
 import type { CutoverSide, LockProvider } from '../core/cutover.js';
 import type { LoadedDefinition } from '../core/definition.js';
 import { planHandoff } from '../core/handoff.js';
@@ -72,10 +73,14 @@ export interface PlanInput extends MoveTarget {
   readonly unfinished?: string;
   /** Shared by the jobs planned together (a wave): each system's scope is listed once for all of them. */
   readonly listings?: Listings;
+  /** Shared as `listings`: each source scope's runs in flight are read once for all the wave's jobs. */
+  readonly runs?: RunsInFlight;
 }
 
 /** Listings of a scope, by system and scope. */
 export type Listings = Map<string, Promise<Listing<unknown>>>;
+/** Every job's runs in flight in a scope, by system and scope. */
+export type RunsInFlight = Map<string, Promise<ReadonlyMap<string, readonly ActiveRun[]>>>;
 
 export interface PlannedMove {
   readonly plan: MovePlan;
@@ -141,7 +146,7 @@ export async function planMove(systems: Systems, input: PlanInput): Promise<Plan
     desired: normalize(to, desired === undefined ? undefined : target.withEnabled(desired, !job.paused)),
   }).patch;
   const warnings: readonly TranslationWarning[] = input.operation === 'rollback' || desired === undefined ? [] : renderWarnings(job, to, now);
-  const runs = sourceLive !== undefined && !input.sourceUnreachable ? await sides[from].activeRuns().then((r) => ({ read: r }), () => ({ read: undefined })) : { read: [] };
+  const runs = sourceLive !== undefined && !input.sourceUnreachable ? await runsOf(systems, sides, from, job, input.runs) : { read: [] };
   const runsInFlight = runs.read ?? [];
   return {
     plan: {
@@ -191,6 +196,44 @@ export function changedSince(plan: MovePlan, live: Readonly<Record<BackendName, 
 
 /** How the job is chained on the source: what runs after it there (and after those), or what it runs after; or why that cannot be read. */
 type Chain = (PlannedDependents & { readonly parents: readonly string[] }) | { readonly unreadable: string };
+
+/** The source's runs in flight for the job: from the wave's reading of its scope when there is one; undefined when they cannot be read. */
+async function runsOf(systems: Systems, sides: Sides, from: BackendName, job: JobDefinition, shared: RunsInFlight | undefined): Promise<{ readonly read: readonly ActiveRun[] | undefined }> {
+  const reading = shared ? scopeRuns(systems.to(from), from, job, shared).then((byName) => byName.get(nameOn(job, from)) ?? []) : sides[from].activeRuns();
+  return reading.then((read) => ({ read }), () => ({ read: undefined }));
+}
+
+function scopeRuns(connection: BackendConnection, system: BackendName, job: JobDefinition, shared: RunsInFlight): Promise<ReadonlyMap<string, readonly ActiveRun[]>> {
+  const scope = connection.scopeOf(job);
+  const key = `${system}/${scope}`;
+  let runs = shared.get(key);
+  if (!runs) shared.set(key, (runs = connection.runsInFlight(scope)));
+  return runs;
+}
+
+/**
+ * A wave's reads for the move that is about to start: every system's scope listed, and the
+ * source's runs in flight, shared by the jobs that start within `refreshMs` of each other, read
+ * again after that. Undefined for a job whose scope could not be listed: its move reads its own.
+ */
+export function waveReads(systems: Systems, clock: Clock, refreshMs: number): (target: MoveTarget) => Promise<(PlanReads & { readonly from: Date }) | undefined> {
+  let batch: { readonly from: Date; readonly listings: Listings; readonly runs: RunsInFlight } | undefined;
+  return async (target) => {
+    const now = clock.now();
+    if (!batch || now.getTime() - batch.from.getTime() > refreshMs) batch = { from: now, listings: new Map(), runs: new Map() };
+    const { from, listings, runs } = batch;
+    const { job } = target.definition;
+    const live: Partial<Record<BackendName, unknown>> = {};
+    for (const b of ALL_BACKENDS) {
+      if (target.sourceUnreachable && b.name === target.from) continue;
+      const listing = await scopeListing(systems.to(b.name), b.name, job, listings);
+      if (!listing.ok) return undefined;
+      live[b.name] = listing.items.get(nameOn(job, b.name));
+    }
+    const inFlight = target.sourceUnreachable ? undefined : (await scopeRuns(systems.to(target.from), target.from, job, runs).catch(() => undefined))?.get(nameOn(job, target.from));
+    return { live: live as Record<BackendName, unknown>, ...(inFlight ? { runsInFlight: inFlight } : {}), from };
+  };
+}
 
 /** The listing of the job's scope on `system`, read once per `listings`. */
 function scopeListing(connection: BackendConnection, system: BackendName, job: JobDefinition, listings: Listings): Promise<Listing<unknown>> {

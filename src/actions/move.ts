@@ -114,7 +114,7 @@ const MAX_REPLANS = 3;
  * How old the plan's reads may be to serve under the lock: about what reading again takes, so
  * that no launch, run or edit is likelier to fall between them and the move than after a read.
  */
-const FRESH_PLAN_MS = 2000;
+export const FRESH_PLAN_MS = 2000;
 
 export async function executeMove(req: MoveRequest, given: MoveDeps): Promise<MoveResult> {
   // Every wait first sends the records kept for later, and is counted: what was read before a

@@ -13,7 +13,7 @@ import { unfinishedMoves, type BeginRecord } from '../core/journal.js';
 import { toRfc3339 } from '../core/time.js';
 import type { ActionConfig } from './config.js';
 import { executeMove, MoveAbortedError, StalePlanError, type MoveDeps, type MoveEvent, type MoveRequest, type MoveResult } from './move.js';
-import { changedSince, desiredTargetFor, planMove, referenceSystem, sidesFor, type Listings, type MoveTarget, type PlannedMove, type Sides } from './move-setup.js';
+import { changedSince, desiredTargetFor, planMove, referenceSystem, sidesFor, type Listings, type MoveTarget, type PlannedMove, type PlanReads, type RunsInFlight, type Sides } from './move-setup.js';
 
 export interface PlannedTarget {
   readonly target: MoveTarget;
@@ -33,6 +33,8 @@ export interface ApplyOptions {
   readonly autoRollback?: boolean;
   /** Nobody was asked to confirm the plans (`--yes`): a move that follows its plan at once may use the plan's reads. */
   readonly unconfirmed?: boolean;
+  /** With `unconfirmed`, a wave's reads made for the move about to start (`waveReads`), used instead of its plan's. */
+  readonly freshReads?: (target: MoveTarget) => Promise<(PlanReads & { readonly from: Date }) | undefined>;
 }
 
 export interface MoveOutcome {
@@ -48,6 +50,7 @@ export async function planMoves(config: ActionConfig, targets: readonly MoveTarg
   const unique = targets.filter((t, i) => targets.findIndex((u) => u.definition.job.name === t.definition.job.name) === i);
   // A wave lists each system's scope once for all its plans; a single job reads its own objects.
   const listings: Listings | undefined = unique.length > 1 ? new Map() : undefined;
+  const runs: RunsInFlight | undefined = unique.length > 1 ? new Map() : undefined;
   // A wave's plans read from listings made for all of them: their reads are as old as the first.
   const waveFrom = config.clock.now();
   return mapLimited(unique, concurrency, async (target) => {
@@ -60,6 +63,7 @@ export async function planMoves(config: ActionConfig, targets: readonly MoveTarg
       sides,
       unfinished: u && target.operation !== 'resume' ? `move ${u.id}, begun ${u.begin.at} by ${u.begin.holder}` : undefined,
       ...(listings ? { listings } : {}),
+      ...(runs ? { runs } : {}),
     });
     return { target, sides, planned, readFrom };
   });
@@ -74,7 +78,7 @@ export async function applyMoves(config: ActionConfig, plans: readonly PlannedTa
       // A plan is only as good as what it read: the move reads both systems under its lock and
       // refuses if either changed since the plan.
       const staleIf = target.sourceUnreachable ? undefined : (live: Readonly<Record<BackendName, unknown>>) => changedSince(planned.plan, live);
-      const planReads = options.unconfirmed ? { planReads: { ...planned.reads, from: readFrom } } : {};
+      const planReads = options.unconfirmed ? { planReads: (await options.freshReads?.(target)) ?? { ...planned.reads, from: readFrom } } : {};
       const result = await executeMove({ ...moveRequest(config, target, planned.desiredTarget), ...(staleIf ? { staleIf } : {}), ...planReads }, deps);
       if (result.paused) {
         if (options.watch) config.report(name, { kind: 'note', message: 'paused: no run to watch for' });

@@ -3,7 +3,8 @@
  * plans, confirm once, apply exactly those plans (actions), print the outcomes.
  */
 import { applyMoves, planMoves, type MoveOutcome } from '../actions/moves.js';
-import type { MoveTarget } from '../actions/move-setup.js';
+import { waveReads, type MoveTarget } from '../actions/move-setup.js';
+import { FRESH_PLAN_MS } from '../actions/move.js';
 import { ExitCode } from '../core/errors.js';
 import { toRfc3339 } from '../core/time.js';
 import { loadActionConfig } from './action-config.js';
@@ -62,10 +63,12 @@ export async function runMoves(io: CliIO, args: GlobalArgs, ws: Workspace, targe
     return ExitCode.Error;
   }
 
+  // A wave's moves start long after its plans read: they share reads made again as they go.
+  const freshReads = args.yes && runnable.length > 1 ? waveReads(config.systems, config.clock, FRESH_PLAN_MS / 2) : undefined;
   // One job at a time through applyMoves, so each job's end is counted as it comes.
   progress.start(runnable.map((p) => p.target.definition.job.name));
   const outcomes = await mapLimited(runnable, options.concurrency, async (p) => {
-    for (const outcome of await applyMoves(config, [p], { ...options, concurrency: 1, unconfirmed: args.yes })) {
+    for (const outcome of await applyMoves(config, [p], { ...options, concurrency: 1, unconfirmed: args.yes, ...(freshReads ? { freshReads } : {}) })) {
       progress.finished(outcome);
       return outcome;
     }

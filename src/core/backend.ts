@@ -10,7 +10,7 @@
  */
 import type { Clock } from './clock.js';
 import type { BackendIdentity } from './backend-names.js';
-import type { CutoverSide, LockProvider } from './cutover.js';
+import type { ActiveRun, CutoverSide, LockProvider } from './cutover.js';
 import type { JobDefinition } from './job.js';
 import { errorSummary, UserError } from './errors.js';
 import type { JournalRecord } from './journal.js';
@@ -141,6 +141,8 @@ export interface BackendConnection<Live = unknown> {
   side(job: JobDefinition): CutoverSide<Live>;
   /** Every object in each scope (one LIST per scope); a scope that cannot be read says why. */
   list(scopes: readonly string[]): Promise<ReadonlyMap<string, Listing<Live>>>;
+  /** Every job's runs in flight in `scope`, by its name there, from one reading (what `side(job).activeRuns()` reads for one job). */
+  runsInFlight(scope: string): Promise<ReadonlyMap<string, readonly ActiveRun[]>>;
   /**
    * Creates or updates the job's object in `scope` as its definition says (`migrate apply`, after
    * the operator confirmed the diff), written so that the write itself neither runs nor skips a

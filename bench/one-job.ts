@@ -1,7 +1,9 @@
 /**
  * Whole-process benchmarks of the commands that work on job definitions without a server (issue
  * 12), run on demand, not in `npm test`:
- *   npx tsc -p tsconfig.json && node dist/bench/one-job.js [runs]      (default 7; `npm run bench` runs every bench)
+ *   npm run build && node dist/bench/one-job.js [runs]      (default 7; `npm run bench` runs every bench)
+ * (npm run build: tsc, then the bundle the binary runs; after tsc alone, the binary runs the
+ * compiled modules instead, and this bench refuses to measure them.)
  * Each run is a whole process: its wall time from here, its CPU time (user + system, from its
  * start) and peak resident memory as the operating system counts them, read as it exits
  * (bench/one-job/usage-report.ts, which the baseline loads too).
@@ -24,7 +26,7 @@
  * Figures are recorded in docs/performance.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -149,6 +151,10 @@ function modulesIn(url: string): string[] {
   return map.sources.map((source) => pathToFileURL(resolve(dirname(file), source)).href);
 }
 
+const bundled = statSync(join(BUNDLE, 'migrate.js'), { throwIfNoEntry: false });
+if (!bundled || bundled.mtimeMs < statSync(MAIN).mtimeMs) {
+  throw new Error('dist/bundle is missing or older than dist/src (tsc ran after it): build with npm run build');
+}
 const runs = Number(process.argv[2] ?? 7);
 if (!Number.isInteger(runs) || runs < 5) throw new Error('usage: node dist/bench/one-job.js [runs, at least 5]');
 const node: Command = { label: 'node -e 0', argv: ['-e', '0'], cwd: root };

@@ -139,7 +139,9 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
   const scheduleTimeZone = schedule.zone ?? (utc ? zone : undefined);
   // Prove what Chronos will read back from the text and zone, not the object built here.
   const reread = parseChronosSchedule(text, scheduleTimeZone);
-  const proof = compareSchedules(cronFireTimes(spec, zone), chronosFireTimes(reread), after, PROOF_DAYS, zone);
+  const cronSide = cronFireTimes(spec, zone);
+  const chronosSide = chronosFireTimes(reread);
+  const proof = agreeEveryDay(spec, z, cronSide, chronosSide, after) ? AGREE : compareSchedules(cronSide, chronosSide, after, PROOF_DAYS, zone);
   const cycle = proof.equivalent ? calendarCycleRisk(spec, candidate, z, t1.getTime(), after.getTime()) : undefined;
   if (cycle) {
     const long = compareSchedules(cronFireTimes(spec, zone), chronosFireTimes(reread), after, cycleDays(candidate), zone, CYCLE_DIFFERENCES);
@@ -161,6 +163,46 @@ export function cronToChronos(cron: string, zone: string, after: Date): CronToCh
     period: formatPeriod(candidate),
     ...(scheduleTimeZone ? { scheduleTimeZone } : {}),
   };
+}
+
+const AGREE: ScheduleComparison = { equivalent: true, differences: [] };
+
+/**
+ * The year-long proof's answer, when one day decides it: a cron that fires on every day of every
+ * month, at the same times of day, in a zone whose offset does not change over the proof's window,
+ * repeats every day; so does a Chronos sequence whose constant step divides a day (an elapsed
+ * period, or P1D without a DST change). Two such sequences that agree from `after` over two days
+ * (a whole day after the first slot) agree over the whole window. False when that does not hold
+ * or they do not agree: then the proof runs, and reports the differences.
+ */
+function agreeEveryDay(spec: CronSpec, z: Zone, cron: FireTimes, chronos: FireTimes, after: Date): boolean {
+  if (spec.kind !== 'fields' || !cron.sequence || !chronos.sequence) return false;
+  const every = (field: { readonly has: readonly boolean[] }, min: number, max: number) => {
+    for (let v = min; v <= max; v++) if (!field.has[v]) return false;
+    return true;
+  };
+  if (!every(spec.month, 1, 12) || !every(spec.dayOfMonth, 1, 31) || !every(spec.dayOfWeek, 0, 6)) return false;
+  const from = after.getTime();
+  if (z.nextTransition(from, (PROOF_DAYS + 2) * DAY) !== undefined) return false;
+  const until = from + 2 * DAY;
+  const nextCron = cron.sequence(after);
+  const nextChronos = chronos.sequence(after);
+  let step: number | undefined;
+  let previous: number | undefined;
+  for (;;) {
+    const a = nextCron();
+    const b = nextChronos();
+    const aIn = a !== undefined && a <= until;
+    const bIn = b !== undefined && b <= until;
+    if (aIn !== bIn || (aIn && a !== b)) return false;
+    if (!aIn) break;
+    if (previous !== undefined) {
+      if (step === undefined) step = a! - previous;
+      else if (a! - previous !== step) return false;
+    }
+    previous = a;
+  }
+  return step !== undefined && step > 0 && DAY % step === 0;
 }
 
 type CycleRisk = { readonly kind: 'month-end'; readonly day: number } | { readonly kind: 'dst' } | { readonly kind: 'drift' };

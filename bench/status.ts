@@ -14,7 +14,9 @@
  * medians, the median of the pairwise ratios, the goal (<= 1.2x), ok or MISSED; the bench exits 1
  * when one misses. The goal is judged on CPU time: on a shared machine wall time also measures the
  * neighbours (it is printed beside). The API calls of one status, from the sandbox's request log,
- * are printed too. Figures are recorded in docs/performance.md.
+ * are printed too, and, not as rows, against the same baseline: status without the cache of parsed
+ * definitions, another build's status (--before), and the floor while status reads through the
+ * client libraries (importing them alone). Figures are recorded in docs/performance.md.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -72,6 +72,9 @@ const result = await esbuild.build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
+  // node-fetch (client-node's) requires Node's own punycode through tr46 and whatwg-url: loaded from
+  // node_modules, as Node expects that old code to be, it raises no deprecation warning on Node 22+.
+  external: ['node-fetch'],
   // The CommonJS libraries in the bundle (yaml, prom-client) call require() for Node's own modules.
   banner: { js: "import { createRequire as bundleCreateRequire } from 'node:module'; const require = bundleCreateRequire(import.meta.url);" },
   // Not minified: it loads no faster measurably (2026-12-02), and a stack trace where the source
